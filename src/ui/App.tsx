@@ -1,0 +1,3 @@
+export function App() {
+  return <main><h1>DRMM Explainer</h1><p>Loading…</p></main>;
+}
