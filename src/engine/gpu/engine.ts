@@ -1,0 +1,566 @@
+/**
+ * The DRMM's inference DP on WebGPU. Given a GPUDevice (browser or Node/Dawn), it owns every
+ * buffer of the model: parameters, the bottom-up maps with their a- and t-switches, the top-down
+ * signals of the backtrace and the path-count DP. Each `encode*` records dispatches into a
+ * caller's command encoder (one compute pass, no read-back between levels); `read*` copies
+ * results out through a pooled staging buffer only when asked.
+ */
+import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
+import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
+import { KERNELS } from './kernels';
+import { Step, storageBuffer } from './runner';
+import { StagingPool, type ReadRange } from './staging';
+
+export interface GpuEngineOptions {
+  /** Largest batch the buffers are sized for (default 256). */
+  maxBatch?: number;
+  label?: string;
+}
+
+const VARIANT_MODE: Record<Variant, number> = { gradient: 0, rendering: 1, deconvnet: 2 };
+const F = 4; // bytes per f32/u32
+
+interface LevelBuffers {
+  W: GPUBuffer;
+  b: GPUBuffer;
+  u: GPUBuffer;
+  r: GPUBuffer;
+  a: GPUBuffer;
+  /** Pooled output and t-switches; for a level without pooling x = r and t is null. */
+  x: GPUBuffer;
+  t: GPUBuffer | null;
+  /** Top-down: signal at x(l), at r(l) before the ReLU/mask (sr = sx without pooling), after it. */
+  sx: GPUBuffer;
+  sr: GPUBuffer;
+  su: GPUBuffer;
+}
+
+/** Buffers of one run of the path DP (active, or "possible" with every switch ON). */
+interface PathBuffers {
+  downR: GPUBuffer[];
+  downX: GPUBuffer[];
+  upR: GPUBuffer[];
+  /** up over x(l-1) of each level: upBelow[0] is over the pixels. */
+  upBelow: GPUBuffer[];
+  /** up over the start's map (x(L), or a unit's level map). */
+  upStart: GPUBuffer;
+  /** Per level [2n]: log10 active paths and units ON; last entry: the pixels. */
+  active: GPUBuffer[];
+  /** down over the pixels: log10(1) = 0, a zero-initialised buffer. */
+  pixelsDown: GPUBuffer;
+}
+
+export class DrmmGpuEngine {
+  readonly device: GPUDevice;
+  readonly spec: ModelSpec;
+  readonly shapes: ModelShapes;
+  readonly maxBatch: number;
+  private readonly label: string;
+  private n = 0;
+  private destroyed = false;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly steps: Step[] = [];
+  private readonly staging: StagingPool;
+
+  private readonly images: GPUBuffer;
+  private readonly levels: LevelBuffers[];
+  private readonly mu: GPUBuffer;
+  private readonly classBias: GPUBuffer;
+  private readonly scores: GPUBuffer;
+  private readonly probs: GPUBuffer;
+  private readonly pred: GPUBuffer;
+  private readonly cls: GPUBuffer;
+  private readonly pixels: GPUBuffer;
+  private readonly dummy: GPUBuffer;
+
+  private readonly fwdSteps: { conv: Step; relu: Step; pool: Step | null }[];
+  private readonly readoutStep: Step;
+  private readonly softmaxStep: Step;
+  private readonly classStartStep: Step;
+  private readonly unitStartSteps = new Map<string, Step>();
+  private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Step }[];
+  private paths: { active: PathBuffers; possible: PathBuffers } | null = null;
+  private lastBacktrace: Variant = 'rendering';
+  /** 0-based level the last path DP started at: levels above it have no paths from the start. */
+  private pathsFrom = -1;
+
+  private constructor(device: GPUDevice, spec: ModelSpec, opts: GpuEngineOptions) {
+    this.device = device;
+    this.spec = spec;
+    this.shapes = shapesOf(spec);
+    this.maxBatch = opts.maxBatch ?? 256;
+    this.label = opts.label ?? 'drmm';
+    this.staging = new StagingPool(device, `${this.label}.staging`);
+    const N = this.maxBatch;
+    const inp = spec.input;
+    const buf = (name: string, elems: number) => this.track(storageBuffer(device, `${this.label}.${name}`, elems * F));
+    this.checkLimits();
+
+    this.images = buf('images', N * inp.channels * inp.height * inp.width);
+    this.pixels = buf('topdown.pixels', N * inp.channels * inp.height * inp.width);
+    this.dummy = buf('unused', 1);
+    this.levels = this.shapes.levels.map((l, i) => {
+      const name = `level${i + 1}`;
+      const fine = N * l.c * l.hc * l.wc;
+      const coarse = N * l.c * l.hout * l.wout;
+      const r = buf(`${name}.r`, fine);
+      const sr = buf(`${name}.topdown.sr`, fine);
+      return {
+        W: buf(`${name}.weights`, l.c * l.cin * l.k * l.k),
+        b: buf(`${name}.bias`, l.c),
+        u: buf(`${name}.u`, fine),
+        r,
+        a: buf(`${name}.aSwitch`, fine),
+        x: l.pool ? buf(`${name}.pooled`, coarse) : r,
+        t: l.pool ? buf(`${name}.tSwitch`, coarse) : null,
+        sx: l.pool ? buf(`${name}.topdown.sx`, coarse) : sr,
+        sr,
+        su: buf(`${name}.topdown.su`, fine),
+      };
+    });
+    const C = spec.classes;
+    this.mu = buf('classes.mu', C * this.shapes.templateLength);
+    this.classBias = buf('classes.bias', C);
+    this.scores = buf('scores', N * C);
+    this.probs = buf('probs', N * C);
+    this.pred = buf('pred', N);
+    this.cls = buf('startClass', N);
+
+    const step = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => {
+      const s = new Step(device, KERNELS[kernel], buffers, `${this.label}.${label}`);
+      this.steps.push(s);
+      return s;
+    };
+    this.fwdSteps = this.levels.map((lb, i) => {
+      const below = i === 0 ? this.images : this.levels[i - 1].x;
+      const name = `level${i + 1}`;
+      return {
+        conv: step('convForward', [below, lb.W, lb.b, lb.u], `${name}.conv`),
+        relu: step('reluForward', [lb.u, lb.r, lb.a], `${name}.relu`),
+        pool: lb.t ? step('maxPool', [lb.r, lb.x, lb.t], `${name}.pool`) : null,
+      };
+    });
+    const top = this.levels[this.levels.length - 1];
+    this.readoutStep = step('readoutScores', [top.x, this.mu, this.classBias, this.scores], 'readout');
+    this.softmaxStep = step('softmaxArgmax', [this.scores, this.probs, this.pred], 'softmax');
+    this.classStartStep = step('classStart', [this.mu, this.cls, top.sx], 'start.class');
+    this.tdSteps = this.levels.map((lb, i) => {
+      const below = i === 0 ? this.pixels : this.levels[i - 1].sx;
+      const name = `level${i + 1}.topdown`;
+      return {
+        unpool: lb.t ? step('unpool', [lb.sx, lb.sr, lb.t], `${name}.unpool`) : null,
+        relu: step('reluTopDown', [lb.sr, lb.su, lb.a], `${name}.relu`),
+        convT: step('convTranspose', [lb.su, lb.W, lb.b, below], `${name}.convT`),
+      };
+    });
+  }
+
+  /** Creates the engine, compiling its pipelines without blocking, and uploads the parameters. */
+  static async create(device: GPUDevice, spec: ModelSpec, params: ModelParams, opts: GpuEngineOptions = {}): Promise<DrmmGpuEngine> {
+    const { preparePipelines } = await import('./runner');
+    await preparePipelines(device);
+    const e = new DrmmGpuEngine(device, spec, opts);
+    e.setParams(params);
+    return e;
+  }
+
+  private track(b: GPUBuffer): GPUBuffer {
+    this.buffers.push(b);
+    return b;
+  }
+
+  /** Refuses, with a clear message, a model/batch whose largest map exceeds the device's limits. */
+  private checkLimits(): void {
+    const lim = this.device.limits;
+    const N = this.maxBatch;
+    let largest = N * this.spec.input.channels * this.spec.input.height * this.spec.input.width * F;
+    for (const l of this.shapes.levels) largest = Math.max(largest, N * l.c * l.hc * l.wc * F);
+    const cap = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    if (largest > cap)
+      throw new Error(
+        `Batch ${N} needs a ${(largest / 2 ** 20).toFixed(1)} MiB buffer, above this GPU's limit of ${(cap / 2 ** 20).toFixed(1)} MiB: ` +
+          `use a batch of at most ${Math.floor((N * cap) / largest)}.`,
+      );
+  }
+
+  private live(): void {
+    if (this.destroyed) throw new Error('This DRMM engine was destroyed.');
+  }
+
+  /** Uploads parameters (shapes are checked against the architecture). */
+  setParams(p: ModelParams): void {
+    this.live();
+    const q = this.device.queue;
+    const put = (b: GPUBuffer, a: Float32Array, expect: number, name: string) => {
+      if (a.length !== expect) throw new Error(`setParams: ${name} has ${a.length} values, expected ${expect}`);
+      q.writeBuffer(b, 0, a.buffer, a.byteOffset, a.byteLength);
+    };
+    this.shapes.levels.forEach((l, i) => {
+      put(this.levels[i].W, p.weights[i], l.c * l.cin * l.k * l.k, `level${i + 1}.weights`);
+      put(this.levels[i].b, p.biases[i], l.c, `level${i + 1}.bias`);
+    });
+    put(this.mu, p.mu, this.spec.classes * this.shapes.templateLength, 'classes.mu');
+    put(this.classBias, p.classBias, this.spec.classes, 'classes.bias');
+  }
+
+  get batch(): number {
+    return this.n;
+  }
+
+  /** Uploads n images (n x C x H x W floats, batch-major) for the next encode. */
+  setImages(images: Float32Array, n: number): void {
+    this.live();
+    const per = this.spec.input.channels * this.spec.input.height * this.spec.input.width;
+    if (!Number.isInteger(n) || n < 1 || n > this.maxBatch) throw new Error(`batch must be 1..${this.maxBatch}, got ${n}`);
+    if (images.length < n * per) throw new Error(`setImages: ${images.length} values for ${n} images of ${per}`);
+    this.device.queue.writeBuffer(this.images, 0, images.buffer, images.byteOffset, n * per * F);
+    this.n = n;
+  }
+
+  private needBatch(): number {
+    if (this.n < 1) throw new Error('No images: call setImages first.');
+    return this.n;
+  }
+
+  /** Bottom-up max-sum: template matching, max over a (ReLU, a-switches), max over t (pool, t-switches), scores, softmax, argmax. */
+  encodeForward(pass: GPUComputePassEncoder): void {
+    this.live();
+    const n = this.needBatch();
+    this.shapes.levels.forEach((l, i) => {
+      const s = this.fwdSteps[i];
+      const fine = n * l.c * l.hc * l.wc;
+      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: fine }).encode(pass);
+      s.relu.setDims({ total: fine }).encode(pass);
+      s.pool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
+    });
+    const { top } = this.shapes;
+    const C = this.spec.classes;
+    const mode = this.spec.readout === 'gap' ? 0 : 1;
+    this.readoutStep.setDims({ n, cin: top.c, hin: top.h, win: top.w, classes: C, mode, total: n * C }).encode(pass);
+    this.softmaxStep.setDims({ n, classes: C, total: n }).encode(pass);
+  }
+
+  /**
+   * Must run before the compute pass that holds `encodeBacktrace`: zeroes the top-down maps above
+   * a unit start and sets the start classes (copied from the predictions on the GPU, or written).
+   */
+  prepareBacktrace(encoder: GPUCommandEncoder, start: Start): void {
+    this.live();
+    const n = this.needBatch();
+    if (start.kind === 'class') {
+      if (start.classes === 'predicted') encoder.copyBufferToBuffer(this.pred, 0, this.cls, 0, n * F);
+      else {
+        if (start.classes.length !== n) throw new Error(`backtrace: ${start.classes.length} classes for ${n} images`);
+        for (const c of start.classes)
+          if (!Number.isInteger(c) || c < 0 || c >= this.spec.classes) throw new Error(`backtrace: no class ${c}`);
+        this.device.queue.writeBuffer(this.cls, 0, new Uint32Array(start.classes));
+      }
+      return;
+    }
+    const { level, atRelu } = this.unitStart(start);
+    for (let i = level; i < this.levels.length; i++) {
+      const lb = this.levels[i];
+      encoder.clearBuffer(lb.sx);
+      encoder.clearBuffer(lb.sr);
+      encoder.clearBuffer(lb.su);
+    }
+    if (atRelu && this.levels[level - 1].t) encoder.clearBuffer(this.levels[level - 1].sx);
+  }
+
+  private unitStart(start: Extract<Start, { kind: 'unit' }>): { level: number; atRelu: boolean; h: number; w: number } {
+    const l = this.shapes.levels[start.level - 1];
+    if (!l) throw new Error(`backtrace: no level ${start.level} (the model has ${this.shapes.levels.length})`);
+    const atRelu = start.stage === 'relu' || !l.pool;
+    const h = atRelu ? l.hc : l.hout;
+    const w = atRelu ? l.wc : l.wout;
+    const ok = (v: number, hi: number) => Number.isInteger(v) && v >= 0 && v < hi;
+    if (!ok(start.channel, l.c) || !ok(start.y, h) || !ok(start.x, w))
+      throw new Error(`backtrace: unit (${start.channel}, ${start.y}, ${start.x}) is outside level ${start.level}'s ${l.c}x${h}x${w} map`);
+    return { level: start.level, atRelu, h, w };
+  }
+
+  /** Top-down backtrace from `start` through the saved switches to the pixels, keeping every level's signal. */
+  encodeBacktrace(pass: GPUComputePassEncoder, start: Start, variant: Variant): void {
+    this.live();
+    const n = this.needBatch();
+    const mode = VARIANT_MODE[variant];
+    if (mode === undefined) throw new Error(`unknown backtrace variant ${String(variant)}`);
+    this.lastBacktrace = variant;
+    let from = this.levels.length - 1;
+    let atRelu = false;
+    if (start.kind === 'class') {
+      const { top } = this.shapes;
+      const m = this.spec.readout === 'gap' ? 0 : 1;
+      this.classStartStep.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
+    } else {
+      const u = this.unitStart(start);
+      from = u.level - 1;
+      atRelu = u.atRelu;
+      const lb = this.levels[from];
+      const key = `${u.level}.${atRelu ? 'relu' : 'pool'}`;
+      let st = this.unitStartSteps.get(key);
+      if (!st) {
+        st = new Step(this.device, KERNELS.unitStart, [this.mu, this.cls, atRelu ? lb.sr : lb.sx], `${this.label}.start.unit${key}`);
+        this.steps.push(st);
+        this.unitStartSteps.set(key, st);
+      }
+      const c = this.shapes.levels[from].c;
+      st.setDims({ n, cout: c, hout: u.h, wout: u.w, a0: start.channel, a1: start.y, a2: start.x, total: n * c * u.h * u.w }).encode(pass);
+    }
+    for (let i = from; i >= 0; i--) {
+      const l = this.shapes.levels[i];
+      const s = this.tdSteps[i];
+      const fine = n * l.c * l.hc * l.wc;
+      if (s.unpool && !(i === from && atRelu))
+        s.unpool.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
+      s.relu.setDims({ mode, total: fine }).encode(pass);
+      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: n * l.cin * l.hin * l.win }).encode(pass);
+    }
+  }
+
+  /** Bottom-up, then (optionally) a backtrace and the path counts, in one encoder and one submit. */
+  run(opts: { images?: Float32Array; n?: number; start?: Start; variant?: Variant; paths?: boolean } = {}): void {
+    this.live();
+    if (opts.images) this.setImages(opts.images, opts.n ?? 1);
+    const enc = this.device.createCommandEncoder({ label: `${this.label}.run` });
+    if (opts.start) {
+      this.prepareBacktrace(enc, opts.start);
+      if (opts.paths) this.preparePaths();
+    }
+    const pass = enc.beginComputePass({ label: `${this.label}.dp` });
+    this.encodeForward(pass);
+    if (opts.start) {
+      this.encodeBacktrace(pass, opts.start, opts.variant ?? 'rendering');
+      if (opts.paths) this.encodePaths(pass, opts.start);
+    }
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** A backtrace (and optionally the path counts) on the maps of the last forward pass. */
+  backtrace(start: Start, variant: Variant = 'rendering', paths = false): void {
+    this.live();
+    const enc = this.device.createCommandEncoder({ label: `${this.label}.backtrace` });
+    this.prepareBacktrace(enc, start);
+    if (paths) this.preparePaths();
+    const pass = enc.beginComputePass({ label: `${this.label}.topdown` });
+    this.encodeBacktrace(pass, start, variant);
+    if (paths) this.encodePaths(pass, start);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** Allocates the path DP's buffers on first use (they are not needed for training). */
+  preparePaths(): void {
+    if (this.paths) return;
+    const mk = (possible: boolean): PathBuffers => {
+      const tag = possible ? 'paths.possible' : 'paths.active';
+      const N = this.maxBatch;
+      const buf = (name: string, elems: number) => this.track(storageBuffer(this.device, `${this.label}.${tag}.${name}`, elems * F));
+      const inp = this.spec.input;
+      const ls = this.shapes.levels;
+      const pb: PathBuffers = {
+        downR: ls.map((l, i) => buf(`level${i + 1}.downR`, N * l.c * l.hc * l.wc)),
+        downX: [],
+        upR: ls.map((l, i) => buf(`level${i + 1}.upR`, N * l.c * l.hc * l.wc)),
+        upBelow: ls.map((l, i) => buf(`level${i + 1}.upBelow`, N * l.cin * l.hin * l.win)),
+        upStart: buf('upStart', N * Math.max(...ls.map((l) => l.c * l.hc * l.wc))),
+        active: [...ls.map((_, i) => buf(`level${i + 1}.count`, 2 * N)), buf('pixels.count', 2 * N)],
+        pixelsDown: buf('pixels.down', N * inp.channels * inp.height * inp.width),
+      };
+      pb.downX = ls.map((l, i) => (l.pool ? buf(`level${i + 1}.downX`, N * l.c * l.hout * l.wout) : pb.downR[i]));
+      return pb;
+    };
+    this.paths = { active: mk(false), possible: mk(true) };
+  }
+
+  /** The active-path DP (and the same with every switch ON) for the last forward pass and a start. */
+  encodePaths(pass: GPUComputePassEncoder, start: Start): void {
+    this.live();
+    if (!this.paths) throw new Error('encodePaths: call preparePaths() first (outside the compute pass).');
+    const n = this.needBatch();
+    let from = this.levels.length - 1;
+    let atRelu = false;
+    let startDims = { cout: this.shapes.top.c, hout: this.shapes.top.h, wout: this.shapes.top.w, a0: 0, a1: 0, a2: 0, a3: 0 };
+    if (start.kind === 'unit') {
+      const u = this.unitStart(start);
+      from = u.level - 1;
+      atRelu = u.atRelu;
+      startDims = { cout: this.shapes.levels[from].c, hout: u.h, wout: u.w, a0: start.channel, a1: start.y, a2: start.x, a3: 1 };
+    }
+    this.pathsFrom = from;
+    for (const [mode, pb] of [[0, this.paths.active], [1, this.paths.possible]] as const) {
+      const steps = this.pathSteps(pb, from, atRelu);
+      const inp = this.spec.input;
+      // down, bottom to top
+      this.shapes.levels.forEach((l, i) => {
+        steps.downConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.c * l.hc * l.wc }).encode(pass);
+        steps.downPool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: n * l.c * l.hout * l.wout }).encode(pass);
+      });
+      // up, from the start down
+      steps.start.setDims({ n, ...startDims, total: n * startDims.cout * startDims.hout * startDims.wout }).encode(pass);
+      for (let i = this.levels.length - 1; i > from; i--) {
+        const l = this.shapes.levels[i];
+        steps.active[i].setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode, total: n }).encode(pass);
+      }
+      for (let i = from; i >= 0; i--) {
+        const l = this.shapes.levels[i];
+        const fine = n * l.c * l.hc * l.wc;
+        steps.upUnpool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: fine }).encode(pass);
+        steps.active[i].setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode, total: n }).encode(pass);
+        steps.upConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.cin * l.hin * l.win }).encode(pass);
+      }
+      steps.pixels.setDims({ n, cout: inp.channels, hout: inp.height, wout: inp.width, mode: 1, total: n }).encode(pass);
+    }
+  }
+
+  private readonly pathStepCache = new Map<string, ReturnType<DrmmGpuEngine['buildPathSteps']>>();
+
+  private pathSteps(pb: PathBuffers, from: number, atRelu: boolean) {
+    const key = `${pb === this.paths!.active ? 'a' : 'p'}.${from}.${atRelu}`;
+    let s = this.pathStepCache.get(key);
+    if (!s) {
+      s = this.buildPathSteps(pb, from, atRelu, key);
+      this.pathStepCache.set(key, s);
+    }
+    return s;
+  }
+
+  private buildPathSteps(pb: PathBuffers, from: number, atRelu: boolean, key: string) {
+    const mk = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => {
+      const s = new Step(this.device, KERNELS[kernel], buffers, `${this.label}.paths.${key}.${label}`);
+      this.steps.push(s);
+      return s;
+    };
+    const ls = this.levels;
+    const downConv = ls.map((lb, i) => mk('pathsDownConv', [i === 0 ? pb.pixelsDown : pb.downX[i - 1], lb.a, pb.downR[i]], `down${i + 1}`));
+    const downPool = ls.map((lb, i) => (lb.t ? mk('pathsDownPool', [pb.downR[i], lb.t, pb.downX[i]], `downPool${i + 1}`) : null));
+    // The start writes up over its own map: upR of its level when it starts at a ReLU map (or the
+    // level does not pool), else the upStart buffer that the unpool step reads.
+    const startsAtR = atRelu || !ls[from].t;
+    const startBuf = startsAtR ? pb.upR[from] : pb.upStart;
+    const start = mk('pathsStart', [this.dummy, this.dummy, startBuf], 'start');
+    const upUnpool = ls.map((lb, i) => {
+      if (!lb.t || i > from || (i === from && startsAtR)) return null;
+      const above = i === from ? pb.upStart : pb.upBelow[i + 1];
+      return mk('pathsUpUnpool', [above, lb.t, pb.upR[i]], `upUnpool${i + 1}`);
+    });
+    // Without pooling, up over r(l) is up over x(l): the level above's upBelow. Above the start
+    // nothing is propagated; those levels' counts are still run for their ON units.
+    const upIn = ls.map((lb, i) => (i >= from || lb.t ? pb.upR[i] : pb.upBelow[i + 1]));
+    const active = ls.map((lb, i) => mk('pathsActive', [upIn[i], lb.a, pb.active[i]], `active${i + 1}`));
+    const upConv = ls.map((lb, i) => mk('pathsUpConv', [upIn[i], lb.a, pb.upBelow[i]], `up${i + 1}`));
+    const pixels = mk('pathsActive', [pb.upBelow[0], this.dummy, pb.active[ls.length]], 'pixels');
+    return { downConv, downPool, start, upUnpool, active, upConv, pixels };
+  }
+
+  private range(b: GPUBuffer, perImage: number, first: number, count: number): ReadRange {
+    return { buffer: b, offset: first * perImage * F, size: count * perImage * F };
+  }
+
+  private checkRange(first: number, count: number): void {
+    const n = this.needBatch();
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > n)
+      throw new Error(`read: images ${first}..${first + count - 1} are outside the batch of ${n}`);
+  }
+
+  /** Reads the bottom-up results of images [first, first+count); with maps=false only scores, probs, pred. */
+  async readForward(first = 0, count = this.n, maps = true): Promise<ForwardMaps<Float32Array>> {
+    this.live();
+    this.checkRange(first, count);
+    const C = this.spec.classes;
+    const ranges: ReadRange[] = [this.range(this.scores, C, first, count), this.range(this.probs, C, first, count), this.range(this.pred, 1, first, count)];
+    if (maps)
+      this.shapes.levels.forEach((l, i) => {
+        const lb = this.levels[i];
+        const fine = l.c * l.hc * l.wc;
+        const coarse = l.c * l.hout * l.wout;
+        ranges.push(this.range(lb.u, fine, first, count), this.range(lb.r, fine, first, count), this.range(lb.a, fine, first, count));
+        if (lb.t) ranges.push(this.range(lb.x, coarse, first, count), this.range(lb.t, coarse, first, count));
+      });
+    const out = await this.staging.read(ranges);
+    const f32 = (i: number) => new Float32Array(out[i]);
+    const u8 = (i: number) => Uint8Array.from(new Uint32Array(out[i]));
+    let k = 3;
+    const levels = maps
+      ? this.shapes.levels.map((l) => {
+          const u = f32(k);
+          const r = f32(k + 1);
+          const a = u8(k + 2);
+          k += 3;
+          let x = r;
+          let t: Uint8Array | null = null;
+          if (l.pool) {
+            x = f32(k);
+            t = u8(k + 1);
+            k += 2;
+          }
+          return { u, r, a, x, t };
+        })
+      : [];
+    return { n: count, levels, scores: f32(0), probs: f32(1), pred: new Int32Array(out[2]) };
+  }
+
+  /** Reads the last backtrace's signals at every level and at the pixels. */
+  async readBacktrace(first = 0, count = this.n): Promise<BacktraceMaps<Float32Array>> {
+    this.live();
+    this.checkRange(first, count);
+    const inp = this.spec.input;
+    const ranges: ReadRange[] = [this.range(this.pixels, inp.channels * inp.height * inp.width, first, count)];
+    this.shapes.levels.forEach((l, i) => {
+      const lb = this.levels[i];
+      ranges.push(this.range(lb.sx, l.c * l.hout * l.wout, first, count), this.range(lb.sr, l.c * l.hc * l.wc, first, count), this.range(lb.su, l.c * l.hc * l.wc, first, count));
+    });
+    const out = await this.staging.read(ranges);
+    return {
+      variant: this.lastBacktrace,
+      pixels: new Float32Array(out[0]),
+      levels: this.shapes.levels.map((_, i) => ({ sx: new Float32Array(out[1 + 3 * i]), sr: new Float32Array(out[2 + 3 * i]), su: new Float32Array(out[3 + 3 * i]) })),
+    };
+  }
+
+  /** Reads the path counts of image `img` from the last `encodePaths`. */
+  async readPaths(img = 0): Promise<PathSummary> {
+    this.live();
+    this.checkRange(img, 1);
+    if (!this.paths) throw new Error('readPaths: no path counts were computed (run with paths: true).');
+    const { active, possible } = this.paths;
+    const ls = this.shapes.levels;
+    const ranges: ReadRange[] = [];
+    for (const pb of [active, possible]) pb.active.forEach((b) => ranges.push(this.range(b, 2, img, 1)));
+    ls.forEach((l, i) => ranges.push(this.range(active.upR[i], l.c * l.hc * l.wc, img, 1), this.range(active.downR[i], l.c * l.hc * l.wc, img, 1)));
+    const out = await this.staging.read(ranges);
+    const L = ls.length;
+    const lg = (v: number) => (v <= -1e29 ? -Infinity : v);
+    const pair = (i: number) => new Float32Array(out[i]);
+    return {
+      levels: ls.map((l, i) => {
+        const act = pair(i);
+        const pos = pair(L + 1 + i);
+        const reached = i <= this.pathsFrom;
+        const up = new Float32Array(out[2 * (L + 1) + 2 * i]);
+        const down = new Float32Array(out[2 * (L + 1) + 2 * i + 1]);
+        const through = new Float64Array(up.length).fill(-Infinity);
+        if (reached) for (let j = 0; j < up.length; j++) through[j] = lg(up[j]) + lg(down[j]);
+        return {
+          unitsOn: act[1],
+          units: l.c * l.hc * l.wc,
+          activeLog10: reached ? lg(act[0]) : -Infinity,
+          possibleLog10: reached ? lg(pos[0]) : -Infinity,
+          throughLog10: through,
+        };
+      }),
+      pixelsActiveLog10: lg(pair(L)[0]),
+      pixelsPossibleLog10: lg(pair(2 * L + 1)[0]),
+    };
+  }
+
+  /** Releases every GPU object this engine created. Pipelines stay cached on the device. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const s of this.steps) s.destroy();
+    for (const b of this.buffers) b.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * One descriptor per kernel: its WGSL family (file), entry point and bindings after the uniform at
+ * binding 0. 'read' is read-only storage, 'rw' read-write storage. Explicit layouts (not 'auto')
+ * so a kernel may leave a binding of its family unused.
+ */
+import common from '../../../shaders/common.wgsl?raw';
+import conv from '../../../shaders/conv.wgsl?raw';
+import relu from '../../../shaders/relu.wgsl?raw';
+import pool from '../../../shaders/pool.wgsl?raw';
+import readout from '../../../shaders/readout.wgsl?raw';
+import softmax from '../../../shaders/softmax.wgsl?raw';
+import start from '../../../shaders/start.wgsl?raw';
+import paths from '../../../shaders/paths.wgsl?raw';
+
+export type Access = 'read' | 'rw';
+
+export interface KernelDesc {
+  name: string;
+  family: string;
+  entry: string;
+  bindings: Access[];
+}
+
+const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths };
+
+export function familySource(family: string): string {
+  const src = FAMILIES[family];
+  if (src === undefined) throw new Error(`no WGSL family ${family}`);
+  return `${common}\n${src}`;
+}
+
+const k = (family: string, entry: string, bindings: Access[]): KernelDesc => ({ name: `${family}.${entry}`, family, entry, bindings });
+
+export const KERNELS = {
+  convForward: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw']),
+  convTranspose: k('conv', 'conv_transpose', ['read', 'read', 'read', 'rw']),
+  reluForward: k('relu', 'relu_forward', ['read', 'rw', 'rw']),
+  reluTopDown: k('relu', 'relu_topdown', ['read', 'rw', 'rw']),
+  maxPool: k('pool', 'maxpool_forward', ['read', 'rw', 'rw']),
+  unpool: k('pool', 'unpool', ['read', 'rw', 'rw']),
+  readoutScores: k('readout', 'readout_scores', ['read', 'read', 'read', 'rw']),
+  softmaxArgmax: k('softmax', 'softmax_argmax', ['read', 'rw', 'rw']),
+  classStart: k('start', 'class_start', ['read', 'read', 'rw']),
+  unitStart: k('start', 'unit_start', ['read', 'read', 'rw']),
+  pathsDownConv: k('paths', 'paths_down_conv', ['read', 'read', 'rw']),
+  pathsDownPool: k('paths', 'paths_down_pool', ['read', 'read', 'rw']),
+  pathsUpUnpool: k('paths', 'paths_up_unpool', ['read', 'read', 'rw']),
+  pathsUpConv: k('paths', 'paths_up_conv', ['read', 'read', 'rw']),
+  pathsStart: k('paths', 'paths_start', ['read', 'read', 'rw']),
+  pathsActive: k('paths', 'paths_active', ['read', 'read', 'rw']),
+} satisfies Record<string, KernelDesc>;
+
+export type KernelName = keyof typeof KERNELS;

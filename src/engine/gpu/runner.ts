@@ -1,0 +1,153 @@
+/**
+ * The one path by which kernels run. Pipelines and shader modules are cached per device; a
+ * `Step` is one dispatch site of a kernel with its buffers fixed: it owns its uniform buffer and
+ * bind group (built once), takes its sizes as `Dims` and encodes one dispatch. Nothing here reads
+ * back from the GPU.
+ */
+import { DIMS_BYTES, writeDims, type Dims } from './dims';
+import { KERNELS, familySource, type KernelDesc } from './kernels';
+
+const WORKGROUP = 64;
+const MAX_GRID = 65535;
+
+interface DeviceCache {
+  modules: Map<string, GPUShaderModule>;
+  layouts: Map<string, GPUBindGroupLayout>;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+const caches = new WeakMap<GPUDevice, DeviceCache>();
+
+function cacheFor(device: GPUDevice): DeviceCache {
+  let c = caches.get(device);
+  if (!c) {
+    c = { modules: new Map(), layouts: new Map(), pipelines: new Map() };
+    caches.set(device, c);
+  }
+  return c;
+}
+
+function moduleFor(device: GPUDevice, family: string): GPUShaderModule {
+  const c = cacheFor(device);
+  let m = c.modules.get(family);
+  if (!m) {
+    m = device.createShaderModule({ label: `drmm.${family}.wgsl`, code: familySource(family) });
+    c.modules.set(family, m);
+  }
+  return m;
+}
+
+function layoutFor(device: GPUDevice, desc: KernelDesc): GPUBindGroupLayout {
+  const c = cacheFor(device);
+  let l = c.layouts.get(desc.name);
+  if (!l) {
+    l = device.createBindGroupLayout({
+      label: `drmm.${desc.name}.layout`,
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        ...desc.bindings.map((a, i) => ({
+          binding: i + 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: a === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
+        })),
+      ],
+    });
+    c.layouts.set(desc.name, l);
+  }
+  return l;
+}
+
+function pipelineDescriptor(device: GPUDevice, desc: KernelDesc): GPUComputePipelineDescriptor {
+  return {
+    label: `drmm.${desc.name}`,
+    layout: device.createPipelineLayout({ label: `drmm.${desc.name}.pipelineLayout`, bindGroupLayouts: [layoutFor(device, desc)] }),
+    compute: { module: moduleFor(device, desc.family), entryPoint: desc.entry },
+  };
+}
+
+export function pipelineFor(device: GPUDevice, desc: KernelDesc): GPUComputePipeline {
+  const c = cacheFor(device);
+  let p = c.pipelines.get(desc.name);
+  if (!p) {
+    p = device.createComputePipeline(pipelineDescriptor(device, desc));
+    c.pipelines.set(desc.name, p);
+  }
+  return p;
+}
+
+/** Compiles every kernel's pipeline without blocking (createComputePipelineAsync), once per device. */
+export async function preparePipelines(device: GPUDevice): Promise<void> {
+  const c = cacheFor(device);
+  await Promise.all(
+    Object.values(KERNELS).map(async (desc) => {
+      if (c.pipelines.has(desc.name)) return;
+      const p = await device.createComputePipelineAsync(pipelineDescriptor(device, desc));
+      c.pipelines.set(desc.name, p);
+    }),
+  );
+}
+
+/** Workgroup grid for `total` threads: at most 65535 workgroups a row, as many rows as needed. */
+export function gridFor(total: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(total / WORKGROUP));
+  const x = Math.min(groups, MAX_GRID);
+  return [x, Math.ceil(groups / x)];
+}
+
+export class Step {
+  readonly desc: KernelDesc;
+  private readonly device: GPUDevice;
+  private readonly uniform: GPUBuffer;
+  private readonly bindGroup: GPUBindGroup;
+  private readonly pipeline: GPUComputePipeline;
+  private readonly words = new Uint32Array(DIMS_BYTES / 4);
+  private last = '';
+  private total = 0;
+
+  constructor(device: GPUDevice, desc: KernelDesc, buffers: GPUBuffer[], label: string) {
+    if (buffers.length !== desc.bindings.length)
+      throw new Error(`${desc.name}: expected ${desc.bindings.length} buffers, got ${buffers.length}`);
+    this.device = device;
+    this.desc = desc;
+    this.pipeline = pipelineFor(device, desc);
+    this.uniform = device.createBuffer({ label: `${label}.dims`, size: DIMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.bindGroup = device.createBindGroup({
+      label: `${label}.bindGroup`,
+      layout: layoutFor(device, desc),
+      entries: [{ binding: 0, resource: { buffer: this.uniform } }, ...buffers.map((b, i) => ({ binding: i + 1, resource: { buffer: b } }))],
+    });
+  }
+
+  /** Sets the sizes for the next submit (a queue write, ordered before that submit). */
+  setDims(d: Partial<Dims> & { total: number }): this {
+    writeDims(d, this.words);
+    const key = this.words.join(',');
+    if (key !== this.last) {
+      this.device.queue.writeBuffer(this.uniform, 0, this.words);
+      this.last = key;
+    }
+    this.total = d.total;
+    return this;
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    if (this.total === 0) return;
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    const [x, y] = gridFor(this.total);
+    pass.dispatchWorkgroups(x, y);
+  }
+
+  destroy(): void {
+    this.uniform.destroy();
+  }
+}
+
+/** Creates a labelled storage buffer (size rounded up to 4 bytes, at least 4). */
+export function storageBuffer(device: GPUDevice, label: string, bytes: number, extraUsage = 0): GPUBuffer {
+  return device.createBuffer({
+    label,
+    size: Math.max(4, Math.ceil(bytes / 4) * 4),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
+  });
+}

@@ -1,0 +1,240 @@
+/**
+ * Every WGSL kernel, one at a time, against the CPU reference, on a real WebGPU adapter (Dawn).
+ * Inputs are chosen to exercise odd sizes, padding, batches > 1 and exact ties in pooling.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import common from '../../shaders/common.wgsl?raw';
+import { DIMS_FIELDS, writeDims, type Dims } from '../../src/engine/gpu/dims';
+import { KERNELS, type KernelName } from '../../src/engine/gpu/kernels';
+import { Step, gridFor } from '../../src/engine/gpu/runner';
+import * as ref from '../../src/engine/reference/ops';
+import { expectClose, expectEqualInts, randomArray } from '../helpers/compare';
+import { BufferTracker, assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice, readBuffer, uploadF32, uploadU32 } from '../helpers/gpu';
+
+const tracker = new BufferTracker();
+afterEach(async () => {
+  tracker.destroyAll();
+  await assertNoUncapturedErrors();
+});
+afterAll(() => tracker.destroyAll());
+
+const f32 = async (b: GPUBuffer) => new Float32Array(await readBuffer(await getTestDevice(), b));
+const u32 = async (b: GPUBuffer) => new Uint32Array(await readBuffer(await getTestDevice(), b));
+const bufF = async (data: ArrayLike<number>) => tracker.track(uploadF32(await getTestDevice(), data));
+const bufU = async (data: ArrayLike<number>) => tracker.track(uploadU32(await getTestDevice(), data));
+const out = async (n: number) => bufF(new Float32Array(Math.max(1, n)).fill(NaN));
+const outU = async (n: number) => bufU(new Uint32Array(Math.max(1, n)).fill(0xdeadbeef));
+
+async function runKernel(kernel: KernelName, buffers: GPUBuffer[], dims: Partial<Dims> & { total: number }) {
+  const device = await getTestDevice();
+  await expectNoGpuErrors(device, async () => {
+    const step = tracker.track(new Step(device, KERNELS[kernel], buffers, `test.${kernel}`));
+    step.setDims(dims);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    step.encode(pass);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  });
+}
+
+describe('Dims uniform', () => {
+  it('the TS writer matches the WGSL struct layout field by field', async () => {
+    const device = await getTestDevice();
+    const code = `${common}
+      @group(0) @binding(1) var<storage, read_write> o: array<u32>;
+      @compute @workgroup_size(1) fn main() {
+        o[0] = dims.n; o[1] = dims.cin; o[2] = dims.hin; o[3] = dims.win; o[4] = dims.cout; o[5] = dims.hout;
+        o[6] = dims.wout; o[7] = dims.k; o[8] = dims.pad; o[9] = dims.classes; o[10] = dims.mode; o[11] = dims.total;
+        o[12] = dims.a0; o[13] = dims.a1; o[14] = dims.a2; o[15] = dims.a3;
+      }`;
+    const values = Object.fromEntries(DIMS_FIELDS.map((f, i) => [f, 1000 + i * 7])) as unknown as Dims;
+    const uni = tracker.track(device.createBuffer({ size: 64, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+    device.queue.writeBuffer(uni, 0, writeDims(values));
+    const o = await outU(16);
+    await expectNoGpuErrors(device, async () => {
+      const p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+      const bg = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uni } }, { binding: 1, resource: { buffer: o } }] });
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(p);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+    });
+    expect(Array.from(await u32(o))).toEqual(DIMS_FIELDS.map((f) => values[f]));
+  });
+
+  it('rejects values that are not u32', () => {
+    expect(() => writeDims({ n: -1 })).toThrow(/Dims.n must be a u32/);
+    expect(() => writeDims({ k: 1.5 })).toThrow(/Dims.k/);
+  });
+
+  it('the grid covers large thread counts in rows of at most 65535 workgroups', () => {
+    expect(gridFor(64)).toEqual([1, 1]);
+    expect(gridFor(65)).toEqual([2, 1]);
+    const [x, y] = gridFor(9_000_000);
+    expect(x).toBeLessThanOrEqual(65535);
+    expect(x * y * 64).toBeGreaterThanOrEqual(9_000_000);
+  });
+});
+
+// Odd sizes, several paddings, batch 3, channel counts that are not powers of two.
+const CONV_CASES = [
+  { n: 3, cin: 2, h: 7, w: 9, cout: 5, k: 3, pad: 1 },
+  { n: 2, cin: 3, h: 11, w: 6, cout: 4, k: 5, pad: 2 },
+  { n: 1, cin: 1, h: 8, w: 8, cout: 3, k: 5, pad: 4 },
+  { n: 2, cin: 4, h: 9, w: 7, cout: 2, k: 3, pad: 0 },
+];
+
+describe('conv.wgsl', () => {
+  for (const c of CONV_CASES) {
+    const ho = c.h + 2 * c.pad - c.k + 1;
+    const wo = c.w + 2 * c.pad - c.k + 1;
+    const dims = { n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad };
+    it(`conv_forward ${JSON.stringify(c)}`, async () => {
+      const x = randomArray(c.n * c.cin * c.h * c.w, 1);
+      const W = randomArray(c.cout * c.cin * c.k * c.k, 2);
+      const b = randomArray(c.cout, 3);
+      const u = await out(c.n * c.cout * ho * wo);
+      await runKernel('convForward', [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: c.n * c.cout * ho * wo });
+      expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
+    });
+    it(`conv_transpose ${JSON.stringify(c)}`, async () => {
+      const s = randomArray(c.n * c.cout * ho * wo, 4);
+      const W = randomArray(c.cout * c.cin * c.k * c.k, 5);
+      const o = await out(c.n * c.cin * c.h * c.w);
+      await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: c.n * c.cin * c.h * c.w });
+      expectClose(await f32(o), ref.convTranspose(s, c.n, c.cout, ho, wo, W, c.cin, c.h, c.w, c.k, c.pad), 'conv_transpose');
+    });
+  }
+
+  it('conv_transpose is the adjoint of conv_forward: <conv(x), s> = <x, convT(s)>', async () => {
+    const c = CONV_CASES[0];
+    const ho = c.h + 2 * c.pad - c.k + 1;
+    const wo = c.w + 2 * c.pad - c.k + 1;
+    const x = randomArray(c.n * c.cin * c.h * c.w, 11);
+    const s = randomArray(c.n * c.cout * ho * wo, 12);
+    const W = randomArray(c.cout * c.cin * c.k * c.k, 13);
+    const o = await out(x.length);
+    await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], {
+      n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad, total: x.length,
+    });
+    const xt = await f32(o);
+    const cx = ref.conv(x, c.n, c.cin, c.h, c.w, W, new Float32Array(c.cout), c.cout, c.k, c.pad);
+    let lhs = 0;
+    let rhs = 0;
+    for (let i = 0; i < cx.length; i++) lhs += cx[i] * s[i];
+    for (let i = 0; i < x.length; i++) rhs += x[i] * xt[i];
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4 * Math.abs(lhs) + 1e-4);
+  });
+});
+
+describe('relu.wgsl', () => {
+  it('relu_forward writes r = max(0, u) and the a-switch (u = 0 is OFF)', async () => {
+    const u = randomArray(1001, 21);
+    u[0] = 0;
+    u[1] = -0;
+    u[2] = 1e-30;
+    const r = await out(u.length);
+    const a = await outU(u.length);
+    await runKernel('reluForward', [await bufF(u), r, a], { total: u.length });
+    const e = ref.relu(u);
+    expectClose(await f32(r), e.r, 'r');
+    expectEqualInts(await u32(a), e.a, 'a-switch');
+  });
+  for (const variant of ref.VARIANTS) {
+    it(`relu_topdown, ${variant}`, async () => {
+      const s = randomArray(777, 22);
+      const sw = Uint32Array.from(randomArray(777, 23), (v) => (v > 0 ? 1 : 0));
+      const o = await out(s.length);
+      await runKernel('reluTopDown', [await bufF(s), o, await bufU(sw)], { total: s.length, mode: { gradient: 0, rendering: 1, deconvnet: 2 }[variant] });
+      expectClose(await f32(o), ref.reluTopDown(s, sw, variant), variant);
+    });
+  }
+});
+
+describe('pool.wgsl', () => {
+  for (const [h, w] of [[6, 8], [7, 9], [5, 5]]) {
+    it(`maxpool_forward ${h}x${w} (odd sizes drop the last row/column), with exact ties`, async () => {
+      const n = 2;
+      const c = 3;
+      // Values on a coarse grid so that many windows hold exact ties (also ties at 0 after a ReLU).
+      const r = Float32Array.from(randomArray(n * c * h * w, 31), (v) => Math.max(0, Math.round(v * 3)));
+      const ho = Math.floor(h / 2);
+      const wo = Math.floor(w / 2);
+      const p = await out(n * c * ho * wo);
+      const t = await outU(n * c * ho * wo);
+      await runKernel('maxPool', [await bufF(r), p, t], { n, cout: c, hin: h, win: w, hout: ho, wout: wo, total: n * c * ho * wo });
+      const e = ref.maxPool(r, n, c, h, w);
+      let ties = 0;
+      for (let i = 0; i < e.p.length; i++) {
+        const nc = Math.floor(i / (ho * wo));
+        const y = Math.floor(i / wo) % ho;
+        const x = i % wo;
+        const win = [0, 1, 2, 3].map((j) => r[(nc * h + 2 * y + (j >> 1)) * w + 2 * x + (j & 1)]);
+        if (win.filter((v) => v === e.p[i]).length > 1) ties++;
+      }
+      expect(ties).toBeGreaterThan(5); // the case really exercises the first-index rule
+      expectClose(await f32(p), e.p, 'pooled');
+      expectEqualInts(await u32(t), e.t, 't-switch');
+    });
+    it(`unpool ${h}x${w}`, async () => {
+      const n = 2;
+      const c = 3;
+      const ho = Math.floor(h / 2);
+      const wo = Math.floor(w / 2);
+      const s = randomArray(n * c * ho * wo, 32);
+      const t = Uint32Array.from(randomArray(n * c * ho * wo, 33, 0, 4), (v) => Math.floor(v));
+      const o = await out(n * c * h * w);
+      await runKernel('unpool', [await bufF(s), o, await bufU(t)], { n, cout: c, hin: h, win: w, hout: ho, wout: wo, total: n * c * h * w });
+      expectClose(await f32(o), ref.unpool(s, t, n, c, h, w), 'unpooled');
+    });
+  }
+});
+
+describe('readout.wgsl, softmax.wgsl, start.wgsl', () => {
+  const n = 3;
+  const c = 5;
+  const h = 3;
+  const w = 4;
+  const classes = 7;
+  for (const mode of ['gap', 'dense'] as const) {
+    const len = mode === 'gap' ? c : c * h * w;
+    it(`readout_scores (${mode})`, async () => {
+      const x = randomArray(n * c * h * w, 41, 0, 2);
+      const mu = randomArray(classes * len, 42);
+      const bc = randomArray(classes, 43);
+      const s = await out(n * classes);
+      await runKernel('readoutScores', [await bufF(x), await bufF(mu), await bufF(bc), s], { n, cin: c, hin: h, win: w, classes, mode: mode === 'gap' ? 0 : 1, total: n * classes });
+      expectClose(await f32(s), ref.readout(x, n, c, h, w, mu, bc, classes, mode), 'scores');
+    });
+    it(`class_start: the read-out's adjoint (${mode})`, async () => {
+      const mu = randomArray(classes * len, 44);
+      const cls = [6, 0, 3];
+      const o = await out(n * c * h * w);
+      await runKernel('classStart', [await bufF(mu), await bufU(cls), o], { n, cout: c, hout: h, wout: w, mode: mode === 'gap' ? 0 : 1, total: n * c * h * w });
+      expectClose(await f32(o), ref.readoutAdjoint(cls, n, c, h, w, mu, mode), 'start');
+    });
+  }
+  it('softmax_argmax: probabilities sum to one, the first maximum wins ties', async () => {
+    const scores = randomArray(n * classes, 45, -20, 20);
+    scores[3] = scores[5] = 30; // image 0: tie between classes 3 and 5
+    const p = await out(n * classes);
+    const pred = await outU(n);
+    await runKernel('softmaxArgmax', [await bufF(scores), p, pred], { n, classes, total: n });
+    const e = ref.softmax(scores, n, classes);
+    expectClose(await f32(p), e.probs, 'probs');
+    expectEqualInts(await u32(pred), e.pred, 'pred');
+    expect(e.pred[0]).toBe(3);
+  });
+  it('unit_start: a one-hot on the unit of every image', async () => {
+    const o = await out(n * c * h * w);
+    await runKernel('unitStart', [await bufF([0]), await bufU([0]), o], { n, cout: c, hout: h, wout: w, a0: 4, a1: 2, a2: 1, total: n * c * h * w });
+    const e = new Float32Array(n * c * h * w);
+    for (let i = 0; i < n; i++) e[((i * c + 4) * h + 2) * w + 1] = 1;
+    expectClose(await f32(o), e, 'one-hot');
+  });
+});
