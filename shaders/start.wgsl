@@ -2,8 +2,8 @@
 //
 // class_start: the read-out's adjoint applied to mu_c for class cls[n] of each image: mu_c / (H*W)
 // at every position of the top map for a global-average read-out (`mode` 0), mu_c reshaped to the
-// top map for a dense one (`mode` 1). cls[] is written by the caller, or copied from pred[] inside
-// the same command encoder, so a "predicted class" start needs no read-back.
+// top map for a dense one (`mode` 1). cls[] is either the classes the caller wrote or the argmax
+// buffer pred[] of the forward pass itself, so a "predicted class" start needs no read-back.
 // unit_start: a one-hot on unit (channel a0, y a1, x a2) of every image's map, the start of that
 // unit's saliency. Dims: n, cout, hout, wout (the map), mode.
 

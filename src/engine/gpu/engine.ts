@@ -40,7 +40,7 @@ interface PathBuffers {
   downR: GPUBuffer[];
   downX: GPUBuffer[];
   upR: GPUBuffer[];
-  /** up over x(l-1) of each level: upBelow[0] is over the pixels. */
+  /** up over x(l-1) of each level: upBelow[0] is over the pixels. upR of a level without pooling is upBelow of the level above. */
   upBelow: GPUBuffer[];
   /** up over the start's map (x(L), or a unit's level map). */
   upStart: GPUBuffer;
@@ -77,6 +77,7 @@ export class DrmmGpuEngine {
   private readonly readoutStep: Step;
   private readonly softmaxStep: Step;
   private readonly classStartStep: Step;
+  private readonly predStartStep: Step;
   private readonly unitStartSteps = new Map<string, Step>();
   private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Step }[];
   private paths: { active: PathBuffers; possible: PathBuffers } | null = null;
@@ -144,6 +145,8 @@ export class DrmmGpuEngine {
     this.readoutStep = step('readoutScores', [top.x, this.mu, this.classBias, this.scores], 'readout');
     this.softmaxStep = step('softmaxArgmax', [this.scores, this.probs, this.pred], 'softmax');
     this.classStartStep = step('classStart', [this.mu, this.cls, top.sx], 'start.class');
+    // The predicted-class start reads the argmax buffer itself: no copy, no read-back.
+    this.predStartStep = step('classStart', [this.mu, this.pred, top.sx], 'start.predicted');
     this.tdSteps = this.levels.map((lb, i) => {
       const below = i === 0 ? this.pixels : this.levels[i - 1].sx;
       const name = `level${i + 1}.topdown`;
@@ -242,14 +245,13 @@ export class DrmmGpuEngine {
 
   /**
    * Must run before the compute pass that holds `encodeBacktrace`: zeroes the top-down maps above
-   * a unit start and sets the start classes (copied from the predictions on the GPU, or written).
+   * a unit start and writes chosen start classes (a predicted-class start reads pred[] directly).
    */
   prepareBacktrace(encoder: GPUCommandEncoder, start: Start): void {
     this.live();
     const n = this.needBatch();
     if (start.kind === 'class') {
-      if (start.classes === 'predicted') encoder.copyBufferToBuffer(this.pred, 0, this.cls, 0, n * F);
-      else {
+      if (start.classes !== 'predicted') {
         if (start.classes.length !== n) throw new Error(`backtrace: ${start.classes.length} classes for ${n} images`);
         for (const c of start.classes)
           if (!Number.isInteger(c) || c < 0 || c >= this.spec.classes) throw new Error(`backtrace: no class ${c}`);
@@ -291,7 +293,8 @@ export class DrmmGpuEngine {
     if (start.kind === 'class') {
       const { top } = this.shapes;
       const m = this.spec.readout === 'gap' ? 0 : 1;
-      this.classStartStep.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
+      const st = start.classes === 'predicted' ? this.predStartStep : this.classStartStep;
+      st.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
     } else {
       const u = this.unitStart(start);
       from = u.level - 1;
@@ -362,13 +365,15 @@ export class DrmmGpuEngine {
       const pb: PathBuffers = {
         downR: ls.map((l, i) => buf(`level${i + 1}.downR`, N * l.c * l.hc * l.wc)),
         downX: [],
-        upR: ls.map((l, i) => buf(`level${i + 1}.upR`, N * l.c * l.hc * l.wc)),
+        upR: [],
         upBelow: ls.map((l, i) => buf(`level${i + 1}.upBelow`, N * l.cin * l.hin * l.win)),
         upStart: buf('upStart', N * Math.max(...ls.map((l) => l.c * l.hc * l.wc))),
         active: [...ls.map((_, i) => buf(`level${i + 1}.count`, 2 * N)), buf('pixels.count', 2 * N)],
         pixelsDown: buf('pixels.down', N * inp.channels * inp.height * inp.width),
       };
       pb.downX = ls.map((l, i) => (l.pool ? buf(`level${i + 1}.downX`, N * l.c * l.hout * l.wout) : pb.downR[i]));
+      // Without pooling, up over r(l) is up over x(l), which the level above writes: one buffer.
+      pb.upR = ls.map((l, i) => (l.pool || i === ls.length - 1 ? buf(`level${i + 1}.upR`, N * l.c * l.hc * l.wc) : pb.upBelow[i + 1]));
       return pb;
     };
     this.paths = { active: mk(false), possible: mk(true) };
@@ -445,11 +450,9 @@ export class DrmmGpuEngine {
       const above = i === from ? pb.upStart : pb.upBelow[i + 1];
       return mk('pathsUpUnpool', [above, lb.t, pb.upR[i]], `upUnpool${i + 1}`);
     });
-    // Without pooling, up over r(l) is up over x(l): the level above's upBelow. Above the start
-    // nothing is propagated; those levels' counts are still run for their ON units.
-    const upIn = ls.map((lb, i) => (i >= from || lb.t ? pb.upR[i] : pb.upBelow[i + 1]));
-    const active = ls.map((lb, i) => mk('pathsActive', [upIn[i], lb.a, pb.active[i]], `active${i + 1}`));
-    const upConv = ls.map((lb, i) => mk('pathsUpConv', [upIn[i], lb.a, pb.upBelow[i]], `up${i + 1}`));
+    // Above the start nothing is propagated; those levels' counts still run for their ON units.
+    const active = ls.map((lb, i) => mk('pathsActive', [pb.upR[i], lb.a, pb.active[i]], `active${i + 1}`));
+    const upConv = ls.map((lb, i) => mk('pathsUpConv', [pb.upR[i], lb.a, pb.upBelow[i]], `up${i + 1}`));
     const pixels = mk('pathsActive', [pb.upBelow[0], this.dummy, pb.active[ls.length]], 'pixels');
     return { downConv, downPool, start, upUnpool, active, upConv, pixels };
   }
