@@ -5,8 +5,8 @@
 // "convolution". Positions outside the input read as 0 (zero padding).
 // conv_transpose: the top-down painting step, out[n,ci,yy,xx] = sum_{co,dy,dx} W[co,ci,dy,dx] *
 // s[n,co,yy-dy+pad,xx-dx+pad], i.e. every top-down value paints its template into the level below
-// (Gamma(l) in the generative model). Written as a gather (one thread per output) so that no two
-// threads write the same element. Bias takes no part: it only chooses the switches.
+// (Gamma(l) in the generative model). Written as a gather so that no two threads write the same
+// element. Bias takes no part: it only chooses the switches.
 // Dims: n, cin, hin, win (level input), cout, hout, wout (template-match map), k, pad.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
@@ -14,58 +14,110 @@
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
+// Register blocking: each thread computes TC channels x TX neighbouring x-positions (16
+// accumulators), so each input load feeds TC multiply-adds and each weight load TX of them. This
+// is what makes the direct convolution fast on both GPUs and the CPU-backed software adapter.
+const TX: u32 = 4u;
+const TC: u32 = 4u;
+
+// Reads map[row + x] with zero padding outside 0 <= x < width.
+fn tap(row: u32, x: i32, width: u32) -> f32 {
+  if (x < 0 || x >= i32(width)) { return 0.0; }
+  return src[row + u32(x)];
+}
+
+// Threads: n x ceil(cout/TC) x hout x ceil(wout/TX).
 @compute @workgroup_size(WG)
 fn conv_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
-  let x = i % dims.wout;
-  let y = (i / dims.wout) % dims.hout;
-  let co = (i / (dims.wout * dims.hout)) % dims.cout;
-  let n = i / (dims.wout * dims.hout * dims.cout);
+  let xg = (dims.wout + TX - 1u) / TX;
+  let cg = (dims.cout + TC - 1u) / TC;
+  let x0 = (i % xg) * TX;
+  let y = (i / xg) % dims.hout;
+  let c0 = ((i / (xg * dims.hout)) % cg) * TC;
+  let n = i / (xg * dims.hout * cg);
   let k = dims.k;
-  var s = bias[co];
+  let kk = k * k;
+  let last = dims.cout - 1u;
+  // Channels past the last are clamped to it (computed, then not stored).
+  let wc = vec4u(min(c0, last), min(c0 + 1u, last), min(c0 + 2u, last), min(c0 + 3u, last)) * dims.cin * kk;
+  var a0 = vec4f(bias[min(c0, last)]);
+  var a1 = vec4f(bias[min(c0 + 1u, last)]);
+  var a2 = vec4f(bias[min(c0 + 2u, last)]);
+  var a3 = vec4f(bias[min(c0 + 3u, last)]);
+  let xs = i32(x0) - i32(dims.pad);
   for (var ci = 0u; ci < dims.cin; ci++) {
-    let xbase = (n * dims.cin + ci) * dims.hin;
-    let wbase = (co * dims.cin + ci) * k * k;
     for (var dy = 0u; dy < k; dy++) {
       let yy = i32(y + dy) - i32(dims.pad);
       if (yy < 0 || yy >= i32(dims.hin)) { continue; }
-      let row = (xbase + u32(yy)) * dims.win;
+      let row = ((n * dims.cin + ci) * dims.hin + u32(yy)) * dims.win;
       for (var dx = 0u; dx < k; dx++) {
-        let xx = i32(x + dx) - i32(dims.pad);
-        if (xx < 0 || xx >= i32(dims.win)) { continue; }
-        s += weights[wbase + dy * k + dx] * src[row + u32(xx)];
+        let xx = xs + i32(dx);
+        let v = vec4f(tap(row, xx, dims.win), tap(row, xx + 1, dims.win), tap(row, xx + 2, dims.win), tap(row, xx + 3, dims.win));
+        let wi = (ci * k + dy) * k + dx;
+        a0 += weights[wc.x + wi] * v;
+        a1 += weights[wc.y + wi] * v;
+        a2 += weights[wc.z + wi] * v;
+        a3 += weights[wc.w + wi] * v;
       }
     }
   }
-  dst[i] = s;
+  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  for (var c = 0u; c < TC; c++) {
+    if (c0 + c >= dims.cout) { break; }
+    let base = ((n * dims.cout + c0 + c) * dims.hout + y) * dims.wout;
+    for (var j = 0u; j < TX; j++) {
+      if (x0 + j < dims.wout) { dst[base + x0 + j] = acc[c][j]; }
+    }
+  }
 }
 
-// One thread per element of the level below (n, ci, yy, xx); `src` holds the signal on the
-// template-match map (n, cout, hout, wout).
+// The transpose as a gather, blocked like conv_forward: each thread computes TC input channels x
+// TX neighbouring x-positions of the level below; `src` holds the signal on the template-match
+// map (n, cout, hout, wout). Threads: n x ceil(cin/TC) x hin x ceil(win/TX).
 @compute @workgroup_size(WG)
 fn conv_transpose(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
-  let xx = i % dims.win;
-  let yy = (i / dims.win) % dims.hin;
-  let ci = (i / (dims.win * dims.hin)) % dims.cin;
-  let n = i / (dims.win * dims.hin * dims.cin);
+  let xg = (dims.win + TX - 1u) / TX;
+  let cg = (dims.cin + TC - 1u) / TC;
+  let x0 = (i % xg) * TX;
+  let yy = (i / xg) % dims.hin;
+  let c0 = ((i / (xg * dims.hin)) % cg) * TC;
+  let n = i / (xg * dims.hin * cg);
   let k = dims.k;
-  var s = 0.0;
+  let kk = k * k;
+  let last = dims.cin - 1u;
+  let wc = vec4u(min(c0, last), min(c0 + 1u, last), min(c0 + 2u, last), min(c0 + 3u, last)) * kk;
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  let xs = i32(x0) + i32(dims.pad);
   for (var co = 0u; co < dims.cout; co++) {
-    let sbase = (n * dims.cout + co) * dims.hout;
-    let wbase = (co * dims.cin + ci) * k * k;
+    let wco = co * dims.cin * kk;
     for (var dy = 0u; dy < k; dy++) {
       let y = i32(yy + dims.pad) - i32(dy);
       if (y < 0 || y >= i32(dims.hout)) { continue; }
-      let row = (sbase + u32(y)) * dims.wout;
+      let row = ((n * dims.cout + co) * dims.hout + u32(y)) * dims.wout;
       for (var dx = 0u; dx < k; dx++) {
-        let x = i32(xx + dims.pad) - i32(dx);
-        if (x < 0 || x >= i32(dims.wout)) { continue; }
-        s += weights[wbase + dy * k + dx] * src[row + u32(x)];
+        let x = xs - i32(dx);
+        let v = vec4f(tap(row, x, dims.wout), tap(row, x + 1, dims.wout), tap(row, x + 2, dims.wout), tap(row, x + 3, dims.wout));
+        let wi = wco + dy * k + dx;
+        a0 += weights[wc.x + wi] * v;
+        a1 += weights[wc.y + wi] * v;
+        a2 += weights[wc.z + wi] * v;
+        a3 += weights[wc.w + wi] * v;
       }
     }
   }
-  dst[i] = s;
+  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  for (var c = 0u; c < TC; c++) {
+    if (c0 + c >= dims.cin) { break; }
+    let base = ((n * dims.cin + c0 + c) * dims.hin + yy) * dims.win;
+    for (var j = 0u; j < TX; j++) {
+      if (x0 + j < dims.win) { dst[base + x0 + j] = acc[c][j]; }
+    }
+  }
 }

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import common from '../../shaders/common.wgsl?raw';
 import { DIMS_FIELDS, writeDims, type Dims } from '../../src/engine/gpu/dims';
-import { KERNELS, type KernelName } from '../../src/engine/gpu/kernels';
+import { KERNELS, convThreads, type KernelName } from '../../src/engine/gpu/kernels';
 import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
 import { expectClose, expectEqualInts, randomArray } from '../helpers/compare';
@@ -87,6 +87,7 @@ const CONV_CASES = [
   { n: 2, cin: 3, h: 11, w: 6, cout: 4, k: 5, pad: 2 },
   { n: 1, cin: 1, h: 8, w: 8, cout: 3, k: 5, pad: 4 },
   { n: 2, cin: 4, h: 9, w: 7, cout: 2, k: 3, pad: 0 },
+  { n: 2, cin: 6, h: 10, w: 13, cout: 9, k: 3, pad: 1 },
 ];
 
 describe('conv.wgsl', () => {
@@ -99,14 +100,14 @@ describe('conv.wgsl', () => {
       const W = randomArray(c.cout * c.cin * c.k * c.k, 2);
       const b = randomArray(c.cout, 3);
       const u = await out(c.n * c.cout * ho * wo);
-      await runKernel('convForward', [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: c.n * c.cout * ho * wo });
+      await runKernel('convForward', [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: convThreads(c.n, c.cout, ho, wo) });
       expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
     });
     it(`conv_transpose ${JSON.stringify(c)}`, async () => {
       const s = randomArray(c.n * c.cout * ho * wo, 4);
       const W = randomArray(c.cout * c.cin * c.k * c.k, 5);
       const o = await out(c.n * c.cin * c.h * c.w);
-      await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: c.n * c.cin * c.h * c.w });
+      await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: convThreads(c.n, c.cin, c.h, c.w) });
       expectClose(await f32(o), ref.convTranspose(s, c.n, c.cout, ho, wo, W, c.cin, c.h, c.w, c.k, c.pad), 'conv_transpose');
     });
   }
@@ -120,7 +121,7 @@ describe('conv.wgsl', () => {
     const W = randomArray(c.cout * c.cin * c.k * c.k, 13);
     const o = await out(x.length);
     await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], {
-      n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad, total: x.length,
+      n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad, total: convThreads(c.n, c.cin, c.h, c.w),
     });
     const xt = await f32(o);
     const cx = ref.conv(x, c.n, c.cin, c.h, c.w, W, new Float32Array(c.cout), c.cout, c.k, c.pad);

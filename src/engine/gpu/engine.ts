@@ -7,7 +7,7 @@
  */
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
-import { KERNELS } from './kernels';
+import { KERNELS, convThreads } from './kernels';
 import { Step, storageBuffer } from './runner';
 import { StagingPool, type ReadRange } from './staging';
 
@@ -232,7 +232,7 @@ export class DrmmGpuEngine {
     this.shapes.levels.forEach((l, i) => {
       const s = this.fwdSteps[i];
       const fine = n * l.c * l.hc * l.wc;
-      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: fine }).encode(pass);
+      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convThreads(n, l.c, l.hc, l.wc) }).encode(pass);
       s.relu.setDims({ total: fine }).encode(pass);
       s.pool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
     });
@@ -317,7 +317,7 @@ export class DrmmGpuEngine {
       if (s.unpool && !(i === from && atRelu))
         s.unpool.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
       s.relu.setDims({ mode, total: fine }).encode(pass);
-      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: n * l.cin * l.hin * l.win }).encode(pass);
+      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convThreads(n, l.cin, l.hin, l.win) }).encode(pass);
     }
   }
 

@@ -51,3 +51,12 @@ export const KERNELS = {
 } satisfies Record<string, KernelDesc>;
 
 export type KernelName = keyof typeof KERNELS;
+
+/** conv.wgsl's register block: each thread computes CONV_TC channels x CONV_TX x-positions. */
+export const CONV_TX = 4;
+export const CONV_TC = 4;
+
+/** Threads of a blocked conv kernel writing an (n, channels, h, w) map. */
+export function convThreads(n: number, channels: number, h: number, w: number): number {
+  return n * Math.ceil(channels / CONV_TC) * h * Math.ceil(w / CONV_TX);
+}
