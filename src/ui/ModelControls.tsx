@@ -1,0 +1,64 @@
+/** Which model: a preset architecture with seeded random weights, or a .drmm model file. */
+import { useState, type ChangeEvent } from 'react';
+import { PRESET_NAMES, type PresetName } from '../engine';
+import { choosePreset, loadModelFile } from './controller';
+import { DEFAULT_SEED, useApp } from './store';
+
+export function ModelControls() {
+  const presetName = useApp((s) => s.presetName);
+  const source = useApp((s) => s.source);
+  const busy = useApp((s) => s.engineState === 'creating');
+  const seed = source.kind === 'random' ? source.seed : DEFAULT_SEED;
+  const [seedDraft, setSeedDraft] = useState<string | null>(null);
+
+  const onPreset = (e: ChangeEvent<HTMLSelectElement>) => void choosePreset(e.target.value as PresetName, seed);
+  const onSeed = (e: ChangeEvent<HTMLInputElement>) => {
+    setSeedDraft(e.target.value);
+    const v = Number(e.target.value);
+    if (e.target.value !== '' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff && presetName) void choosePreset(presetName, v);
+  };
+  const onFile = (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.target;
+    const file = input.files?.[0];
+    if (file) void loadModelFile(file).finally(() => (input.value = ''));
+  };
+
+  return (
+    <fieldset className="controls" aria-busy={busy}>
+      <legend>Model</legend>
+      <label>
+        Architecture
+        <select value={presetName ?? ''} onChange={onPreset} disabled={busy}>
+          {presetName === null && (
+            <option value="" disabled>
+              custom (from file)
+            </option>
+          )}
+          {PRESET_NAMES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Random seed
+        <input
+          type="number"
+          min={0}
+          step={1}
+          value={seedDraft ?? (source.kind === 'random' ? String(seed) : '')}
+          placeholder="from file"
+          onChange={onSeed}
+          onBlur={() => setSeedDraft(null)}
+          disabled={busy || presetName === null}
+          className="narrow"
+        />
+      </label>
+      <label>
+        Load a model file (.drmm)
+        <input type="file" accept=".drmm,application/octet-stream" onChange={onFile} data-testid="model-file" />
+      </label>
+    </fieldset>
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * The app's effects: getting a device, loading MNIST, installing models, and keeping the
+ * inference result in step with the view state. Components call these; the store only records
+ * what happened.
+ */
+import { PRESETS, initParams, readModelFile, type ModelSpec, type PresetName } from '../engine';
+import { digitAsFloat, loadMnistSplit, type SplitName } from '../data/mnistLoader';
+import * as host from './engineHost';
+import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource } from './store';
+
+/** Served next to index.html (public/data/ in the repository, dist/data/ when built). */
+export const DATA_BASE_URL = `${import.meta.env.BASE_URL}data/`;
+
+const MNIST_INPUT = { channels: 1, height: 28, width: 28 };
+
+let booted = false;
+let nextVersion = 1;
+
+/** Starts everything once: data loading and device request in parallel, then the default model. */
+export function boot(store: AppStore = appStore): void {
+  if (booted) return;
+  booted = true;
+  startInferenceLoop(store);
+  void loadData(store);
+  void (async () => {
+    const outcome = await host.acquireDevice((message) => {
+      const b = store.getState().backend;
+      store.getState().setBackend({ kind: 'lost', adapter: b.kind === 'webgpu' ? b.adapter : 'the GPU', message });
+    });
+    store.getState().setBackend(outcome);
+    await choosePreset(DEFAULT_PRESET, DEFAULT_SEED, store);
+  })();
+}
+
+// ---------------------------------------------------------------------------------------------
+// data
+
+/** A user-facing message for a failed split, with the fix when the files are simply missing. */
+export function dataErrorMessage(raw: string): string {
+  if (/HTTP 404/.test(raw)) {
+    return `${raw}. The MNIST files are not on this server: in the repository, run \`npm run data\` (it writes public/data/), then restart \`npm start\` or rebuild with \`npm run build\`.`;
+  }
+  return `${raw}. If you run the app from the repository, \`npm run data\` rebuilds the files in public/data/.`;
+}
+
+/** Loads the test split, then the training split (as loadMnist does, but the test split is used as soon as it arrives). */
+export async function loadData(store: AppStore = appStore): Promise<void> {
+  store.getState().resetSplits();
+  for (const split of ['test', 'train'] as SplitName[]) {
+    if (store.getState().splits[split].state === 'ready') continue;
+    const name = `mnist-${split}.bin`;
+    try {
+      const data = await loadMnistSplit(`${DATA_BASE_URL}${name}`, name, (loaded, total) => store.getState().setSplitProgress(split, loaded, total));
+      store.getState().setSplitReady(split, data);
+    } catch (e) {
+      store.getState().setSplitError(split, dataErrorMessage(e instanceof Error ? e.message : String(e)));
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// models
+
+async function install(spec: ModelSpec, params: ReturnType<typeof initParams>, source: ModelSource, presetName: PresetName | null, store: AppStore): Promise<boolean> {
+  const version = nextVersion++;
+  store.getState().setEngineCreating();
+  try {
+    const info = await host.replaceEngine(spec, params, version);
+    store.getState().installModel({ presetName, spec, params, source, modelVersion: version, engineBackend: info.backend, engineNote: info.note });
+    return true;
+  } catch (e) {
+    store.getState().setModelError(`Could not set up the model: ${e instanceof Error ? e.message : String(e)}. The previous model is still in use.`);
+    return false;
+  }
+}
+
+/** Randomly initialised weights for a preset architecture. */
+export function choosePreset(name: PresetName, seed: number, store: AppStore = appStore): Promise<boolean> {
+  const spec = PRESETS[name];
+  return install(spec, initParams(spec, seed), { kind: 'random', seed }, name, store);
+}
+
+/** True when the architecture's input is an MNIST digit. */
+export function fitsMnist(spec: ModelSpec): boolean {
+  const i = spec.input;
+  return i.channels === MNIST_INPUT.channels && i.height === MNIST_INPUT.height && i.width === MNIST_INPUT.width;
+}
+
+/** A line about a loaded file's training record. */
+export function trainingSummary(training: Record<string, unknown> | null): { trained: boolean; summary: string } {
+  if (!training) return { trained: false, summary: 'the file has no training record' };
+  const parts: string[] = [];
+  if (typeof training.mode === 'string') parts.push(training.mode);
+  if (typeof training.epoch === 'number') parts.push(`epoch ${training.epoch}`);
+  if (typeof training.step === 'number') parts.push(`step ${training.step}`);
+  if (typeof training.labelled === 'number') parts.push(`${training.labelled} labelled images`);
+  const metrics = Array.isArray(training.metrics) ? training.metrics : [];
+  const last = metrics[metrics.length - 1] as Record<string, unknown> | undefined;
+  if (last && typeof last.testAccuracy === 'number') parts.push(`test accuracy ${(100 * last.testAccuracy).toFixed(2)}%`);
+  return { trained: true, summary: parts.length ? `trained: ${parts.join(', ')}` : 'trained (no details recorded)' };
+}
+
+/**
+ * Reads a .drmm file and installs its model. Any failure (unreadable file, invalid contents, an
+ * input that is not a 28x28 digit, an engine that cannot be built) is shown and the model in use
+ * is kept.
+ */
+export async function loadModelFile(file: File, store: AppStore = appStore): Promise<boolean> {
+  let parsed;
+  try {
+    parsed = readModelFile(await file.arrayBuffer());
+  } catch (e) {
+    store.getState().setModelError(`${file.name}: ${e instanceof Error ? e.message : String(e)}. The previous model is still in use.`);
+    return false;
+  }
+  const { spec, params, preset, training } = parsed;
+  if (!fitsMnist(spec)) {
+    const i = spec.input;
+    store.getState().setModelError(`${file.name}: the model expects ${i.channels}x${i.height}x${i.width} inputs, but MNIST digits are 1x28x28. The previous model is still in use.`);
+    return false;
+  }
+  const presetName = preset && preset in PRESETS && JSON.stringify(PRESETS[preset as PresetName]) === JSON.stringify(spec) ? (preset as PresetName) : null;
+  const t = trainingSummary(training as Record<string, unknown> | null);
+  return install(spec, params, { kind: 'file', fileName: file.name, preset, trained: t.trained, summary: t.summary }, presetName, store);
+}
+
+// ---------------------------------------------------------------------------------------------
+// inference
+
+function wanted(s: AppState): string | null {
+  if (s.engineState === 'none' || !s.test || s.modelVersion === 0) return null;
+  return inferenceKey(s);
+}
+
+/**
+ * Keeps the store's result in step with its view state: whenever the state asks for a result it
+ * does not have, runs one inference (never two at once) for the latest state. A failed request is
+ * not retried until the state changes. Returns a function that stops the loop.
+ */
+export function startInferenceLoop(store: AppStore = appStore): () => void {
+  let running = false;
+  // A key that failed, or whose model was replaced before it ran: not asked again.
+  let doneKey: string | null = null;
+
+  const pump = (): void => {
+    if (running) return;
+    const s = store.getState();
+    const key = wanted(s);
+    if (!key || s.result?.key === key || doneKey === key) return;
+    running = true;
+    void runOnce(s, key).finally(() => {
+      running = false;
+      pump();
+    });
+  };
+
+  const runOnce = async (s: AppState, key: string): Promise<void> => {
+    const test = s.test!;
+    const start = s.start === 'predicted' ? { kind: 'class' as const, classes: 'predicted' as const } : { kind: 'class' as const, classes: [s.start] };
+    try {
+      const image = digitAsFloat(test, s.digitIndex);
+      const out = await host.infer({ images: image, n: 1, start, variant: s.variant, paths: true }, s.modelVersion);
+      if (!out) {
+        doneKey = key; // the engine was replaced meanwhile: the new model's state asks again
+        return;
+      }
+      doneKey = null;
+      store.getState().setResult({
+        key,
+        spec: s.spec,
+        digitIndex: s.digitIndex,
+        label: test.labels[s.digitIndex],
+        image,
+        variant: s.variant,
+        start: s.start,
+        startClass: s.start === 'predicted' ? out.result.forward.pred[0] : s.start,
+        backend: out.backend,
+        ms: out.ms,
+        result: out.result,
+      });
+    } catch (e) {
+      doneKey = key;
+      store.getState().setInferError(`Inference failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const unsubscribe = store.subscribe(pump);
+  pump();
+  return unsubscribe;
+}

@@ -1,0 +1,81 @@
+/**
+ * Holds the GPU device and the engine outside the store (they are live objects, not state), and
+ * runs every engine operation one at a time, so an engine is never destroyed while an inference
+ * on it is still reading back.
+ */
+import { adapterLabel, createEngine, requestDevice, type DrmmEngine, type InferRequest, type InferResult, type ModelParams, type ModelSpec } from '../engine';
+
+export type DeviceOutcome = { kind: 'webgpu'; adapter: string } | { kind: 'cpu'; reason: string };
+
+let device: GPUDevice | null = null;
+let engine: DrmmEngine | null = null;
+/** The model version of `engine` (see the store's modelVersion). */
+let engineVersion = -1;
+let chain: Promise<unknown> = Promise.resolve();
+
+/** Runs fn after every operation queued before it (each failure stays with its own caller). */
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const run = chain.then(fn, fn);
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Asks the browser for a WebGPU device once. onLost is called if the device is later lost for
+ * any reason other than our own destroy().
+ */
+export async function acquireDevice(onLost: (message: string) => void): Promise<DeviceOutcome> {
+  const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
+  const got = await requestDevice(gpu, 'drmm-app');
+  if (!got.ok) return { kind: 'cpu', reason: got.reason };
+  device = got.device;
+  void got.device.lost.then((info) => {
+    if (info.reason !== 'destroyed') onLost(info.message || 'no message');
+  });
+  return { kind: 'webgpu', adapter: adapterLabel(got.adapter) };
+}
+
+export interface EngineInfo {
+  backend: 'webgpu' | 'cpu';
+  /** Set when a device exists but this model runs on the CPU reference anyway, with the reason. */
+  note: string | null;
+}
+
+/**
+ * Creates an engine for the model and only then destroys the old one: on failure the engine in
+ * use is untouched and the error is thrown. With a device, a failure to build the WebGPU engine
+ * (e.g. a model too large for the device's limits) falls back to the CPU reference with a note.
+ */
+export function replaceEngine(spec: ModelSpec, params: ModelParams, version: number): Promise<EngineInfo> {
+  return exclusive(async () => {
+    let next: DrmmEngine;
+    let note: string | null = null;
+    if (device) {
+      try {
+        next = await createEngine({ device, spec, params, maxBatch: 1 });
+      } catch (e) {
+        note = `The WebGPU engine could not be built for this model (${e instanceof Error ? e.message : String(e)}); it runs on the CPU reference instead.`;
+        next = await createEngine({ device: null, spec, params });
+      }
+    } else {
+      next = await createEngine({ device: null, spec, params });
+    }
+    engine?.destroy();
+    engine = next;
+    engineVersion = version;
+    return { backend: next.backend, note };
+  });
+}
+
+/**
+ * Runs one inference on the engine of model `version`; resolves null when that engine has been
+ * replaced meanwhile (the caller asks again for the current model).
+ */
+export function infer(req: InferRequest, version: number): Promise<{ result: InferResult; backend: 'webgpu' | 'cpu'; ms: number } | null> {
+  return exclusive(async () => {
+    if (!engine || engineVersion !== version) return null;
+    const t0 = performance.now();
+    const result = await engine.infer(req);
+    return { result, backend: engine.backend, ms: performance.now() - t0 };
+  });
+}

@@ -1,0 +1,273 @@
+/**
+ * The app's one zustand store, made of four typed slices:
+ *
+ * - data: the MNIST splits' loading state (and the decoded test split, plain bytes);
+ * - model: the compute backend in use, the architecture, its parameters and where they came from;
+ * - view: which digit, which backtrace variant and start, and the last inference result;
+ * - ui: display choices that change no computation.
+ *
+ * Only plain data lives here: no GPUDevice, no engine, no DOM node (engineHost.ts holds those).
+ * Actions are plain setters and pure reducers; effects (fetching, the GPU) live in controller.ts.
+ */
+import { createStore, useStore, type StateCreator } from 'zustand';
+import { PRESETS, initParams, type InferResult, type ModelParams, type ModelSpec, type PresetName, type Variant } from '../engine';
+import type { MnistSplit, SplitName } from '../data/mnistLoader';
+
+// ---------------------------------------------------------------------------------------------
+// data
+
+export type LoadState = 'waiting' | 'loading' | 'ready' | 'error';
+
+export interface SplitStatus {
+  state: LoadState;
+  loaded: number;
+  /** Bytes expected; 0 while unknown. */
+  total: number;
+  /** Number of digits once decoded. */
+  count: number;
+  error: string | null;
+}
+
+export interface DataSlice {
+  splits: Record<SplitName, SplitStatus>;
+  /** The decoded test split: inference starts as soon as it is here. */
+  test: MnistSplit | null;
+  /** The decoded training split (for training, later). */
+  train: MnistSplit | null;
+  setSplitProgress(split: SplitName, loaded: number, total: number): void;
+  setSplitReady(split: SplitName, data: MnistSplit): void;
+  setSplitError(split: SplitName, message: string): void;
+  resetSplits(): void;
+}
+
+export const initialSplit = (): SplitStatus => ({ state: 'waiting', loaded: 0, total: 0, count: 0, error: null });
+
+// ---------------------------------------------------------------------------------------------
+// model
+
+/** Where inference runs. 'pending' until the device request settles. */
+export type Backend =
+  | { kind: 'pending' }
+  | { kind: 'webgpu'; adapter: string }
+  | { kind: 'cpu'; reason: string }
+  | { kind: 'lost'; adapter: string; message: string };
+
+export type ModelSource =
+  | { kind: 'random'; seed: number }
+  | { kind: 'file'; fileName: string; preset: string | null; trained: boolean; summary: string };
+
+export type EngineState = 'none' | 'creating' | 'ready';
+
+export interface ModelSlice {
+  backend: Backend;
+  /** The preset the architecture came from; null for a file whose architecture is no preset. */
+  presetName: PresetName | null;
+  spec: ModelSpec;
+  params: ModelParams;
+  source: ModelSource;
+  /** Bumped by every installed model; inference results carry the version they were computed with. */
+  modelVersion: number;
+  engineState: EngineState;
+  /** Which engine the installed model runs on, and why when it differs from the device. */
+  engineBackend: 'webgpu' | 'cpu' | null;
+  engineNote: string | null;
+  /** The last failed model change (the model in use is kept). */
+  modelError: string | null;
+  setBackend(b: Backend): void;
+  setEngineCreating(): void;
+  installModel(m: InstalledModel): void;
+  setModelError(message: string | null): void;
+}
+
+export interface InstalledModel {
+  presetName: PresetName | null;
+  spec: ModelSpec;
+  params: ModelParams;
+  source: ModelSource;
+  modelVersion: number;
+  engineBackend: 'webgpu' | 'cpu';
+  engineNote: string | null;
+}
+
+export const DEFAULT_PRESET: PresetName = 'drmm-compact';
+export const DEFAULT_SEED = 1;
+
+// ---------------------------------------------------------------------------------------------
+// view
+
+export type StartChoice = 'predicted' | number;
+
+export interface ViewResult {
+  /** inferenceKey() of the request this answers. */
+  key: string;
+  spec: ModelSpec;
+  digitIndex: number;
+  label: number;
+  image: Float32Array;
+  variant: Variant;
+  start: StartChoice;
+  /** The class the backtrace started from (the prediction, or the chosen class). */
+  startClass: number;
+  backend: 'webgpu' | 'cpu';
+  ms: number;
+  result: InferResult;
+}
+
+export interface ViewSlice {
+  digitIndex: number;
+  variant: Variant;
+  start: StartChoice;
+  result: ViewResult | null;
+  inferError: string | null;
+  setDigitIndex(i: number): void;
+  stepDigit(delta: number): void;
+  setVariant(v: Variant): void;
+  setStart(s: StartChoice): void;
+  setResult(r: ViewResult): void;
+  setInferError(message: string | null): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ui
+
+export type FeatureStage = 'u' | 'r';
+export type SaliencyStage = 'su' | 'sr';
+
+export interface UiSlice {
+  featureStage: FeatureStage;
+  saliencyStage: SaliencyStage;
+  /** Channels drawn per level and kind; 0 = all. */
+  maxChannels: number;
+  setFeatureStage(s: FeatureStage): void;
+  setSaliencyStage(s: SaliencyStage): void;
+  setMaxChannels(n: number): void;
+}
+
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice;
+
+// ---------------------------------------------------------------------------------------------
+// pure reducers
+
+/** An index clamped into 0..count-1 (0 when there is nothing yet); non-integers are truncated. */
+export function clampIndex(i: number, count: number): number {
+  if (!Number.isFinite(i)) return 0;
+  const max = Math.max(0, count - 1);
+  return Math.min(max, Math.max(0, Math.trunc(i)));
+}
+
+/** The number of test digits an index may address: the loaded count, or MNIST's 10000 before. */
+export function digitCount(s: Pick<DataSlice, 'test'>): number {
+  return s.test ? s.test.count : 10000;
+}
+
+/** Identifies an inference request: a result is current when its key equals the state's. */
+export function inferenceKey(s: Pick<AppState, 'modelVersion' | 'digitIndex' | 'variant' | 'start'>): string {
+  return `m${s.modelVersion}|d${s.digitIndex}|${s.variant}|${s.start}`;
+}
+
+/** The start class stays valid when the class count changes (a loaded model may have fewer). */
+export function clampStart(start: StartChoice, classes: number): StartChoice {
+  return start === 'predicted' || (start >= 0 && start < classes) ? start : 'predicted';
+}
+
+// ---------------------------------------------------------------------------------------------
+// slices
+
+type Slice<T> = StateCreator<AppState, [], [], T>;
+
+const createDataSlice: Slice<DataSlice> = (set) => ({
+  splits: { test: initialSplit(), train: initialSplit() },
+  test: null,
+  train: null,
+  setSplitProgress: (split, loaded, total) =>
+    set((s) => ({ splits: { ...s.splits, [split]: { ...s.splits[split], state: 'loading', loaded, total, error: null } } })),
+  setSplitReady: (split, data) =>
+    set((s) => {
+      const prev = s.splits[split];
+      const splits = { ...s.splits, [split]: { ...prev, state: 'ready' as const, loaded: Math.max(prev.loaded, prev.total), count: data.count, error: null } };
+      return split === 'test' ? { splits, test: data, digitIndex: clampIndex(s.digitIndex, data.count) } : { splits, train: data };
+    }),
+  setSplitError: (split, message) => set((s) => ({ splits: { ...s.splits, [split]: { ...s.splits[split], state: 'error', error: message } } })),
+  resetSplits: () =>
+    set((s) => ({
+      splits: {
+        test: s.splits.test.state === 'ready' ? s.splits.test : initialSplit(),
+        train: s.splits.train.state === 'ready' ? s.splits.train : initialSplit(),
+      },
+    })),
+});
+
+const createModelSlice: Slice<ModelSlice> = (set) => {
+  const spec = PRESETS[DEFAULT_PRESET];
+  return {
+    backend: { kind: 'pending' },
+    presetName: DEFAULT_PRESET,
+    spec,
+    params: initParams(spec, DEFAULT_SEED),
+    source: { kind: 'random', seed: DEFAULT_SEED },
+    modelVersion: 0,
+    engineState: 'none',
+    engineBackend: null,
+    engineNote: null,
+    modelError: null,
+    setBackend: (backend) => set({ backend }),
+    setEngineCreating: () => set({ engineState: 'creating' }),
+    installModel: (m) =>
+      set((s) => ({
+        presetName: m.presetName,
+        spec: m.spec,
+        params: m.params,
+        source: m.source,
+        modelVersion: m.modelVersion,
+        engineBackend: m.engineBackend,
+        engineNote: m.engineNote,
+        engineState: 'ready',
+        modelError: null,
+        start: clampStart(s.start, m.spec.classes),
+      })),
+    setModelError: (modelError) => set((s) => ({ modelError, engineState: s.engineBackend ? 'ready' : 'none' })),
+  };
+};
+
+const createViewSlice: Slice<ViewSlice> = (set) => ({
+  digitIndex: 0,
+  variant: 'rendering',
+  start: 'predicted',
+  result: null,
+  inferError: null,
+  setDigitIndex: (i) => set((s) => ({ digitIndex: clampIndex(i, digitCount(s)) })),
+  stepDigit: (delta) => set((s) => ({ digitIndex: clampIndex(s.digitIndex + delta, digitCount(s)) })),
+  setVariant: (variant) => set({ variant }),
+  setStart: (start) => set((s) => ({ start: clampStart(start, s.spec.classes) })),
+  setResult: (result) => set({ result, inferError: null }),
+  setInferError: (inferError) => set({ inferError }),
+});
+
+const createUiSlice: Slice<UiSlice> = (set) => ({
+  featureStage: 'u',
+  saliencyStage: 'su',
+  maxChannels: 16,
+  setFeatureStage: (featureStage) => set({ featureStage }),
+  setSaliencyStage: (saliencyStage) => set({ saliencyStage }),
+  setMaxChannels: (n) => set({ maxChannels: Number.isInteger(n) && n >= 0 ? n : 16 }),
+});
+
+/** A fresh store (the app uses one; tests make their own). */
+export function createAppStore() {
+  return createStore<AppState>()((...a) => ({
+    ...createDataSlice(...a),
+    ...createModelSlice(...a),
+    ...createViewSlice(...a),
+    ...createUiSlice(...a),
+  }));
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;
+
+/** The app's store. */
+export const appStore: AppStore = createAppStore();
+
+/** React hook: a selected part of the app's state. */
+export function useApp<T>(selector: (s: AppState) => T): T {
+  return useStore(appStore, selector);
+}
