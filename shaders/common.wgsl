@@ -1,4 +1,4 @@
-// Shared by every kernel family: the one uniform struct of sizes (written by
+// Shared by every kernel family: the one uniform struct of sizes and settings (written by
 // src/engine/gpu/dims.ts, whose layout is tested), and the flat thread index. Every kernel runs
 // one thread per output element, 64 threads a workgroup, on a 2-D grid of workgroups (a grid row
 // holds at most 65535 workgroups), and returns early past `dims.total`.
@@ -20,6 +20,14 @@ struct Dims {
   a1: u32,
   a2: u32,
   a3: u32,
+  f0: f32,      // kernel-specific reals (loss weights, optimizer settings)
+  f1: f32,
+  f2: f32,
+  f3: f32,
+  f4: f32,
+  f5: f32,
+  f6: f32,
+  f7: f32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;

@@ -4,7 +4,8 @@
 // largest value and write the winner's position t = dy*2 + dx (0 UL, 1 UR, 2 LL, 3 LR), scanning
 // in that order with a strict ">" so that the first maximum wins a tie: exactly one t per window.
 // unpool: the top-down step, one thread per element of the fine map: it receives the coarse value
-// if it is the window's chosen position, else 0 (so no clearing pass is needed).
+// if it is the window's chosen position, else 0 (so no clearing pass is needed). The same kernel
+// is max-pool's backward pass (the gradient flows only to the winner).
 // Dims: n, cout = channels, hin, win = fine map, hout, wout = coarse map.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
@@ -46,4 +47,17 @@ fn unpool(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
     if (switches[j] == (y & 1u) * 2u + (x & 1u)) { v = src[j]; }
   }
   out[i] = v;
+}
+
+// pool_gather: the adjoint of unpool, one thread per coarse unit: it takes the fine map's value
+// at the position its t-switch chose (the top-down backward step through the translation).
+@compute @workgroup_size(WG)
+fn pool_gather(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let x = i % dims.wout;
+  let y = (i / dims.wout) % dims.hout;
+  let nc = i / (dims.wout * dims.hout);
+  let q = switches[i];
+  out[i] = src[(nc * dims.hin + 2u * y + (q >> 1u)) * dims.win + 2u * x + (q & 1u)];
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import common from '../../shaders/common.wgsl?raw';
-import { DIMS_FIELDS, writeDims, type Dims } from '../../src/engine/gpu/dims';
+import { DIMS_BYTES, DIMS_FIELDS, DIMS_REALS, writeDims, type Dims } from '../../src/engine/gpu/dims';
 import { KERNELS, convThreads, type KernelName } from '../../src/engine/gpu/kernels';
 import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
@@ -48,11 +48,16 @@ describe('Dims uniform', () => {
         o[0] = dims.n; o[1] = dims.cin; o[2] = dims.hin; o[3] = dims.win; o[4] = dims.cout; o[5] = dims.hout;
         o[6] = dims.wout; o[7] = dims.k; o[8] = dims.pad; o[9] = dims.classes; o[10] = dims.mode; o[11] = dims.total;
         o[12] = dims.a0; o[13] = dims.a1; o[14] = dims.a2; o[15] = dims.a3;
+        o[16] = bitcast<u32>(dims.f0); o[17] = bitcast<u32>(dims.f1); o[18] = bitcast<u32>(dims.f2); o[19] = bitcast<u32>(dims.f3);
+        o[20] = bitcast<u32>(dims.f4); o[21] = bitcast<u32>(dims.f5); o[22] = bitcast<u32>(dims.f6); o[23] = bitcast<u32>(dims.f7);
       }`;
-    const values = Object.fromEntries(DIMS_FIELDS.map((f, i) => [f, 1000 + i * 7])) as unknown as Dims;
-    const uni = tracker.track(device.createBuffer({ size: 64, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+    const values = {
+      ...Object.fromEntries(DIMS_FIELDS.map((f, i) => [f, 1000 + i * 7])),
+      ...Object.fromEntries(DIMS_REALS.map((f, i) => [f, -1.5 + i * 0.37])),
+    } as unknown as Dims;
+    const uni = tracker.track(device.createBuffer({ size: DIMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
     device.queue.writeBuffer(uni, 0, writeDims(values));
-    const o = await outU(16);
+    const o = await outU(24);
     await expectNoGpuErrors(device, async () => {
       const p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
       const bg = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uni } }, { binding: 1, resource: { buffer: o } }] });
@@ -64,12 +69,15 @@ describe('Dims uniform', () => {
       pass.end();
       device.queue.submit([enc.finish()]);
     });
-    expect(Array.from(await u32(o))).toEqual(DIMS_FIELDS.map((f) => values[f]));
+    const got = await u32(o);
+    expect(Array.from(got.subarray(0, 16))).toEqual(DIMS_FIELDS.map((f) => values[f]));
+    expect(Array.from(new Float32Array(got.buffer, 64, 8))).toEqual(DIMS_REALS.map((f) => Math.fround(values[f])));
   });
 
   it('rejects values that are not u32', () => {
     expect(() => writeDims({ n: -1 })).toThrow(/Dims.n must be a u32/);
     expect(() => writeDims({ k: 1.5 })).toThrow(/Dims.k/);
+    expect(() => writeDims({ f2: NaN })).toThrow(/Dims.f2 must be finite/);
   });
 
   it('the grid covers large thread counts in rows of at most 65535 workgroups', () => {

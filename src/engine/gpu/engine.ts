@@ -8,7 +8,7 @@
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
 import { KERNELS, convThreads } from './kernels';
-import { Step, storageBuffer } from './runner';
+import { Step, preparePipelines, storageBuffer } from './runner';
 import { StagingPool, type ReadRange } from './staging';
 
 export interface GpuEngineOptions {
@@ -20,7 +20,7 @@ export interface GpuEngineOptions {
 const VARIANT_MODE: Record<Variant, number> = { gradient: 0, rendering: 1, deconvnet: 2 };
 const F = 4; // bytes per f32/u32
 
-interface LevelBuffers {
+export interface LevelBuffers {
   W: GPUBuffer;
   b: GPUBuffer;
   u: GPUBuffer;
@@ -48,6 +48,19 @@ interface PathBuffers {
   active: GPUBuffer[];
   /** down over the pixels: log10(1) = 0, a zero-initialised buffer. */
   pixelsDown: GPUBuffer;
+}
+
+/** The buffers a trainer shares with the engine (see gpu/trainer.ts); not for UI code. */
+export interface EngineInternals {
+  images: GPUBuffer;
+  levels: readonly LevelBuffers[];
+  mu: GPUBuffer;
+  classBias: GPUBuffer;
+  probs: GPUBuffer;
+  startClasses: GPUBuffer;
+  pixels: GPUBuffer;
+  /** A never-written 4-byte buffer for bindings a kernel leaves unused. */
+  unused: GPUBuffer;
 }
 
 export class DrmmGpuEngine {
@@ -160,7 +173,6 @@ export class DrmmGpuEngine {
 
   /** Creates the engine, compiling its pipelines without blocking, and uploads the parameters. */
   static async create(device: GPUDevice, spec: ModelSpec, params: ModelParams, opts: GpuEngineOptions = {}): Promise<DrmmGpuEngine> {
-    const { preparePipelines } = await import('./runner');
     await preparePipelines(device);
     const e = new DrmmGpuEngine(device, spec, opts);
     e.setParams(params);
@@ -223,6 +235,23 @@ export class DrmmGpuEngine {
   private needBatch(): number {
     if (this.n < 1) throw new Error('No images: call setImages first.');
     return this.n;
+  }
+
+  /** @internal The trainer's view of the engine's buffers. */
+  internals(): EngineInternals {
+    this.live();
+    return {
+      images: this.images, levels: this.levels, mu: this.mu, classBias: this.classBias, probs: this.probs,
+      startClasses: this.cls, pixels: this.pixels, unused: this.dummy,
+    };
+  }
+
+  /**
+   * The top-down pass from the classes already in the start-class buffer (a trainer writes them on
+   * the GPU: the label, or the prediction for an unlabelled image).
+   */
+  encodeClassBufferBacktrace(pass: GPUComputePassEncoder, variant: Variant): void {
+    this.encodeBacktrace(pass, { kind: 'class', classes: new Array(this.needBatch()).fill(0) }, variant);
   }
 
   /** Bottom-up max-sum: template matching, max over a (ReLU, a-switches), max over t (pool, t-switches), scores, softmax, argmax. */

@@ -11,6 +11,9 @@ import readout from '../../../shaders/readout.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
 import start from '../../../shaders/start.wgsl?raw';
 import paths from '../../../shaders/paths.wgsl?raw';
+import grad from '../../../shaders/grad.wgsl?raw';
+import loss from '../../../shaders/loss.wgsl?raw';
+import adam from '../../../shaders/adam.wgsl?raw';
 
 export type Access = 'read' | 'rw';
 
@@ -19,9 +22,11 @@ export interface KernelDesc {
   family: string;
   entry: string;
   bindings: Access[];
+  /** Runs as exactly one workgroup (reductions), whatever `total` is. */
+  single?: boolean;
 }
 
-const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths };
+const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam };
 
 export function familySource(family: string): string {
   const src = FAMILIES[family];
@@ -29,7 +34,7 @@ export function familySource(family: string): string {
   return `${common}\n${src}`;
 }
 
-const k = (family: string, entry: string, bindings: Access[]): KernelDesc => ({ name: `${family}.${entry}`, family, entry, bindings });
+const k = (family: string, entry: string, bindings: Access[], single = false): KernelDesc => ({ name: `${family}.${entry}`, family, entry, bindings, single });
 
 export const KERNELS = {
   convForward: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw']),
@@ -48,6 +53,20 @@ export const KERNELS = {
   pathsUpConv: k('paths', 'paths_up_conv', ['read', 'read', 'rw']),
   pathsStart: k('paths', 'paths_start', ['read', 'read', 'rw']),
   pathsActive: k('paths', 'paths_active', ['read', 'read', 'rw']),
+  poolGather: k('pool', 'pool_gather', ['read', 'rw', 'rw']),
+  convWeightGrad: k('grad', 'conv_weight_grad', ['read', 'read', 'rw']),
+  convBiasGrad: k('grad', 'conv_bias_grad', ['read', 'read', 'rw']),
+  readoutBackward: k('grad', 'readout_backward', ['read', 'read', 'rw']),
+  readoutGradMu: k('grad', 'readout_grad_mu', ['read', 'read', 'rw']),
+  readoutGradBias: k('grad', 'readout_grad_bias', ['read', 'read', 'rw']),
+  scoresGrad: k('loss', 'scores_grad', ['read', 'read', 'read', 'rw', 'rw']),
+  reconGrad: k('loss', 'recon_grad', ['read', 'read', 'read', 'rw', 'rw']),
+  topdownBackward: k('loss', 'topdown_backward', ['read', 'read', 'read', 'rw', 'rw']),
+  classStartBackward: k('loss', 'class_start_backward', ['read', 'read', 'read', 'rw', 'rw']),
+  metricsScores: k('loss', 'metrics_scores', ['read', 'read', 'read', 'rw', 'rw'], true),
+  metricsSq: k('loss', 'metrics_sq', ['read', 'read', 'read', 'rw', 'rw'], true),
+  evalAccumulate: k('loss', 'eval_accumulate', ['read', 'read', 'read', 'rw', 'rw'], true),
+  adamStep: k('adam', 'adam_step', ['read', 'rw', 'rw', 'rw']),
 } satisfies Record<string, KernelDesc>;
 
 export type KernelName = keyof typeof KERNELS;

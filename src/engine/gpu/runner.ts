@@ -134,7 +134,7 @@ export class Step {
     if (this.total === 0) return;
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
-    const [x, y] = gridFor(this.total);
+    const [x, y] = this.desc.single ? [1, 1] : gridFor(this.total);
     pass.dispatchWorkgroups(x, y);
   }
 

@@ -1,0 +1,176 @@
+// The EG objective's terms, their gradients, and the running metrics (DRMM.md section 3).
+//
+// Normalisation (means): CE over the labelled images of the batch; the reconstruction over
+// images and pixels, ||I - I_hat||^2 / (N*D); the entropy term H(p) - log C over the unlabelled
+// images (minimising it sharpens their predictions); the nonnegativity penalty ||relu(-z(l))||^2
+// over the images and units of each level, summed over levels. Each weight multiplies its term.
+// Labels are u32 with 0xffffffff for "unlabelled".
+//
+// scores_grad: dL/ds_k = (p_k - [k = y]) / N_lab for a labelled image, and
+//   a_kl * (-p_k (log p_k + H)) / N_unl for an unlabelled one (dH/ds_k); also writes the class the
+//   top-down pass starts from: the label, or the predicted class (first maximal probability).
+// recon_grad: dL/dI_hat = a_rc * 2 (I_hat - I) / (N*D).
+// topdown_backward: through one level's top-down step su = a * relu(s) (rendering, `mode` 1) or
+//   a * s (gradient, `mode` 0): g_sr = g_su * a * [sr > 0 if rendering], plus the penalty's
+//   -2 a_nn relu(-sr) / (N*units).
+// class_start_backward: dmu from the signal's gradient at the top map, for the class each image
+//   started from (`mode` bit 1: dense read-out; bit 0: accumulate).
+// metrics_scores (one thread): adds sum CE, N_lab, sum (H - log C), N_unl, correct labelled to
+//   acc[0..4]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` 0) or sum relu(-A)^2
+//   (`mode` 1) times f1 to acc[a0]. eval_accumulate (one thread): correct and seen to acc[a0], acc[a0+1].
+// Dims f0: the term's weight.
+
+@group(0) @binding(1) var<storage, read> fa: array<f32>;
+@group(0) @binding(2) var<storage, read> fb: array<f32>;
+@group(0) @binding(3) var<storage, read> labels: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(5) var<storage, read_write> ucls: array<u32>;
+
+const UNLABELLED: u32 = 0xffffffffu;
+
+fn count_labelled() -> u32 {
+  var c = 0u;
+  for (var n = 0u; n < dims.n; n++) { if (labels[n] != UNLABELLED) { c++; } }
+  return c;
+}
+
+fn argmax_probs(n: u32) -> u32 {
+  let base = n * dims.classes;
+  var m = fa[base];
+  var arg = 0u;
+  for (var c = 1u; c < dims.classes; c++) { if (fa[base + c] > m) { m = fa[base + c]; arg = c; } }
+  return arg;
+}
+
+fn entropy(n: u32) -> f32 {
+  var h = 0.0;
+  for (var c = 0u; c < dims.classes; c++) {
+    let p = fa[n * dims.classes + c];
+    if (p > 0.0) { h -= p * log(p); }
+  }
+  return h;
+}
+
+// fa = probs; one thread per image.
+@compute @workgroup_size(WG)
+fn scores_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = flat_id(gid, nwg);
+  if (n >= dims.total) { return; }
+  let nl = count_labelled();
+  let y = labels[n];
+  let base = n * dims.classes;
+  if (y != UNLABELLED) {
+    for (var c = 0u; c < dims.classes; c++) {
+      dst[base + c] = (fa[base + c] - select(0.0, 1.0, c == y)) / f32(nl);
+    }
+    ucls[n] = y;
+  } else {
+    let h = entropy(n);
+    let nu = f32(dims.n - nl);
+    for (var c = 0u; c < dims.classes; c++) {
+      let p = fa[base + c];
+      var g = 0.0;
+      if (p > 0.0) { g = -p * (log(p) + h); }
+      dst[base + c] = dims.f0 * g / nu;
+    }
+    ucls[n] = argmax_probs(n);
+  }
+}
+
+// fa = I_hat, fb = I; one thread per pixel value.
+@compute @workgroup_size(WG)
+fn recon_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  dst[i] = dims.f0 * 2.0 * (fa[i] - fb[i]) / f32(dims.total);
+}
+
+// fa = dL/dsu (from the level below), fb = sr, ucls = the level's a-switches.
+@compute @workgroup_size(WG)
+fn topdown_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let s = fb[i];
+  var g = 0.0;
+  if (ucls[i] != 0u && (dims.mode == 0u || s > 0.0)) { g = fa[i]; }
+  g -= dims.f0 * 2.0 * max(-s, 0.0) / f32(dims.total);
+  dst[i] = g;
+}
+
+// fa = dL/d(top map) (n, cout, hout, wout), ucls = start classes; one thread per entry of mu.
+@compute @workgroup_size(WG)
+fn class_start_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let hw = dims.hout * dims.wout;
+  let per = dims.cout * hw;
+  let dense = (dims.mode & 2u) != 0u;
+  let len = select(dims.cout, per, dense);
+  let c = i / len;
+  let j = i % len;
+  var s = 0.0;
+  for (var n = 0u; n < dims.n; n++) {
+    if (ucls[n] != c) { continue; }
+    if (dense) {
+      s += fa[n * per + j];
+    } else {
+      for (var q = 0u; q < hw; q++) { s += fa[n * per + j * hw + q]; }
+    }
+  }
+  if (!dense) { s = s / f32(hw); }
+  if ((dims.mode & 1u) != 0u) { dst[i] += s; } else { dst[i] = s; }
+}
+
+// fa = probs; dst = accumulators. One thread.
+@compute @workgroup_size(1)
+fn metrics_scores() {
+  var ce = 0.0;
+  var ent = 0.0;
+  var nl = 0.0;
+  var correct = 0.0;
+  let logc = log(f32(dims.classes));
+  for (var n = 0u; n < dims.n; n++) {
+    let y = labels[n];
+    if (y != UNLABELLED) {
+      ce -= log(max(fa[n * dims.classes + y], 1e-30));
+      nl += 1.0;
+      if (argmax_probs(n) == y) { correct += 1.0; }
+    } else {
+      ent += entropy(n) - logc;
+    }
+  }
+  dst[0] += ce;
+  dst[1] += nl;
+  dst[2] += ent;
+  dst[3] += f32(dims.n) - nl;
+  dst[4] += correct;
+}
+
+var<workgroup> partial: array<f32, 64>;
+
+// One workgroup of 64 threads over `total` elements; the sum times f1 is added to dst[a0].
+@compute @workgroup_size(64)
+fn metrics_sq(@builtin(local_invocation_index) li: u32) {
+  var s = 0.0;
+  for (var i = li; i < dims.total; i += 64u) {
+    var d = 0.0;
+    if (dims.mode == 0u) { d = fa[i] - fb[i]; } else { d = max(-fa[i], 0.0); }
+    s += d * d;
+  }
+  partial[li] = s;
+  workgroupBarrier();
+  for (var w = 32u; w > 0u; w = w / 2u) {
+    if (li < w) { partial[li] += partial[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) { dst[dims.a0] += partial[0] * dims.f1; }
+}
+
+// fa = probs, labels = true labels: adds correct and seen images to dst[a0], dst[a0 + 1].
+@compute @workgroup_size(1)
+fn eval_accumulate() {
+  var correct = 0.0;
+  for (var n = 0u; n < dims.n; n++) { if (argmax_probs(n) == labels[n]) { correct += 1.0; } }
+  dst[dims.a0] += correct;
+  dst[dims.a0 + 1u] += f32(dims.n);
+}

@@ -1,0 +1,393 @@
+/**
+ * EG training on the GPU (DRMM.md section 3). One step = the hard E-step (the bottom-up DP with
+ * its switches, then the top-down rendering from the label or the predicted class) and a G-step:
+ * the gradient of the objective with those switches fixed, then Adam. Everything is encoded into
+ * command buffers with no read-back; the loss terms and accuracy accumulate on the GPU and are
+ * read by `readMetrics` every K steps.
+ *
+ * Gradient flow. Top-down (reconstruction and nonnegativity), level 1 upwards:
+ *   G(0) = a_rc 2 (I_hat - I) / (N D);  dW(l) += su(l) (x) G(l-1) (conv_weight_grad);
+ *   g_su = conv(G(l-1), W(l));  g_sr = g_su * a * [sr > 0] - a_nn 2 relu(-sr) / (N units);
+ *   G(l) = pool_gather(g_sr, t);  dmu += class_start_backward(G(L)).
+ * Bottom-up (cross-entropy and entropy): ds -> read-out backward -> unpool through t -> mask by a
+ * -> dW(l) += g_u (x) x(l-1), db(l) = sum g_u, g_x(l-1) = convT(g_u, W(l)).
+ */
+import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
+import type { LossWeights, ReconVariant } from '../reference/train';
+import type { DrmmGpuEngine, EngineInternals } from './engine';
+import { KERNELS, convThreads, type KernelName } from './kernels';
+import { Step, storageBuffer } from './runner';
+import { StagingPool } from './staging';
+
+export interface TrainConfig {
+  weights: LossWeights;
+  /** The top-down pass the reconstruction goes through (default: the NN-DRMM's rendering). */
+  variant: ReconVariant;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Decoupled (AdamW) weight decay; 0 for none. */
+  weightDecay: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  weights: { rc: 0.5, kl: 0.1, nn: 0.1 },
+  variant: 'rendering',
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+};
+
+/** Means over the steps since the last reset. */
+export interface TrainMetrics {
+  steps: number;
+  ce: number;
+  rc: number;
+  ent: number;
+  nn: number;
+  /** The objective with the current weights. */
+  total: number;
+  /** Accuracy on the labelled images of the training batches (NaN without labels). */
+  trainAccuracy: number;
+  labelledSeen: number;
+}
+
+export const UNLABELLED = 0xffffffff;
+const F = 4;
+const ACC = { ce: 0, nl: 1, ent: 2, nu: 3, correct: 4, rc: 5, nn: 6 } as const;
+
+export interface AdamState {
+  t: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+export class GpuTrainer {
+  readonly shapes: ModelShapes;
+  config: TrainConfig;
+  private readonly engine: DrmmGpuEngine;
+  private readonly device: GPUDevice;
+  private readonly io: EngineInternals;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly steps: Step[] = [];
+  private readonly staging: StagingPool;
+  private readonly labels: GPUBuffer;
+  private readonly acc: GPUBuffer;
+  private readonly evalAcc: GPUBuffer;
+  private readonly dummyRw: GPUBuffer;
+  private readonly params: GPUBuffer[];
+  private readonly grads: GPUBuffer[];
+  private readonly m: GPUBuffer[];
+  private readonly v: GPUBuffer[];
+  private readonly sizes: number[];
+  private t = 0;
+  private stepsSinceRead = 0;
+  private n = 0;
+  private destroyed = false;
+  private readonly s: ReturnType<GpuTrainer['buildSteps']>;
+
+  constructor(engine: DrmmGpuEngine, config: Partial<TrainConfig> = {}) {
+    this.engine = engine;
+    this.device = engine.device;
+    this.config = { ...DEFAULT_TRAIN_CONFIG, ...config, weights: { ...DEFAULT_TRAIN_CONFIG.weights, ...config.weights } };
+    this.shapes = shapesOf(engine.spec);
+    this.io = engine.internals();
+    this.staging = new StagingPool(this.device, 'drmm.train.staging');
+    const buf = (name: string, elems: number) => {
+      const b = storageBuffer(this.device, `drmm.train.${name}`, elems * F);
+      this.buffers.push(b);
+      return b;
+    };
+    const N = engine.maxBatch;
+    this.labels = buf('labels', N);
+    this.acc = buf('metrics', 8);
+    this.evalAcc = buf('evalCounts', 2);
+    this.dummyRw = buf('unusedRw', 1);
+    this.params = [];
+    this.io.levels.forEach((lb) => this.params.push(lb.W, lb.b));
+    this.params.push(this.io.mu, this.io.classBias);
+    this.sizes = this.params.map((p) => p.size / F);
+    const names = this.paramNames();
+    this.grads = this.sizes.map((n, i) => buf(`grad.${names[i]}`, n));
+    this.m = this.sizes.map((n, i) => buf(`adam.m.${names[i]}`, n));
+    this.v = this.sizes.map((n, i) => buf(`adam.v.${names[i]}`, n));
+    this.s = this.buildSteps(buf);
+  }
+
+  private mkStep(kernel: KernelName, buffers: GPUBuffer[], label: string): Step {
+    const st = new Step(this.device, KERNELS[kernel], buffers, `drmm.train.${label}`);
+    this.steps.push(st);
+    return st;
+  }
+
+  private buildSteps(buf: (name: string, elems: number) => GPUBuffer) {
+    const N = this.engine.maxBatch;
+    const io = this.io;
+    const sh = this.shapes;
+    const L = sh.levels.length;
+    const inp = this.engine.spec.input;
+    const C = this.engine.spec.classes;
+    const unused = io.unused;
+    const zeroBias = buf('zeroBias', Math.max(...sh.levels.map((l) => l.c)));
+    const gScores = buf('gScores', N * C);
+    // Top-down backward buffers: G below each level (G[0] over the pixels), g_su and g_sr on r(l).
+    const G: GPUBuffer[] = [buf('td.G0', N * inp.channels * inp.height * inp.width)];
+    const gsu: GPUBuffer[] = [];
+    const gsr: GPUBuffer[] = [];
+    sh.levels.forEach((l, i) => {
+      gsu.push(buf(`td.gsu${i + 1}`, N * l.c * l.hc * l.wc));
+      gsr.push(buf(`td.gsr${i + 1}`, N * l.c * l.hc * l.wc));
+      G.push(l.pool ? buf(`td.G${i + 1}`, N * l.c * l.hout * l.wout) : gsr[i]);
+    });
+    // Bottom-up backward buffers: g over x(l), r(l) and u(l).
+    const gx: GPUBuffer[] = sh.levels.map((l, i) => buf(`bu.gx${i + 1}`, N * l.c * l.hout * l.wout));
+    const gr: GPUBuffer[] = sh.levels.map((l, i) => (l.pool ? buf(`bu.gr${i + 1}`, N * l.c * l.hc * l.wc) : gx[i]));
+    const gu: GPUBuffer[] = sh.levels.map((l, i) => buf(`bu.gu${i + 1}`, N * l.c * l.hc * l.wc));
+    const gW = (i: number) => this.grads[2 * i];
+    const gB = (i: number) => this.grads[2 * i + 1];
+    const gMu = this.grads[2 * L];
+    const gBc = this.grads[2 * L + 1];
+    const top = io.levels[L - 1];
+    return {
+      scoresGrad: this.mkStep('scoresGrad', [io.probs, unused, this.labels, gScores, io.startClasses], 'scoresGrad'),
+      metricsScores: this.mkStep('metricsScores', [io.probs, unused, this.labels, this.acc, this.dummyRw], 'metrics.scores'),
+      metricsRc: this.mkStep('metricsSq', [io.pixels, io.images, this.labels, this.acc, this.dummyRw], 'metrics.rc'),
+      metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
+      reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
+      td: io.levels.map((lb, i) => ({
+        wgrad: this.mkStep('convWeightGrad', [lb.su, G[i], gW(i)], `td.wgrad${i + 1}`),
+        conv: this.mkStep('convForward', [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
+        back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
+        gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
+      })),
+      startBack: this.mkStep('classStartBackward', [G[L], unused, this.labels, gMu, io.startClasses], 'td.startBack'),
+      gradMu: this.mkStep('readoutGradMu', [gScores, top.x, gMu], 'bu.gradMu'),
+      gradBc: this.mkStep('readoutGradBias', [gScores, unused, gBc], 'bu.gradBias'),
+      readoutBack: this.mkStep('readoutBackward', [gScores, io.mu, gx[L - 1]], 'bu.readoutBack'),
+      bu: io.levels.map((lb, i) => ({
+        unpool: lb.t ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
+        mask: this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`),
+        wgrad: this.mkStep('convWeightGrad', [gu[i], i === 0 ? io.images : io.levels[i - 1].x, gW(i)], `bu.wgrad${i + 1}`),
+        bgrad: this.mkStep('convBiasGrad', [gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
+        convT: i > 0 ? this.mkStep('convTranspose', [gu[i], lb.W, lb.b, gx[i - 1]], `bu.convT${i + 1}`) : null,
+      })),
+      adam: this.params.map((p, i) => this.mkStep('adamStep', [this.grads[i], p, this.m[i], this.v[i]], `adam${i}`)),
+      evalAcc: this.mkStep('evalAccumulate', [io.probs, unused, this.labels, this.evalAcc, this.dummyRw], 'eval'),
+    };
+  }
+
+  private live(): void {
+    if (this.destroyed) throw new Error('This trainer was destroyed.');
+  }
+
+  /** Uploads a batch: n images and their labels (-1 or UNLABELLED for an unlabelled image). */
+  setBatch(images: Float32Array, labels: ArrayLike<number>, n: number): void {
+    this.live();
+    this.engine.setImages(images, n);
+    const u = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const y = labels[i];
+      if (y === -1 || y === UNLABELLED) u[i] = UNLABELLED;
+      else if (Number.isInteger(y) && y >= 0 && y < this.engine.spec.classes) u[i] = y;
+      else throw new Error(`setBatch: label ${y} of image ${i} is not a class`);
+    }
+    this.device.queue.writeBuffer(this.labels, 0, u);
+    this.n = n;
+  }
+
+  /** Whether the top-down pass takes part in the objective (not for the convnet baseline). */
+  private get topDown(): boolean {
+    const w = this.config.weights;
+    return w.rc !== 0 || w.nn !== 0;
+  }
+
+  /**
+   * The phases of one EG step, each a function that records into a compute pass. `step()` runs
+   * them in one submit; a caller on a slow adapter may submit them one by one.
+   */
+  phases(): ((pass: GPUComputePassEncoder) => void)[] {
+    this.live();
+    if (this.n < 1) throw new Error('No batch: call setBatch first.');
+    const n = this.n;
+    const sh = this.shapes;
+    const spec = this.engine.spec;
+    const C = spec.classes;
+    const L = sh.levels.length;
+    const { weights: w, variant } = this.config;
+    const D = spec.input.channels * spec.input.height * spec.input.width;
+    const dense = spec.readout === 'dense' ? 2 : 0;
+    const top = sh.top;
+    const len = sh.templateLength;
+    const s = this.s;
+    const topDown = this.topDown;
+    const convDims = (i: number) => {
+      const l = sh.levels[i];
+      return { n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad };
+    };
+    const forward = (pass: GPUComputePassEncoder) => {
+      this.engine.encodeForward(pass);
+      s.scoresGrad.setDims({ n, classes: C, f0: w.kl, total: n }).encode(pass);
+      s.metricsScores.setDims({ n, classes: C, total: n }).encode(pass);
+    };
+    const topdown = (pass: GPUComputePassEncoder) => {
+      this.engine.encodeClassBufferBacktrace(pass, variant);
+      s.metricsRc.setDims({ mode: 0, a0: ACC.rc, f1: 1 / (n * D), total: n * D }).encode(pass);
+      sh.levels.forEach((l, i) => {
+        const units = n * l.c * l.hc * l.wc;
+        s.metricsNn[i].setDims({ mode: 1, a0: ACC.nn, f1: 1 / units, total: units }).encode(pass);
+      });
+      s.reconGrad.setDims({ f0: w.rc, total: n * D }).encode(pass);
+      sh.levels.forEach((l, i) => {
+        const td = s.td[i];
+        td.wgrad.setDims({ ...convDims(i), mode: 0, total: l.c * l.cin * l.k * l.k }).encode(pass);
+        td.conv.setDims({ ...convDims(i), total: convThreads(n, l.c, l.hc, l.wc) }).encode(pass);
+        td.back.setDims({ mode: variant === 'rendering' ? 1 : 0, f0: w.nn, total: n * l.c * l.hc * l.wc }).encode(pass);
+        td.gather?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
+      });
+      s.startBack.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: dense, total: C * len }).encode(pass);
+    };
+    const backward = (pass: GPUComputePassEncoder) => {
+      const accumulate = topDown ? 1 : 0;
+      const ro = { n, cin: top.c, hin: top.h, win: top.w, classes: C };
+      s.gradMu.setDims({ ...ro, mode: dense | accumulate, total: C * len }).encode(pass);
+      s.gradBc.setDims({ ...ro, mode: 0, total: C }).encode(pass);
+      s.readoutBack.setDims({ ...ro, mode: dense, total: n * top.c * top.h * top.w }).encode(pass);
+      for (let i = L - 1; i >= 0; i--) {
+        const l = sh.levels[i];
+        const b = s.bu[i];
+        const fine = n * l.c * l.hc * l.wc;
+        b.unpool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
+        b.mask.setDims({ mode: 0, total: fine }).encode(pass);
+        b.wgrad.setDims({ ...convDims(i), mode: accumulate, total: l.c * l.cin * l.k * l.k }).encode(pass);
+        b.bgrad.setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode: 0, total: l.c }).encode(pass);
+        b.convT?.setDims({ ...convDims(i), total: convThreads(n, l.cin, l.hin, l.win) }).encode(pass);
+      }
+    };
+    const adam = (pass: GPUComputePassEncoder) => {
+      const { lr, beta1, beta2, eps, weightDecay } = this.config;
+      const t = this.t + 1;
+      const c2 = Math.sqrt(1 - beta2 ** t);
+      const lrT = (lr * c2) / (1 - beta1 ** t);
+      this.params.forEach((_, i) =>
+        s.adam[i].setDims({ f0: lrT, f1: beta1, f2: beta2, f3: eps * c2, f4: lr * weightDecay, total: this.sizes[i] }).encode(pass),
+      );
+      this.t = t;
+      this.stepsSinceRead++;
+    };
+    return topDown ? [forward, topdown, backward, adam] : [forward, backward, adam];
+  }
+
+  /** One EG step on the current batch, in one submit. */
+  step(): void {
+    const enc = this.device.createCommandEncoder({ label: 'drmm.train.step' });
+    const pass = enc.beginComputePass({ label: 'drmm.train.step' });
+    for (const phase of this.phases()) phase(pass);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  get stepCount(): number {
+    return this.t;
+  }
+
+  /** Means of the loss terms and training accuracy since the last reset (one read-back). */
+  async readMetrics(reset = true): Promise<TrainMetrics> {
+    this.live();
+    const [raw] = await this.staging.read([{ buffer: this.acc, offset: 0, size: 8 * F }]);
+    const a = new Float32Array(raw);
+    const steps = this.stepsSinceRead;
+    if (reset) {
+      this.device.queue.writeBuffer(this.acc, 0, new Float32Array(8));
+      this.stepsSinceRead = 0;
+    }
+    const w = this.config.weights;
+    const ce = a[ACC.nl] > 0 ? a[ACC.ce] / a[ACC.nl] : 0;
+    const ent = a[ACC.nu] > 0 ? a[ACC.ent] / a[ACC.nu] : 0;
+    const rc = steps > 0 ? a[ACC.rc] / steps : 0;
+    const nn = steps > 0 ? a[ACC.nn] / steps : 0;
+    return {
+      steps,
+      ce,
+      rc,
+      ent,
+      nn,
+      total: ce + w.rc * rc + w.kl * ent + w.nn * nn,
+      trainAccuracy: a[ACC.nl] > 0 ? a[ACC.correct] / a[ACC.nl] : NaN,
+      labelledSeen: a[ACC.nl],
+    };
+  }
+
+  /**
+   * Test accuracy on `count` images (pixels in [0,1] floats, C x H x W each) in chunks of the
+   * engine's batch, one submit a chunk, and one read-back at the end. `onChunk` lets a caller yield.
+   */
+  async evaluate(images: Float32Array, labels: ArrayLike<number>, count: number, onChunk?: (done: number) => Promise<void> | void): Promise<{ correct: number; count: number; accuracy: number }> {
+    this.live();
+    const per = this.engine.spec.input.channels * this.engine.spec.input.height * this.engine.spec.input.width;
+    this.device.queue.writeBuffer(this.evalAcc, 0, new Float32Array(2));
+    const B = this.engine.maxBatch;
+    for (let first = 0; first < count; first += B) {
+      const n = Math.min(B, count - first);
+      this.engine.setImages(images.subarray(first * per, (first + n) * per), n);
+      this.device.queue.writeBuffer(this.labels, 0, Uint32Array.from({ length: n }, (_, i) => labels[first + i]));
+      const enc = this.device.createCommandEncoder({ label: 'drmm.eval' });
+      const pass = enc.beginComputePass();
+      this.engine.encodeForward(pass);
+      this.s.evalAcc.setDims({ n, classes: this.engine.spec.classes, a0: 0, total: n }).encode(pass);
+      pass.end();
+      this.device.queue.submit([enc.finish()]);
+      if (onChunk) await onChunk(first + n);
+    }
+    this.n = 0; // the batch buffers now hold test images
+    const [raw] = await this.staging.read([{ buffer: this.evalAcc, offset: 0, size: 2 * F }]);
+    const [correct, seen] = new Float32Array(raw);
+    return { correct, count: seen, accuracy: correct / seen };
+  }
+
+  /** The current parameters (one read-back). */
+  async readParams(): Promise<ModelParams> {
+    this.live();
+    const out = await this.staging.read(this.params.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
+    return paramsFromList(this.engine.spec, out.map((b) => new Float32Array(b)));
+  }
+
+  /** The last step's gradients, in parameter order (for tests). */
+  async readGrads(): Promise<Float32Array[]> {
+    const out = await this.staging.read(this.grads.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
+    return out.map((b) => new Float32Array(b));
+  }
+
+  async readAdamState(): Promise<AdamState> {
+    this.live();
+    const ranges = [...this.m, ...this.v].map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i % this.sizes.length] * F }));
+    const out = (await this.staging.read(ranges)).map((b) => new Float32Array(b));
+    return { t: this.t, m: out.slice(0, this.sizes.length), v: out.slice(this.sizes.length) };
+  }
+
+  writeAdamState(s: AdamState): void {
+    this.live();
+    if (s.m.length !== this.sizes.length || s.v.length !== this.sizes.length) throw new Error('Adam state does not match the model');
+    s.m.forEach((a, i) => {
+      if (a.length !== this.sizes[i] || s.v[i].length !== this.sizes[i]) throw new Error(`Adam state tensor ${i} has the wrong size`);
+      this.device.queue.writeBuffer(this.m[i], 0, a);
+      this.device.queue.writeBuffer(this.v[i], 0, s.v[i]);
+    });
+    this.t = s.t;
+  }
+
+  /** Parameter tensor names in file order (for saving the optimizer state). */
+  paramNames(): string[] {
+    return paramShapes(this.engine.spec).map((p) => p.name);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const s of this.steps) s.destroy();
+    for (const b of this.buffers) b.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The EG objective of DRMM.md section 3 and its gradient with the switches (and the top-down
+ * start class) held fixed: the hard E-step is the DP, the G-step follows this gradient.
+ *
+ *   L = CE(labelled) + a_rc ||I - I_hat||^2 / (N D) + a_kl mean_unlabelled (H(p) - log C)
+ *       + a_nn sum_l ||relu(-z(l))||^2 / (N units_l)
+ *
+ * I_hat is the top-down rendering from the label (labelled images) or the predicted class
+ * (unlabelled ones); z(l) is the top-down signal at r(l) before the ReLU/mask (`sr`).
+ */
+import { shapesOf, type ModelParams, type ModelSpec } from '../model';
+import type { ForwardMaps } from '../types';
+import { conv, convTranspose, unpool } from './ops';
+import { backtrace, forward } from './pipeline';
+import { channelSums, convWeightGrad, outerSum, poolGather, readoutBackward, readoutFeatures } from './grads';
+import type { Arr } from './ops';
+
+export interface LossWeights {
+  /** a_rc: reconstruction. */
+  rc: number;
+  /** a_kl: entropy of unlabelled predictions (sharpening). */
+  kl: number;
+  /** a_nn: nonnegativity of the top-down signal. */
+  nn: number;
+}
+
+/** The top-down pass the reconstruction goes through. */
+export type ReconVariant = 'rendering' | 'gradient';
+
+export interface LossTerms {
+  ce: number;
+  rc: number;
+  ent: number;
+  nn: number;
+  total: number;
+  labelled: number;
+  correct: number;
+}
+
+export interface Grads {
+  weights: Float64Array[];
+  biases: Float64Array[];
+  mu: Float64Array;
+  classBias: Float64Array;
+}
+
+/** Labels: a class, or -1 for an unlabelled image. */
+export function lossAndGrads(
+  spec: ModelSpec, params: ModelParams, images: Arr, labels: ArrayLike<number>, n: number,
+  w: LossWeights, variant: ReconVariant = 'rendering',
+  fixed?: { fwd: ForwardMaps; cls: number[] },
+): { terms: LossTerms; grads: Grads; fwd: ForwardMaps; cls: number[] } {
+  const sh = shapesOf(spec);
+  const C = spec.classes;
+  const D = spec.input.channels * spec.input.height * spec.input.width;
+  const fwd = fixed?.fwd ?? forward(spec, params, images, n);
+  // With `fixed`, the switches come from there but every value is recomputed from `params`.
+  const live = fixed ? forwardWithSwitches(spec, params, images, n, fixed.fwd) : fwd;
+  const probs = live.probs;
+  let nl = 0;
+  for (let i = 0; i < n; i++) if (labels[i] >= 0) nl++;
+  const nu = n - nl;
+  const cls = fixed?.cls ?? Array.from({ length: n }, (_, i) => (labels[i] >= 0 ? labels[i] : fwd.pred[i]));
+
+  // Class-level terms and dL/ds.
+  const gS = new Float64Array(n * C);
+  let ce = 0;
+  let ent = 0;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const p = probs.subarray(i * C, (i + 1) * C);
+    if (labels[i] >= 0) {
+      ce -= Math.log(Math.max(p[labels[i]], 1e-30)) / nl;
+      if (live.pred[i] === labels[i]) correct++;
+      for (let k = 0; k < C; k++) gS[i * C + k] = (p[k] - (k === labels[i] ? 1 : 0)) / nl;
+    } else {
+      let H = 0;
+      for (let k = 0; k < C; k++) if (p[k] > 0) H -= p[k] * Math.log(p[k]);
+      ent += (H - Math.log(C)) / nu;
+      for (let k = 0; k < C; k++) gS[i * C + k] = p[k] > 0 ? (w.kl * -p[k] * (Math.log(p[k]) + H)) / nu : 0;
+    }
+  }
+
+  const grads: Grads = {
+    weights: sh.levels.map((l) => new Float64Array(l.c * l.cin * l.k * l.k)),
+    biases: sh.levels.map((l) => new Float64Array(l.c)),
+    mu: new Float64Array(C * sh.templateLength),
+    classBias: new Float64Array(C),
+  };
+  const add = (a: Float64Array, b: Float64Array) => b.forEach((v, j) => (a[j] += v));
+
+  // Top-down: the reconstruction and the nonnegativity penalty, through the fixed switches.
+  const bt = backtrace(spec, params, live, { kind: 'class', classes: cls }, variant);
+  let rc = 0;
+  for (let j = 0; j < n * D; j++) rc += (bt.pixels[j] - images[j]) ** 2 / (n * D);
+  let nn = 0;
+  sh.levels.forEach((l, i) => {
+    for (const v of bt.levels[i].sr) if (v < 0) nn += (v * v) / (n * l.c * l.hc * l.wc);
+  });
+  let G: Float64Array = Float64Array.from({ length: n * D }, (_, j) => (w.rc * 2 * (bt.pixels[j] - images[j])) / (n * D));
+  sh.levels.forEach((l, i) => {
+    const sig = bt.levels[i];
+    add(grads.weights[i], convWeightGrad(sig.su, G, n, l.cin, l.hin, l.win, l.c, l.hc, l.wc, l.k, l.pad));
+    const gsu = conv(G, n, l.cin, l.hin, l.win, params.weights[i], new Float64Array(l.c), l.c, l.k, l.pad);
+    const a = live.levels[i].a;
+    const units = n * l.c * l.hc * l.wc;
+    const gsr = gsu.map((g, j) => (a[j] && (variant === 'gradient' || sig.sr[j] > 0) ? g : 0) - (w.nn * 2 * Math.max(-sig.sr[j], 0)) / units);
+    G = l.pool ? poolGather(gsr, live.levels[i].t!, n, l.c, l.hc, l.wc) : gsr;
+  });
+  // The start mu_c: dense, or spread 1/(H W) over positions (gap).
+  const top = sh.top;
+  const hw = top.h * top.w;
+  const len = sh.templateLength;
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < top.c; ch++)
+      for (let j = 0; j < hw; j++) {
+        const g = G[(i * top.c + ch) * hw + j];
+        if (spec.readout === 'gap') grads.mu[cls[i] * len + ch] += g / hw;
+        else grads.mu[cls[i] * len + ch * hw + j] += g;
+      }
+
+  // Bottom-up: back-propagation of the class-level terms through the fixed switches.
+  const xL = live.levels[sh.levels.length - 1].x;
+  add(grads.mu, outerSum(gS, readoutFeatures(xL, n, top.c, hw, spec.readout), n, C, len));
+  add(grads.classBias, channelSums(gS, n, C, 1));
+  let gx: Float64Array = readoutBackward(gS, params.mu, n, C, top.c, hw, spec.readout);
+  for (let i = sh.levels.length - 1; i >= 0; i--) {
+    const l = sh.levels[i];
+    const lm = live.levels[i];
+    const gr = l.pool ? unpool(gx, lm.t!, n, l.c, l.hc, l.wc) : gx;
+    const gu = gr.map((g, j) => (lm.a[j] ? g : 0));
+    const below = i === 0 ? images : live.levels[i - 1].x;
+    add(grads.weights[i], convWeightGrad(gu, below, n, l.cin, l.hin, l.win, l.c, l.hc, l.wc, l.k, l.pad));
+    add(grads.biases[i], channelSums(gu, n, l.c, l.hc * l.wc));
+    if (i > 0) gx = convTranspose(gu, n, l.c, l.hc, l.wc, params.weights[i], l.cin, l.hin, l.win, l.k, l.pad);
+  }
+  const terms = { ce, rc, ent, nn, total: ce + w.rc * rc + w.kl * ent + w.nn * nn, labelled: nl, correct };
+  return { terms, grads, fwd, cls };
+}
+
+/**
+ * The forward pass with the a- and t-switches imposed from `sw` (the hard E-step's choices)
+ * rather than re-chosen: the objective whose gradient the G-step follows.
+ */
+export function forwardWithSwitches(spec: ModelSpec, params: ModelParams, images: Arr, n: number, sw: ForwardMaps): ForwardMaps<Float64Array> {
+  const sh = shapesOf(spec);
+  let x: Arr = images;
+  const levels = sh.levels.map((l, i) => {
+    const u = conv(x, n, l.cin, l.hin, l.win, params.weights[i], params.biases[i], l.c, l.k, l.pad);
+    const a = sw.levels[i].a;
+    const r = u.map((v, j) => (a[j] ? v : 0));
+    let out: Float64Array = r;
+    let t: Uint8Array | null = null;
+    if (l.pool) {
+      t = sw.levels[i].t!;
+      out = poolGather(r, t, n, l.c, l.hc, l.wc);
+    }
+    x = out;
+    return { u, r, a, x: out, t };
+  });
+  const top = sh.top;
+  const feat = readoutFeatures(x, n, top.c, top.h * top.w, spec.readout);
+  const scores = new Float64Array(n * spec.classes);
+  const len = sh.templateLength;
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < spec.classes; k++) {
+      let s = params.classBias[k];
+      for (let j = 0; j < len; j++) s += params.mu[k * len + j] * feat[i * len + j];
+      scores[i * spec.classes + k] = s;
+    }
+  const probs = new Float64Array(scores.length);
+  const pred = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = scores.subarray(i * spec.classes, (i + 1) * spec.classes);
+    const m = Math.max(...row);
+    const z = row.reduce((s, v) => s + Math.exp(v - m), 0);
+    row.forEach((v, k) => (probs[i * spec.classes + k] = Math.exp(v - m) / z));
+    pred[i] = row.indexOf(m);
+  }
+  return { n, levels, scores, probs, pred };
+}

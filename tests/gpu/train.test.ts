@@ -1,0 +1,135 @@
+/**
+ * The G-step on the GPU against the reference: every gradient tensor (1e-3 relative), the loss
+ * terms, and Adam's update; a mutation of the state (save -> load -> continue) gives the same next
+ * step. The switches come from the GPU's own E-step, shared with the reference.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
+import { GpuTrainer, type TrainConfig } from '../../src/engine/gpu/trainer';
+import { initParams, paramList, type ModelSpec } from '../../src/engine/model';
+import { lossAndGrads, type LossWeights } from '../../src/engine/reference/train';
+import { compareClose, expectClose, randomArray } from '../helpers/compare';
+import { assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice } from '../helpers/gpu';
+
+const owned: { destroy(): void }[] = [];
+afterEach(async () => {
+  owned.splice(0).forEach((o) => o.destroy());
+  await assertNoUncapturedErrors();
+});
+
+const SPEC: ModelSpec = {
+  input: { channels: 1, height: 12, width: 11 },
+  levels: [
+    { kernel: 3, channels: 5, pad: 1, pool: true },
+    { kernel: 3, channels: 6, pad: 1, pool: false },
+    { kernel: 2, channels: 4, pad: 0, pool: true },
+  ],
+  readout: 'gap',
+  classes: 4,
+};
+
+async function make(spec: ModelSpec, config: Partial<TrainConfig>, seed = 1) {
+  const device = await getTestDevice();
+  const params = initParams(spec, seed);
+  const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: 8, label: 'train.test' });
+  const trainer = new GpuTrainer(engine, config);
+  owned.push(trainer, engine);
+  return { device, params, engine, trainer };
+}
+
+const CASES: [string, ModelSpec, LossWeights, 'rendering' | 'gradient', number[]][] = [
+  ['semi-supervised, gap, rendering', SPEC, { rc: 0.7, kl: 0.3, nn: 2 }, 'rendering', [1, -1, 3, -1, 0, 2]],
+  ['supervised, dense, gradient reconstruction', { ...SPEC, readout: 'dense' }, { rc: 0.5, kl: 0.1, nn: 1 }, 'gradient', [1, 0, 3, 2, 0, 2]],
+  ['unsupervised, dense', { ...SPEC, readout: 'dense' }, { rc: 1, kl: 0.5, nn: 0.5 }, 'rendering', [-1, -1, -1, -1, -1, -1]],
+  ['convnet baseline (cross-entropy only)', SPEC, { rc: 0, kl: 0, nn: 0 }, 'rendering', [1, 0, 3, 2, 0, 2]],
+];
+
+describe('GPU gradients = reference gradients, same switches', () => {
+  for (const [name, spec, weights, variant, labels] of CASES) {
+    it(name, async () => {
+      const { device, params, engine, trainer } = await make(spec, { weights, variant, lr: 0 });
+      const n = labels.length;
+      const images = randomArray(n * 132, 5, 0, 1);
+      await expectNoGpuErrors(device, async () => {
+        trainer.setBatch(images, labels, n);
+        trainer.step();
+      });
+      const fwd = await engine.readForward(0, n);
+      const want = lossAndGrads(spec, params, images, labels, n, weights, variant, { fwd, cls: labels.map((y, i) => (y >= 0 ? y : fwd.pred[i])) });
+      const got = await trainer.readGrads();
+      const ref = [...want.grads.weights.flatMap((w, i) => [w, want.grads.biases[i]]), want.grads.mu, want.grads.classBias];
+      const names = trainer.paramNames();
+      got.forEach((g, i) => {
+        // 1e-3 relative to the tensor's scale: sums of many float32 products.
+        const scale = Math.max(...ref[i].map(Math.abs), 1e-12);
+        expectClose(g, ref[i], `grad ${names[i]}`, { rel: 1e-3, abs: 1e-4 * scale });
+      });
+      const m = await trainer.readMetrics();
+      expect(m.steps).toBe(1);
+      expect(m.ce).toBeCloseTo(want.terms.ce, 4);
+      expect(m.ent).toBeCloseTo(want.terms.ent, 4);
+      if (weights.rc === 0 && weights.nn === 0) {
+        // The convnet baseline runs no top-down pass: nothing is rendered, so nothing is measured.
+        expect([m.rc, m.nn]).toEqual([0, 0]);
+      } else {
+        expect(m.rc).toBeCloseTo(want.terms.rc, 4);
+        expect(m.nn).toBeCloseTo(want.terms.nn, 5);
+      }
+      expect(m.total).toBeCloseTo(want.terms.total, 4);
+    });
+  }
+});
+
+describe('Adam', () => {
+  it('matches a reference update over three steps (with weight decay)', async () => {
+    const cfg = { weights: { rc: 0.5, kl: 0.2, nn: 1 }, lr: 0.01, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.01 };
+    const { params, trainer } = await make(SPEC, cfg);
+    const labels = [1, -1, 3, 0];
+    const images = randomArray(4 * 132, 9, 0, 1);
+    let p = paramList(params).map((t) => Float64Array.from(t));
+    const m = p.map((t) => new Float64Array(t.length));
+    const v = p.map((t) => new Float64Array(t.length));
+    for (let t = 1; t <= 3; t++) {
+      trainer.setBatch(images, labels, 4);
+      trainer.step();
+      const g = await trainer.readGrads();
+      p = p.map((pt, i) =>
+        pt.map((x, j) => {
+          m[i][j] = cfg.beta1 * m[i][j] + (1 - cfg.beta1) * g[i][j];
+          v[i][j] = cfg.beta2 * v[i][j] + (1 - cfg.beta2) * g[i][j] ** 2;
+          const mh = m[i][j] / (1 - cfg.beta1 ** t);
+          const vh = v[i][j] / (1 - cfg.beta2 ** t);
+          return x - (cfg.lr * mh) / (Math.sqrt(vh) + cfg.eps) - cfg.lr * cfg.weightDecay * x;
+        }),
+      );
+      const got = paramList(await trainer.readParams());
+      got.forEach((a, i) => expectClose(a, p[i], `step ${t} param ${i}`, { rel: 1e-4, abs: 1e-6 }));
+      // Continue from the GPU's own values so float32 rounding does not accumulate in the comparison.
+      p = got.map((a) => Float64Array.from(a));
+    }
+    expect(trainer.stepCount).toBe(3);
+  });
+
+  it('save -> load -> continue gives the same next step as not stopping', async () => {
+    const cfg = { weights: { rc: 0.5, kl: 0.2, nn: 1 }, lr: 0.01 };
+    const a = await make(SPEC, cfg, 4);
+    const images = randomArray(6 * 132, 10, 0, 1);
+    const labels = [1, -1, 3, 0, 2, -1];
+    for (let i = 0; i < 3; i++) {
+      a.trainer.setBatch(images, labels, 6);
+      a.trainer.step();
+    }
+    const saved = { params: await a.trainer.readParams(), adam: await a.trainer.readAdamState() };
+    a.trainer.setBatch(images, labels, 6);
+    a.trainer.step();
+    const continued = paramList(await a.trainer.readParams());
+
+    const b = await make(SPEC, cfg, 99);
+    b.engine.setParams(saved.params);
+    b.trainer.writeAdamState(saved.adam);
+    b.trainer.setBatch(images, labels, 6);
+    b.trainer.step();
+    const resumed = paramList(await b.trainer.readParams());
+    resumed.forEach((r, i) => expect(compareClose(r, continued[i], { rel: 0, abs: 0 }).ok).toBe(true));
+  });
+});
