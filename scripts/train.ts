@@ -1,0 +1,214 @@
+/**
+ * Command-line EG training on real MNIST with the same engine and WGSL kernels as the page, in
+ * Node (Dawn). Resumable: it checkpoints every few hundred steps (atomically) and `--resume`
+ * continues exactly from the last checkpoint, so a long run can span several sessions.
+ *
+ *   npm run train -- --preset drmm-compact --mode supervised --epochs 3 --seed 1 --out public/models/drmm-compact.drmm
+ *
+ * Writes the model file (`--out`), its checkpoint (`<out>.ckpt`, until the run completes) and a
+ * JSON training log (`<out minus .drmm>.log.json`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DrmmGpuEngine } from '../src/engine/gpu/engine';
+import { GpuTrainer, type TrainConfig } from '../src/engine/gpu/trainer';
+import { PRESETS, initParams, type PresetName } from '../src/engine/model';
+import { loadCheckpoint, saveCheckpoint, type RunState } from '../src/engine/train/checkpoint';
+import { Schedule, TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
+import { loadSplit } from './lib/mnistNode';
+import { nodeDevice } from './lib/nodeGpu';
+
+const { values: a } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'drmm-compact' },
+    mode: { type: 'string', default: 'supervised' },
+    epochs: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    batch: { type: 'string', default: '64' },
+    labelled: { type: 'string', default: '100' },
+    lr: { type: 'string', default: '0.001' },
+    rc: { type: 'string' },
+    kl: { type: 'string' },
+    nn: { type: 'string' },
+    variant: { type: 'string', default: 'rendering' },
+    init: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    'checkpoint-every': { type: 'string', default: '200' },
+    'evals-per-epoch': { type: 'string', default: '4' },
+    'log-every': { type: 'string', default: '50' },
+    'max-steps': { type: 'string' },
+    'test-count': { type: 'string', default: '10000' },
+  },
+});
+
+const fail = (msg: string): never => {
+  console.error(`train: ${msg}`);
+  process.exit(2);
+};
+const num = (name: string, v: string | undefined): number => {
+  const x = Number(v);
+  if (v === undefined || !Number.isFinite(x)) fail(`--${name} must be a number, got ${v}`);
+  return x;
+};
+
+if (!a.out) fail('--out FILE is required (e.g. public/models/drmm-compact.drmm)');
+const out = path.resolve(a.out!);
+const ckptPath = `${out}.ckpt`;
+const logPath = out.replace(/\.drmm$/, '') + '.log.json';
+const mode = a.mode as TrainMode;
+if (!TRAIN_MODES.includes(mode)) fail(`--mode must be one of ${TRAIN_MODES.join(', ')}`);
+if (!(a.preset! in PRESETS)) fail(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
+if (a.variant !== 'rendering' && a.variant !== 'gradient') fail('--variant must be rendering or gradient');
+const epochs = num('epochs', a.epochs);
+const seed = num('seed', a.seed);
+const batch = num('batch', a.batch);
+const labelledCount = mode === 'semi-supervised' ? num('labelled', a.labelled) : null;
+// Defaults per mode: the convnet baseline is cross-entropy only; the DRMM adds the generative terms.
+const defaults = mode === 'convnet' ? { rc: 0, kl: 0, nn: 0 } : { rc: 0.5, kl: mode === 'supervised' ? 0 : 0.1, nn: 0.1 };
+const config: Partial<TrainConfig> = {
+  weights: { rc: a.rc !== undefined ? num('rc', a.rc) : defaults.rc, kl: a.kl !== undefined ? num('kl', a.kl) : defaults.kl, nn: a.nn !== undefined ? num('nn', a.nn) : defaults.nn },
+  variant: a.variant as 'rendering' | 'gradient',
+  lr: num('lr', a.lr),
+};
+
+const { device, adapter } = await nodeDevice();
+console.log(`adapter: ${adapter}`);
+const train = loadSplit('train');
+const test = loadSplit('test');
+const testCount = Math.min(test.count, num('test-count', a['test-count']));
+const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels);
+
+let spec = PRESETS[a.preset as PresetName];
+let params = initParams(spec, seed);
+let run: RunState = {
+  mode, seed, labelled: labelledCount, batchSize: batch, epoch: 0, stepInEpoch: 0, step: 0,
+  config: { ...config, weights: { ...config.weights! }, wallSeconds: 0 } as never, metrics: [],
+};
+let adamState: ReturnType<typeof loadCheckpoint>['adam'] = null;
+if (a.resume && fs.existsSync(ckptPath)) {
+  const ck = loadCheckpoint(fs.readFileSync(ckptPath));
+  if (!ck.run || ck.run.mode !== mode || ck.run.seed !== seed || ck.run.batchSize !== batch || ck.preset !== a.preset)
+    fail(`${ckptPath} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
+  ({ spec, params } = ck);
+  run = ck.run!;
+  adamState = ck.adam;
+  console.log(`resuming ${ckptPath}: epoch ${run.epoch}, step ${run.stepInEpoch} of ${schedule.stepsPerEpoch}`);
+} else if (a.init) {
+  const ck = loadCheckpoint(fs.readFileSync(path.resolve(a.init)));
+  if (JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`--init ${a.init} has another architecture than ${a.preset}`);
+  params = ck.params;
+  run.config = { ...(run.config as object), init: path.basename(a.init) } as never;
+  console.log(`starting from ${a.init}`);
+}
+
+const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: batch, label: 'drmm' });
+const trainer = new GpuTrainer(engine, config);
+if (adamState) trainer.writeAdamState(adamState);
+
+const per = 784;
+const images = new Float32Array(batch * per);
+const labels = new Int32Array(batch);
+const spe = schedule.stepsPerEpoch;
+const maxSteps = a['max-steps'] !== undefined ? num('max-steps', a['max-steps']) : Infinity;
+const logEvery = num('log-every', a['log-every']);
+const ckEvery = Math.max(logEvery, Math.round(num('checkpoint-every', a['checkpoint-every']) / logEvery) * logEvery);
+const evalEvery = Math.max(1, Math.floor(spe / num('evals-per-epoch', a['evals-per-epoch'])));
+const wallAtStart = Number((run.config as { wallSeconds?: number }).wallSeconds ?? 0);
+const t0 = performance.now();
+let stepsThisSession = 0;
+
+function wall(): number {
+  return wallAtStart + (performance.now() - t0) / 1000;
+}
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, data);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+async function checkpoint(): Promise<void> {
+  (run.config as { wallSeconds?: number }).wallSeconds = wall();
+  await writeAtomic(ckptPath, await saveCheckpoint(trainer, spec, a.preset!, run));
+}
+
+async function evaluate(): Promise<number> {
+  const r = await trainer.evaluate(test.images, test.labels, testCount);
+  return r.accuracy;
+}
+
+function writeLog(final: Record<string, unknown>): Promise<void> {
+  const log = {
+    preset: a.preset, mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
+    config: run.config, adapter, stepsPerEpoch: spe, testImages: testCount, metrics: run.metrics, ...final,
+  };
+  return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
+}
+
+console.log(`${a.preset}, ${mode}${labelledCount ? ` (N_L = ${labelledCount})` : ''}, batch ${batch}, ${spe} steps an epoch, loss weights ${JSON.stringify(config.weights)}`);
+let pendingEvalAt = -1;
+outer: while (run.epoch < epochs) {
+  while (run.stepInEpoch < spe) {
+    if (stepsThisSession >= maxSteps) break outer;
+    const b = schedule.batch(run.epoch, run.stepInEpoch);
+    b.indices.forEach((idx, i) => {
+      images.set(train.images.subarray(idx * per, (idx + 1) * per), i * per);
+      labels[i] = b.labelled[i] ? train.labels[idx] : -1;
+    });
+    trainer.setBatch(images, labels, batch);
+    trainer.step();
+    run.step++;
+    run.stepInEpoch++;
+    stepsThisSession++;
+    const atEval = run.stepInEpoch % evalEvery === 0 || run.stepInEpoch === spe;
+    if (run.stepInEpoch % logEvery === 0 || atEval) {
+      const m = await trainer.readMetrics();
+      if (!Number.isFinite(m.total)) {
+        console.error(`non-finite loss at step ${run.step}: stopping; the last checkpoint (${ckptPath}) is intact.`);
+        process.exit(3);
+      }
+      const rate = (stepsThisSession * batch) / ((performance.now() - t0) / 1000);
+      const left = ((epochs - run.epoch) * spe - run.stepInEpoch) * batch / rate;
+      const record: Record<string, number> = {
+        epoch: run.epoch + run.stepInEpoch / spe, step: run.step, ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total,
+        trainAccuracy: m.trainAccuracy, imagesPerSecond: rate,
+      };
+      if (atEval) {
+        record.testAccuracy = await evaluate();
+        pendingEvalAt = run.step;
+      }
+      console.log(
+        `epoch ${record.epoch.toFixed(3)} step ${run.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}) ` +
+          `train acc ${(100 * m.trainAccuracy).toFixed(2)}%` + (atEval ? ` test acc ${(100 * record.testAccuracy).toFixed(2)}%` : '') +
+          `, ${rate.toFixed(0)} img/s, ETA ${(left / 60).toFixed(1)} min`,
+      );
+      if (atEval || run.stepInEpoch % ckEvery === 0) {
+        if (atEval) run.metrics.push(record);
+        if (run.stepInEpoch === spe) {
+          run.epoch++;
+          run.stepInEpoch = 0;
+        }
+        await checkpoint();
+      }
+    }
+  }
+}
+
+const finished = run.epoch >= epochs;
+await checkpoint();
+if (finished) {
+  const acc = pendingEvalAt === run.step && run.metrics.length ? Number(run.metrics[run.metrics.length - 1].testAccuracy) : await evaluate();
+  await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run));
+  fs.rmSync(ckptPath, { force: true });
+  await writeLog({ finished: true, steps: run.step, finalTestError: 1 - acc, wallSeconds: wall() });
+  console.log(`done: test error ${(100 * (1 - acc)).toFixed(2)}% on ${testCount} images; wrote ${out} and ${logPath}`);
+} else {
+  await writeLog({ finished: false, steps: run.step, wallSeconds: wall() });
+  console.log(`stopped at epoch ${run.epoch}, step ${run.stepInEpoch}; resume with --resume (checkpoint ${ckptPath})`);
+}
+trainer.destroy();
+engine.destroy();
+device.destroy();
+process.exit(0);
