@@ -4,8 +4,7 @@
 // lives on a level's template-match map (cout x hout x wout) and B on its input (cin x hin x win).
 // Both directions of the DP give this form: bottom-up, A = dL/du and B = x(l-1); top-down (the
 // reconstruction paints su(l) with W(l) into the level below), A = su(l) and B = dL/d(level below).
-// One thread per weight; `mode` bit 0 set adds to dst instead of overwriting (a second
-// contribution to the same templates).
+// `mode` bit 0 set adds to dst instead of overwriting (a second contribution to the same templates).
 // conv_bias_grad: db[co] = sum_{n,y,x} A[n,co,y,x].
 // readout_backward: dL/dx(L) from dL/ds: sum_c g[n,c] mu_c (spread as 1/(H*W) over positions for
 // the global-average read-out, `mode` bit 1 clear; reshaped for dense, bit 1 set).
@@ -20,6 +19,10 @@ fn put(i: u32, v: f32) {
   if ((dims.mode & 1u) != 0u) { dst[i] += v; } else { dst[i] = v; }
 }
 
+// Blocked 4 output x 4 input channels a thread (16 accumulators: each A load feeds 4
+// multiply-adds, each B load 4), and the batch split into `a0` chunks so that there are enough
+// threads: chunk s writes its partial sums to dst[s * weights + w]; wgrad_reduce then adds the
+// chunks into the gradient. Threads: a0 x ceil(cout/4) x ceil(cin/4) x k x k.
 @compute @workgroup_size(WG)
 fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
@@ -27,26 +30,61 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let k = dims.k;
   let dx = i % k;
   let dy = (i / k) % k;
-  let ci = (i / (k * k)) % dims.cin;
-  let co = i / (k * k * dims.cin);
+  let cig = (dims.cin + 3u) / 4u;
+  let cog = (dims.cout + 3u) / 4u;
+  let ci0 = ((i / (k * k)) % cig) * 4u;
+  let co0 = ((i / (k * k * cig)) % cog) * 4u;
+  let chunk = i / (k * k * cig * cog);
+  let per = (dims.n + dims.a0 - 1u) / dims.a0;
+  let n_lo = chunk * per;
+  let n_hi = min(dims.n, n_lo + per);
   // Output rows/columns whose tap (dy, dx) lands inside the input: no bounds test in the loop.
   let y_lo = u32(max(0, i32(dims.pad) - i32(dy)));
   let y_hi = u32(clamp(i32(dims.hin) + i32(dims.pad) - i32(dy), 0, i32(dims.hout)));
   let x_lo = u32(max(0, i32(dims.pad) - i32(dx)));
   let x_hi = u32(clamp(i32(dims.win) + i32(dims.pad) - i32(dx), 0, i32(dims.wout)));
-  var s = 0.0;
-  for (var n = 0u; n < dims.n; n++) {
-    let abase = (n * dims.cout + co) * dims.hout;
-    let bbase = (n * dims.cin + ci) * dims.hin;
+  let co = min(vec4u(co0, co0 + 1u, co0 + 2u, co0 + 3u), vec4u(dims.cout - 1u));
+  let ci = min(vec4u(ci0, ci0 + 1u, ci0 + 2u, ci0 + 3u), vec4u(dims.cin - 1u));
+  let aplane = dims.hout * dims.wout;
+  let bplane = dims.hin * dims.win;
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  for (var n = n_lo; n < n_hi; n++) {
+    let ab = (n * dims.cout + co) * aplane;
+    let bb = (n * dims.cin + ci) * bplane + (dy - dims.pad) * dims.win + dx - dims.pad;
     for (var y = y_lo; y < y_hi; y++) {
-      let arow = (abase + y) * dims.wout;
-      let brow = (bbase + y + dy - dims.pad) * dims.win + dx - dims.pad;
+      let ar = ab + y * dims.wout;
+      let br = bb + y * dims.win;
       for (var x = x_lo; x < x_hi; x++) {
-        s += ga[arow + x] * gb[brow + x];
+        let b = vec4f(gb[br.x + x], gb[br.y + x], gb[br.z + x], gb[br.w + x]);
+        a0 += ga[ar.x + x] * b;
+        a1 += ga[ar.y + x] * b;
+        a2 += ga[ar.z + x] * b;
+        a3 += ga[ar.w + x] * b;
       }
     }
   }
-  put(i, s);
+  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  let weights = dims.cout * dims.cin * k * k;
+  for (var j = 0u; j < 4u; j++) {
+    if (co0 + j >= dims.cout) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      if (ci0 + q >= dims.cin) { break; }
+      dst[chunk * weights + (((co0 + j) * dims.cin + ci0 + q) * k + dy) * k + dx] = acc[j][q];
+    }
+  }
+}
+
+// Adds the a0 chunks' partial sums (ga, laid out [chunk][weight]) into the gradient dst.
+@compute @workgroup_size(WG)
+fn wgrad_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let w = flat_id(gid, nwg);
+  if (w >= dims.total) { return; }
+  var s = 0.0;
+  for (var c = 0u; c < dims.a0; c++) { s += ga[c * dims.total + w]; }
+  put(w, s);
 }
 
 @compute @workgroup_size(WG)

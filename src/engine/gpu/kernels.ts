@@ -55,6 +55,7 @@ export const KERNELS = {
   pathsActive: k('paths', 'paths_active', ['read', 'read', 'rw']),
   poolGather: k('pool', 'pool_gather', ['read', 'rw', 'rw']),
   convWeightGrad: k('grad', 'conv_weight_grad', ['read', 'read', 'rw']),
+  wgradReduce: k('grad', 'wgrad_reduce', ['read', 'read', 'rw']),
   convBiasGrad: k('grad', 'conv_bias_grad', ['read', 'read', 'rw']),
   readoutBackward: k('grad', 'readout_backward', ['read', 'read', 'rw']),
   readoutGradMu: k('grad', 'readout_grad_mu', ['read', 'read', 'rw']),
@@ -74,6 +75,16 @@ export type KernelName = keyof typeof KERNELS;
 /** conv.wgsl's register block: each thread computes CONV_TC channels x CONV_TX x-positions. */
 export const CONV_TX = 4;
 export const CONV_TC = 4;
+
+/**
+ * The weight gradient's batch split: enough chunks that blocks x chunks >= 256 threads, at most
+ * one chunk an image. Its threads, and the scratch it writes (chunks x weights floats).
+ */
+export function wgradPlan(n: number, cout: number, cin: number, k: number): { chunks: number; threads: number; scratch: number } {
+  const blocks = Math.ceil(cout / 4) * Math.ceil(cin / 4) * k * k;
+  const chunks = Math.max(1, Math.min(n, Math.ceil(256 / blocks)));
+  return { chunks, threads: chunks * blocks, scratch: chunks * cout * cin * k * k };
+}
 
 /** Threads of a blocked conv kernel writing an (n, channels, h, w) map. */
 export function convThreads(n: number, channels: number, h: number, w: number): number {

@@ -15,7 +15,7 @@
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
-import { KERNELS, convThreads, type KernelName } from './kernels';
+import { KERNELS, convThreads, wgradPlan, type KernelName } from './kernels';
 import { Step, storageBuffer } from './runner';
 import { StagingPool } from './staging';
 
@@ -146,6 +146,8 @@ export class GpuTrainer {
     const gx: GPUBuffer[] = sh.levels.map((l, i) => buf(`bu.gx${i + 1}`, N * l.c * l.hout * l.wout));
     const gr: GPUBuffer[] = sh.levels.map((l, i) => (l.pool ? buf(`bu.gr${i + 1}`, N * l.c * l.hc * l.wc) : gx[i]));
     const gu: GPUBuffer[] = sh.levels.map((l, i) => buf(`bu.gu${i + 1}`, N * l.c * l.hc * l.wc));
+    // The weight gradient's partial sums over batch chunks, reduced into the gradient.
+    const scratch = sh.levels.map((l, i) => buf(`wgradScratch${i + 1}`, wgradPlan(N, l.c, l.cin, l.k).scratch));
     const gW = (i: number) => this.grads[2 * i];
     const gB = (i: number) => this.grads[2 * i + 1];
     const gMu = this.grads[2 * L];
@@ -158,7 +160,8 @@ export class GpuTrainer {
       metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
       reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
       td: io.levels.map((lb, i) => ({
-        wgrad: this.mkStep('convWeightGrad', [lb.su, G[i], gW(i)], `td.wgrad${i + 1}`),
+        wgrad: this.mkStep('convWeightGrad', [lb.su, G[i], scratch[i]], `td.wgrad${i + 1}`),
+        reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `td.wgradReduce${i + 1}`),
         conv: this.mkStep('convForward', [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
         gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
@@ -170,7 +173,8 @@ export class GpuTrainer {
       bu: io.levels.map((lb, i) => ({
         unpool: lb.t ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
         mask: this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`),
-        wgrad: this.mkStep('convWeightGrad', [gu[i], i === 0 ? io.images : io.levels[i - 1].x, gW(i)], `bu.wgrad${i + 1}`),
+        wgrad: this.mkStep('convWeightGrad', [gu[i], i === 0 ? io.images : io.levels[i - 1].x, scratch[i]], `bu.wgrad${i + 1}`),
+        reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `bu.wgradReduce${i + 1}`),
         bgrad: this.mkStep('convBiasGrad', [gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
         convT: i > 0 ? this.mkStep('convTranspose', [gu[i], lb.W, lb.b, gx[i - 1]], `bu.convT${i + 1}`) : null,
       })),
@@ -242,7 +246,9 @@ export class GpuTrainer {
       s.reconGrad.setDims({ f0: w.rc, total: n * D }).encode(pass);
       sh.levels.forEach((l, i) => {
         const td = s.td[i];
-        td.wgrad.setDims({ ...convDims(i), mode: 0, total: l.c * l.cin * l.k * l.k }).encode(pass);
+        const plan = wgradPlan(n, l.c, l.cin, l.k);
+        td.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
+        td.reduce.setDims({ a0: plan.chunks, mode: 0, total: l.c * l.cin * l.k * l.k }).encode(pass);
         td.conv.setDims({ ...convDims(i), total: convThreads(n, l.c, l.hc, l.wc) }).encode(pass);
         td.back.setDims({ mode: variant === 'rendering' ? 1 : 0, f0: w.nn, total: n * l.c * l.hc * l.wc }).encode(pass);
         td.gather?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
@@ -261,7 +267,9 @@ export class GpuTrainer {
         const fine = n * l.c * l.hc * l.wc;
         b.unpool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
         b.mask.setDims({ mode: 0, total: fine }).encode(pass);
-        b.wgrad.setDims({ ...convDims(i), mode: accumulate, total: l.c * l.cin * l.k * l.k }).encode(pass);
+        const plan = wgradPlan(n, l.c, l.cin, l.k);
+        b.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
+        b.reduce.setDims({ a0: plan.chunks, mode: accumulate, total: l.c * l.cin * l.k * l.k }).encode(pass);
         b.bgrad.setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode: 0, total: l.c }).encode(pass);
         b.convT?.setDims({ ...convDims(i), total: convThreads(n, l.cin, l.hin, l.win) }).encode(pass);
       }
