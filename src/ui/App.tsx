@@ -12,6 +12,7 @@ import { LevelPanel } from './LevelPanel';
 import { ModelControls } from './ModelControls';
 import { BackendNotice, DataNotice, InferNotice, ModelNotice } from './Notices';
 import { inferenceKey, useApp } from './store';
+import { TrainingSection } from './train/TrainingPanel';
 import { ViewControls } from './ViewControls';
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
           <ViewControls />
         </div>
         <InferNotice />
+        <TrainingSection />
         <Results />
       </main>
     </>

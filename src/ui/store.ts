@@ -4,7 +4,8 @@
  * - data: the MNIST splits' loading state (and the decoded test split, plain bytes);
  * - model: the compute backend in use, the architecture, its parameters and where they came from;
  * - view: which digit, which backtrace variant and start, and the last inference result;
- * - ui: display choices that change no computation.
+ * - ui: display choices that change no computation;
+ * - training: in-page training's settings, progress and metrics (train/slice.ts).
  *
  * Only plain data lives here: no GPUDevice, no engine, no DOM node (engineHost.ts holds those).
  * Actions are plain setters and pure reducers; effects (fetching, the GPU) live in controller.ts.
@@ -12,6 +13,7 @@
 import { createStore, useStore, type StateCreator } from 'zustand';
 import { PRESETS, initParams, type InferResult, type ModelParams, type ModelSpec, type PresetName, type Variant } from '../engine';
 import type { MnistSplit, SplitName } from '../data/mnistLoader';
+import { createTrainingSlice, type TrainingSlice } from './train/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -143,7 +145,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice;
 
 // ---------------------------------------------------------------------------------------------
 // pure reducers
@@ -259,6 +261,7 @@ export function createAppStore() {
     ...createModelSlice(...a),
     ...createViewSlice(...a),
     ...createUiSlice(...a),
+    ...createTrainingSlice(...a),
   }));
 }
 

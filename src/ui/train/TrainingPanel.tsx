@@ -1,0 +1,451 @@
+/**
+ * The training section: settings, start / pause / resume / step / reset, the speed estimate,
+ * progress and metrics, charts, the level-1 templates, checkpoints and the autosave offer. The
+ * loop itself is in session.ts; this only shows the store's `training` slice and calls the session.
+ */
+import { useEffect, useState, type ChangeEvent, type ReactNode } from 'react';
+import { PRESET_NAMES, type PresetName } from '../../engine';
+import { TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
+import { useApp } from '../store';
+import { initTraining, trainingSession } from './host';
+import { LineChart, fmtSig } from './LineChart';
+import { BATCH_MAX, LABELLED_CHOICES, LOSS_TERMS, LOSS_TERM_INFO, epochSeconds, formatDuration, stepMsAt, stepsPerEpochFor, type MetricRow } from './logic';
+import type { TrainingState } from './slice';
+import { TemplateGrid } from './TemplateGrid';
+
+const MODE_LABEL: Record<TrainMode, string> = {
+  supervised: 'supervised (all labels)',
+  'semi-supervised': 'semi-supervised (N_L labels)',
+  unsupervised: 'unsupervised (no labels)',
+  convnet: 'convnet baseline (cross-entropy only)',
+};
+
+const BATCH_CHOICES = [8, 12, 16, 24, 32, 48, 64, 96, 128];
+
+const COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73', train: '#e69f00', test: '#0b5cad' };
+
+export function TrainingSection() {
+  useEffect(() => initTraining(), []);
+  const open = useApp((s) => s.training.open);
+  const patch = useApp((s) => s.patchTraining);
+  const status = useApp((s) => s.training.status);
+  const hasSpeed = useApp((s) => s.training.speed !== null);
+  const onToggle = () => {
+    patch({ open: !open });
+    if (!open && !hasSpeed && status === 'idle') void trainingSession().measure();
+  };
+  return (
+    <section className="training" data-testid="training" aria-label="Training">
+      <div className="training-head">
+        <h2>Train the model in the page (EG)</h2>
+        <button type="button" data-testid="training-open" aria-expanded={open} onClick={onToggle}>
+          {open ? 'Hide training' : 'Open training'}
+        </button>
+        {!open && <StatusLine compact />}
+      </div>
+      <ResumeOffer />
+      {open && <TrainingPanel />}
+    </section>
+  );
+}
+
+function ResumeOffer() {
+  const offer = useApp((s) => s.training.resumeOffer);
+  if (!offer) return null;
+  const nl = offer.mode === 'semi-supervised' && offer.labelled ? `, N_L = ${offer.labelled}` : '';
+  return (
+    <p className="notice" role="status" data-testid="train-resume-offer">
+      An autosaved run was found ({offer.preset ?? 'custom model'}, {offer.mode}
+      {nl}, seed {offer.seed}, batch {offer.batchSize}; saved {new Date(offer.savedAt).toLocaleString()}).{' '}
+      <button type="button" onClick={() => void trainingSession().resumeAutosave()} data-testid="train-resume-autosave">
+        Resume training from epoch {offer.epoch} step {offer.stepInEpoch}
+      </button>{' '}
+      <button type="button" onClick={() => void trainingSession().discardAutosave()} data-testid="train-discard-autosave">
+        Discard
+      </button>
+    </p>
+  );
+}
+
+function TrainingPanel() {
+  const notice = useApp((s) => s.training.notice);
+  const backend = useApp((s) => s.backend);
+  return (
+    <div className="training-body">
+      {backend.kind === 'cpu' && (
+        <p className="notice warn" role="status">
+          Training runs on WebGPU only; this browser has none ({backend.reason}).
+        </p>
+      )}
+      {notice && (
+        <p className={`notice ${notice.kind === 'info' ? 'ok' : notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="train-notice" data-kind={notice.kind}>
+          {notice.text}
+        </p>
+      )}
+      <div className="control-bar">
+        <RunSettings />
+        <OptimSettings />
+      </div>
+      <Buttons />
+      <StatusLine />
+      <Estimate />
+      <Progress />
+      <div className="training-grid">
+        <MetricsTable />
+        <TemplateGridBox />
+      </div>
+      <Charts />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// settings
+
+/** A number input that keeps what is typed until it is a valid value, then commits it. */
+function NumberField(props: { label: ReactNode; value: number; onCommit: (v: number) => void; valid: (v: number) => boolean; testId: string; disabled?: boolean; step?: string; title?: string }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const onChange = (e: ChangeEvent<HTMLInputElement>) => {
+    setDraft(e.target.value);
+    const v = Number(e.target.value);
+    if (e.target.value.trim() !== '' && Number.isFinite(v) && props.valid(v)) props.onCommit(v);
+  };
+  return (
+    <label title={props.title}>
+      {props.label}
+      <input
+        type="number"
+        className="narrow"
+        step={props.step ?? 'any'}
+        value={draft ?? String(props.value)}
+        onChange={onChange}
+        onBlur={() => setDraft(null)}
+        disabled={props.disabled}
+        data-testid={props.testId}
+        aria-invalid={draft !== null && !(Number.isFinite(Number(draft)) && props.valid(Number(draft)))}
+      />
+    </label>
+  );
+}
+
+function useLocked(): { locked: boolean; busy: boolean } {
+  const hasRun = useApp((s) => s.training.progress !== null);
+  const status = useApp((s) => s.training.status);
+  const busy = status === 'running' || status === 'pausing' || status === 'busy' || status === 'measuring';
+  return { locked: hasRun || busy, busy };
+}
+
+function RunSettings() {
+  const s = useApp((st) => st.training.settings);
+  const set = useApp((st) => st.setTrainingSettings);
+  const { locked } = useLocked();
+  const session = trainingSession();
+  const remeasure = (p: Parameters<typeof set>[0]) => {
+    set(p);
+    session.refreshEstimate();
+  };
+  return (
+    <fieldset className="controls" disabled={locked} title={locked ? 'Fixed for this run: Reset to change' : undefined}>
+      <legend>Run</legend>
+      <label>
+        Architecture
+        <select value={s.preset} onChange={(e) => set({ preset: e.target.value as PresetName })} data-testid="train-preset">
+          {PRESET_NAMES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Mode
+        <select value={s.mode} onChange={(e) => remeasure({ mode: e.target.value as TrainMode })} data-testid="train-mode">
+          {TRAIN_MODES.map((m) => (
+            <option key={m} value={m}>
+              {MODE_LABEL[m]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        N_L (labelled)
+        <select value={s.labelled} onChange={(e) => set({ labelled: Number(e.target.value) })} disabled={s.mode !== 'semi-supervised'} data-testid="train-labelled">
+          {LABELLED_CHOICES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <NumberField label="Seed" value={s.seed} onCommit={(v) => set({ seed: v })} valid={(v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff} step="1" testId="train-seed" />
+    </fieldset>
+  );
+}
+
+function OptimSettings() {
+  const s = useApp((st) => st.training.settings);
+  const speed = useApp((st) => st.training.speed);
+  const set = useApp((st) => st.setTrainingSettings);
+  const session = trainingSession();
+  const choices = [...new Set([...BATCH_CHOICES, ...(typeof s.batch === 'number' ? [s.batch] : [])])].sort((a, b) => a - b);
+  const w = s.weights;
+  const nonneg = (v: number) => v >= 0;
+  return (
+    <fieldset className="controls">
+      <legend>Optimiser (editable between steps)</legend>
+      <NumberField label="Learning rate" value={s.lr} onCommit={(v) => set({ lr: v })} valid={(v) => v > 0 && v < 10} testId="train-lr" />
+      <label>
+        Batch
+        <select
+          value={String(s.batch)}
+          onChange={(e) => {
+            set({ batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) });
+            session.refreshEstimate();
+          }}
+          data-testid="train-batch"
+        >
+          <option value="auto">auto{speed ? ` (${speed.autoBatch})` : ''}</option>
+          {choices.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </select>
+      </label>
+      <NumberField label="a_rc" title="weight of the reconstruction term" value={w.rc} onCommit={(v) => set({ weights: { ...w, rc: v } })} valid={nonneg} testId="train-w-rc" />
+      <NumberField label="a_kl" title="weight of the entropy (KL to uniform) term" value={w.kl} onCommit={(v) => set({ weights: { ...w, kl: v } })} valid={nonneg} testId="train-w-kl" />
+      <NumberField label="a_nn" title="weight of the nonnegativity term" value={w.nn} onCommit={(v) => set({ weights: { ...w, nn: v } })} valid={nonneg} testId="train-w-nn" />
+      <NumberField label="Epochs" value={s.epochs} onCommit={(v) => set({ epochs: v })} valid={(v) => Number.isInteger(v) && v >= 1 && v <= 1000} step="1" testId="train-epochs" />
+      <label className="check">
+        <input type="checkbox" checked={s.liveSync} onChange={(e) => session.setLiveSync(e.target.checked)} data-testid="train-live" />
+        Show in the panels above
+      </label>
+    </fieldset>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// buttons, status, estimate, progress
+
+function Buttons() {
+  const status = useApp((s) => s.training.status);
+  const hasRun = useApp((s) => s.training.progress !== null);
+  const trainReady = useApp((s) => s.train !== null);
+  const testReady = useApp((s) => s.test !== null);
+  const history = useApp((s) => s.training.metrics.history.length);
+  const session = trainingSession();
+  const running = status === 'running' || status === 'pausing';
+  const busy = status === 'busy' || status === 'measuring';
+  const dead = status === 'unavailable';
+  const canGo = !running && !busy && !dead && trainReady;
+  const onLoad = (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.target;
+    const file = input.files?.[0];
+    if (file) void session.loadFile(file).finally(() => (input.value = ''));
+  };
+  return (
+    <div className="train-buttons" role="group" aria-label="Training controls">
+      <button type="button" onClick={() => session.start()} disabled={!canGo} data-testid="train-start">
+        {hasRun ? 'Resume' : 'Start'}
+      </button>
+      <button type="button" onClick={() => void session.pause()} disabled={status !== 'running'} data-testid="train-pause">
+        Pause
+      </button>
+      <button type="button" onClick={() => void session.stepOnce()} disabled={!canGo} data-testid="train-step">
+        Single step
+      </button>
+      <button type="button" onClick={() => void session.reset()} disabled={!hasRun || busy || dead} data-testid="train-reset">
+        Reset
+      </button>
+      <span className="sep" />
+      <button type="button" onClick={() => void session.evaluateNow()} disabled={!hasRun || !testReady || busy || dead} data-testid="train-evaluate">
+        Evaluate the test set
+      </button>
+      <button type="button" onClick={() => void session.measure()} disabled={running || busy || dead} data-testid="train-measure">
+        Measure speed
+      </button>
+      <span className="sep" />
+      <button type="button" onClick={() => void session.saveFile()} disabled={!hasRun || busy || dead} data-testid="train-save">
+        Save checkpoint (.drmm)
+      </button>
+      <label className="file">
+        Load checkpoint
+        <input type="file" accept=".drmm,application/octet-stream" onChange={onLoad} disabled={busy || dead} data-testid="train-load" />
+      </label>
+      <button type="button" onClick={() => session.exportCsv()} disabled={history === 0} data-testid="train-csv">
+        Export metrics (CSV)
+      </button>
+    </div>
+  );
+}
+
+const STATUS_TEXT: Record<TrainingState['status'], string> = {
+  idle: 'Not started',
+  measuring: 'Measuring the speed…',
+  ready: 'Ready',
+  running: 'Training…',
+  pausing: 'Pausing after this step…',
+  paused: 'Paused',
+  busy: 'Working…',
+  unavailable: 'Unavailable',
+};
+
+function StatusLine({ compact = false }: { compact?: boolean }) {
+  const status = useApp((s) => s.training.status);
+  const busyWhat = useApp((s) => s.training.busyWhat);
+  const train = useApp((s) => s.splits.train);
+  const lastSaved = useApp((s) => s.training.lastSaved);
+  if (compact) {
+    return status === 'running' ? (
+      <span className="dim" data-testid="train-status-compact">
+        training in the background…
+      </span>
+    ) : null;
+  }
+  return (
+    <p className="train-status" role="status" data-testid="train-status" data-status={status}>
+      <strong>{STATUS_TEXT[status]}</strong>
+      {busyWhat ? ` (${busyWhat})` : ''}
+      {train.state !== 'ready' && <span className="dim"> · waiting for the training set ({train.total ? Math.floor((100 * train.loaded) / train.total) : 0}%)</span>}
+      {lastSaved && (
+        <span className="dim">
+          {' '}
+          · last {lastSaved.where === 'autosave' ? 'autosave (this browser)' : 'saved file'}: epoch {lastSaved.epoch} step {lastSaved.stepInEpoch}
+        </span>
+      )}
+    </p>
+  );
+}
+
+function Estimate() {
+  const speed = useApp((s) => s.training.speed);
+  const settings = useApp((s) => s.training.settings);
+  const progress = useApp((s) => s.training.progress);
+  const trainCount = useApp((s) => s.train?.count ?? 60000);
+  if (!speed) return null;
+  const batch = progress?.batch ?? (settings.batch === 'auto' ? speed.autoBatch : settings.batch);
+  const stepMs = stepMsAt(speed.fit, batch);
+  const spe = progress?.stepsPerEpoch ?? stepsPerEpochFor(settings.mode, batch, trainCount);
+  const slowest = speed.fit.phase.overhead + speed.fit.phase.perImage * batch;
+  const split = stepMs > 100;
+  return (
+    <p className="dim train-estimate" data-testid="train-estimate" data-batch={batch} data-step-ms={stepMs.toFixed(1)} data-auto-batch={speed.autoBatch} data-split={split}>
+      Measured on {speed.adapter}: about <strong>{formatDuration(epochSeconds(spe, stepMs))} an epoch</strong> at batch {batch} ({spe.toLocaleString('en')} steps of ~
+      {stepMs.toFixed(0)} ms; slowest phase ~{slowest.toFixed(0)} ms). {split ? 'Each phase of a step is submitted on its own so the page stays responsive.' : 'One submit a step.'}{' '}
+      Auto batch: {speed.autoBatch} (the largest with one phase within ~100 ms; at most {BATCH_MAX}).
+    </p>
+  );
+}
+
+function Progress() {
+  const p = useApp((s) => s.training.progress);
+  const reports = useApp((s) => s.training.metrics.reports);
+  const evalProgress = useApp((s) => s.training.evalProgress);
+  const eta = useApp((s) => s.training.eta);
+  const status = useApp((s) => s.training.status);
+  if (!p) return null;
+  const pct = (100 * p.stepInEpoch) / p.stepsPerEpoch;
+  return (
+    <div className="train-progress" data-testid="train-progress" data-step={p.step} data-epoch={p.epoch} data-step-in-epoch={p.stepInEpoch} data-reports={reports}>
+      <span>
+        Epoch <strong>{p.epoch}</strong> · step <strong>{p.stepInEpoch.toLocaleString('en')}</strong> / {p.stepsPerEpoch.toLocaleString('en')} ({p.step.toLocaleString('en')} in all) · batch{' '}
+        {p.batch}
+      </span>
+      <div className="progress-track" role="progressbar" aria-label="Epoch progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      {eta && status === 'running' && (
+        <span className="dim">
+          epoch ends in {formatDuration(eta.epochSeconds)}; run in {formatDuration(eta.runSeconds)}
+        </span>
+      )}
+      {evalProgress && (
+        <span className="eval-progress" data-testid="train-eval-progress">
+          Evaluating the test set: {evalProgress.done.toLocaleString('en')} / {evalProgress.count.toLocaleString('en')}
+          <span className="progress-track" role="progressbar" aria-label="Test evaluation" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((100 * evalProgress.done) / evalProgress.count)}>
+            <span className="progress-fill" style={{ width: `${(100 * evalProgress.done) / evalProgress.count}%` }} />
+          </span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// metrics
+
+function pct(v: number | undefined): string {
+  return v !== undefined && Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : '—';
+}
+
+function MetricsTable() {
+  const latest = useApp((s) => s.training.metrics.latest);
+  const lastTest = useApp((s) => s.training.metrics.lastTest);
+  const first = useApp((s) => s.training.metrics.history.find((r) => Number.isFinite(r.total)) ?? null);
+  const eta = useApp((s) => s.training.eta);
+  const rows: [string, string, string, number | undefined][] = [
+    ...LOSS_TERMS.map((k): [string, string, string, number | undefined] => [k, k === 'total' ? 'total loss' : k, LOSS_TERM_INFO[k], latest?.[k]]),
+    ['trainAccuracy', 'train accuracy', 'on the labelled images of the recent batches', latest?.trainAccuracy],
+    ['testAccuracy', 'test accuracy', lastTest ? `10,000 test digits, at step ${lastTest.step}` : 'not evaluated yet', lastTest?.accuracy],
+    ['imagesPerSecond', 'images / s', 'since the last start or resume', latest?.imagesPerSecond],
+  ];
+  return (
+    <table className="train-metrics" data-testid="train-metrics">
+      <caption>
+        Latest metrics{latest ? ` (step ${latest.step}, means over the steps since the previous read)` : ''}
+        {first && latest && first !== latest ? ` · first total ${fmtSig(first.total)}` : ''}
+      </caption>
+      <tbody>
+        {rows.map(([key, name, info, v]) => (
+          <tr key={key} data-metric={key} data-value={v === undefined ? '' : String(v)}>
+            <th scope="row">{name}</th>
+            <td>{key.endsWith('Accuracy') ? pct(v) : key === 'imagesPerSecond' ? (v !== undefined && Number.isFinite(v) ? v.toFixed(1) : '—') : fmtSig(v ?? NaN)}</td>
+            <td className="dim">{info}</td>
+          </tr>
+        ))}
+        <tr data-metric="eta">
+          <th scope="row">ETA</th>
+          <td>{eta ? formatDuration(eta.runSeconds) : '—'}</td>
+          <td className="dim">to the end of the planned epochs</td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+function TemplateGridBox() {
+  const templates = useApp((s) => s.training.templates);
+  return (
+    <div className="templates-box">
+      <h3>Level-1 templates</h3>
+      <TemplateGrid templates={templates} />
+    </div>
+  );
+}
+
+function pts(rows: MetricRow[], key: keyof MetricRow): { x: number; y: number }[] {
+  return rows.filter((r) => Number.isFinite(r[key])).map((r) => ({ x: r.step, y: r[key] }));
+}
+
+function Charts() {
+  const history = useApp((s) => s.training.metrics.history);
+  if (history.length === 0) return <p className="dim">Charts of the loss terms and accuracies appear after the first metrics.</p>;
+  return (
+    <div className="charts" data-testid="train-charts">
+      {LOSS_TERMS.map((k) => (
+        <LineChart key={k} testId={`chart-${k}`} title={k === 'total' ? 'total loss' : k} subtitle={LOSS_TERM_INFO[k]} xLabel="step" series={[{ name: k, color: COLOURS[k], points: pts(history, k) }]} />
+      ))}
+      <LineChart
+        testId="chart-accuracy"
+        title="accuracy"
+        xLabel="step"
+        yDomain={[0, 1]}
+        format={(v) => `${Math.round(100 * v)}%`}
+        series={[
+          { name: 'train', color: COLOURS.train, points: pts(history, 'trainAccuracy') },
+          { name: 'test', color: COLOURS.test, points: pts(history, 'testAccuracy'), dashed: true, dots: true },
+        ]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * The store's `training` slice: plain data about in-page training (settings, progress, metrics,
+ * the level-1 templates, the resume offer). The GPU objects and the loop live in session.ts;
+ * this only records what it reports. All of it sits under one key, `training`, so it cannot clash
+ * with the other slices.
+ */
+import type { StateCreator } from 'zustand';
+import type { PresetName } from '../../engine';
+import type { TrainMode } from '../../engine/train/schedule';
+import type { AppState } from '../store';
+import type { AutosaveMeta } from './autosave';
+import { defaultWeights, emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
+
+export interface TrainingSettings {
+  preset: PresetName;
+  mode: TrainMode;
+  /** N_L for semi-supervised training. */
+  labelled: number;
+  seed: number;
+  lr: number;
+  /** 'auto': the batch chosen from the measured speed. */
+  batch: number | 'auto';
+  weights: { rc: number; kl: number; nn: number };
+  /** Training stops (and evaluates) after this many epochs. */
+  epochs: number;
+  /** Copy the weights into the inference engine every few seconds, so the panels above follow training. */
+  liveSync: boolean;
+}
+
+/**
+ * idle: nothing measured yet; measuring: timing a few steps; ready: measured, no run yet;
+ * running / pausing: the loop is on / stops after the current step; paused: a run exists and
+ * waits; busy: a one-off operation (a step, an evaluation, saving, loading); unavailable: no WebGPU.
+ */
+export type TrainingStatus = 'idle' | 'measuring' | 'ready' | 'running' | 'pausing' | 'paused' | 'busy' | 'unavailable';
+
+export interface TrainingProgress {
+  /** Completed epochs, steps inside the current one, steps in all. */
+  epoch: number;
+  stepInEpoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  batch: number;
+}
+
+export interface SpeedReport {
+  adapter: string;
+  samples: StepSample[];
+  fit: SpeedFit;
+  /** The batch chosen from the fit (one phase within about 100 ms). */
+  autoBatch: number;
+  /** For the batch in use: */
+  batch: number;
+  stepMs: number;
+  splitPhases: boolean;
+  epochSeconds: number;
+}
+
+export interface TemplateImage {
+  /** Level-1 weights, channels x cin x k x k. */
+  data: Float32Array;
+  channels: number;
+  cin: number;
+  k: number;
+  step: number;
+}
+
+export interface TrainingNotice {
+  kind: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+export interface TrainingState {
+  open: boolean;
+  status: TrainingStatus;
+  /** What a 'busy' status is doing. */
+  busyWhat: string | null;
+  settings: TrainingSettings;
+  /** Null until a run exists. */
+  progress: TrainingProgress | null;
+  speed: SpeedReport | null;
+  metrics: MetricsState;
+  eta: { epochSeconds: number; runSeconds: number } | null;
+  evalProgress: { done: number; count: number } | null;
+  templates: TemplateImage | null;
+  resumeOffer: AutosaveMeta | null;
+  lastSaved: { step: number; epoch: number; stepInEpoch: number; at: number; where: 'autosave' | 'file' } | null;
+  /** Bumped whenever the weights are copied into the inference engine. */
+  liveVersion: number;
+  notice: TrainingNotice | null;
+}
+
+export interface TrainingSlice {
+  training: TrainingState;
+  patchTraining(p: Partial<TrainingState> | ((t: TrainingState) => Partial<TrainingState>)): void;
+  setTrainingSettings(p: Partial<TrainingSettings>): void;
+}
+
+export const DEFAULT_TRAINING_SETTINGS: TrainingSettings = {
+  preset: 'drmm-compact',
+  mode: 'supervised',
+  labelled: 100,
+  seed: 1,
+  lr: 1e-3,
+  batch: 'auto',
+  weights: defaultWeights('supervised'),
+  epochs: 1,
+  liveSync: true,
+};
+
+export function initialTraining(): TrainingState {
+  return {
+    open: false,
+    status: 'idle',
+    busyWhat: null,
+    settings: { ...DEFAULT_TRAINING_SETTINGS, weights: { ...DEFAULT_TRAINING_SETTINGS.weights } },
+    progress: null,
+    speed: null,
+    metrics: emptyMetrics(),
+    eta: null,
+    evalProgress: null,
+    templates: null,
+    resumeOffer: null,
+    lastSaved: null,
+    liveVersion: 0,
+    notice: null,
+  };
+}
+
+/** Settings after a change: a new mode brings that mode's default loss weights unless weights are given too. */
+export function nextSettings(s: TrainingSettings, p: Partial<TrainingSettings>): TrainingSettings {
+  const next = { ...s, ...p, weights: { ...s.weights, ...p.weights } };
+  if (p.mode && p.mode !== s.mode && !p.weights) next.weights = defaultWeights(p.mode);
+  return next;
+}
+
+export const createTrainingSlice: StateCreator<AppState, [], [], TrainingSlice> = (set) => ({
+  training: initialTraining(),
+  patchTraining: (p) => set((s) => ({ training: { ...s.training, ...(typeof p === 'function' ? p(s.training) : p) } })),
+  setTrainingSettings: (p) => set((s) => ({ training: { ...s.training, settings: nextSettings(s.training.settings, p) } })),
+});
