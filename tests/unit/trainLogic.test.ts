@@ -8,6 +8,7 @@ import {
   METRIC_COLUMNS,
   capHistory,
   chooseBatchSize,
+  chooseEvalChunk,
   defaultWeights,
   emptyMetrics,
   emptyRow,
@@ -101,6 +102,8 @@ describe('batch size from the measured speed', () => {
       { batch: 32, phaseMs: [80, 120, 100, 40] },
     ]);
     expect(chooseBatchSize(fit)).toBe(24);
+    // The evaluation is the forward phase alone: 20 ms at 8, 80 ms at 32 -> 2.5 ms an image -> 40.
+    expect(chooseEvalChunk(fit)).toBe(40);
     expect(fit.phase.overhead + fit.phase.perImage * 24).toBeLessThanOrEqual(100);
     expect(stepMsAt(fit, 8)).toBeCloseTo(85, 6);
     expect(stepMsAt(fit, 32)).toBeCloseTo(340, 6);

@@ -328,11 +328,27 @@ function Estimate() {
   const spe = progress?.stepsPerEpoch ?? stepsPerEpochFor(settings.mode, batch, trainCount);
   const slowest = speed.fit.phase.overhead + speed.fit.phase.perImage * batch;
   const split = stepMs > 100;
+  const observed = speed.observedStepMs !== null && speed.observedBatch === batch ? speed.observedStepMs : null;
   return (
-    <p className="dim train-estimate" data-testid="train-estimate" data-batch={batch} data-step-ms={stepMs.toFixed(1)} data-auto-batch={speed.autoBatch} data-split={split}>
+    <p
+      className="dim train-estimate"
+      data-testid="train-estimate"
+      data-batch={batch}
+      data-step-ms={stepMs.toFixed(1)}
+      data-auto-batch={speed.autoBatch}
+      data-split={split}
+      data-samples={JSON.stringify(speed.samples.map((x) => ({ batch: x.batch, phaseMs: x.phaseMs.map((v) => Math.round(v)) })))}
+      data-observed-step-ms={observed === null ? '' : observed.toFixed(1)}
+    >
       Measured on {speed.adapter}: about <strong>{formatDuration(epochSeconds(spe, stepMs))} an epoch</strong> at batch {batch} ({spe.toLocaleString('en')} steps of ~
-      {stepMs.toFixed(0)} ms; slowest phase ~{slowest.toFixed(0)} ms). {split ? 'Each phase of a step is submitted on its own so the page stays responsive.' : 'One submit a step.'}{' '}
-      Auto batch: {speed.autoBatch} (the largest with one phase within ~100 ms; at most {BATCH_MAX}).
+      {stepMs.toFixed(0)} ms; slowest phase ~{slowest.toFixed(0)} ms)
+      {observed !== null && (
+        <>
+          ; while training, {observed.toFixed(0)} ms a step, i.e. <strong>{formatDuration((spe * observed) / 1000)} an epoch</strong>
+        </>
+      )}
+      . {split ? 'Each phase of a step is submitted on its own so the page stays responsive.' : 'One submit a step.'} Auto batch: {speed.autoBatch} (the largest with one
+      phase within ~100 ms; at most {BATCH_MAX}).
     </p>
   );
 }
@@ -390,7 +406,7 @@ function MetricsTable() {
     ['imagesPerSecond', 'images / s', 'since the last start or resume', latest?.imagesPerSecond],
   ];
   return (
-    <table className="train-metrics" data-testid="train-metrics">
+    <table className="train-metrics" data-testid="train-metrics" data-first-total={first ? String(first.total) : ''}>
       <caption>
         Latest metrics{latest ? ` (step ${latest.step}, means over the steps since the previous read)` : ''}
         {first && latest && first !== latest ? ` · first total ${fmtSig(first.total)}` : ''}

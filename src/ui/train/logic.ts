@@ -84,9 +84,10 @@ export interface StepSample {
 }
 
 export interface SpeedFit {
-  /** ms = overhead + perImage * batch, for the slowest phase and for the whole step. */
+  /** ms = overhead + perImage * batch, for the slowest phase, the whole step and the forward phase (the first). */
   phase: { overhead: number; perImage: number };
   step: { overhead: number; perImage: number };
+  forward: { overhead: number; perImage: number };
 }
 
 /** Least-squares line through (x, y), with a nonnegative intercept and a positive slope. One point: through the origin. */
@@ -120,6 +121,7 @@ export function fitSpeed(samples: StepSample[]): SpeedFit {
   return {
     phase: fitLine(samples.map((s) => ({ x: s.batch, y: Math.max(...s.phaseMs) }))),
     step: fitLine(samples.map((s) => ({ x: s.batch, y: s.phaseMs.reduce((a, b) => a + b, 0) }))),
+    forward: fitLine(samples.map((s) => ({ x: s.batch, y: s.phaseMs[0] }))),
   };
 }
 
@@ -137,6 +139,17 @@ export function chooseBatchSize(fit: SpeedFit, targetMs = PHASE_TARGET_MS, min =
   if (!Number.isFinite(raw)) return max;
   const b = Math.floor(raw / 4) * 4;
   return Math.min(max, Math.max(min, b));
+}
+
+/** The evaluation engine carries a trainer's buffers too: kept at the training maximum. */
+export const EVAL_CHUNK_MAX = 128;
+
+/**
+ * Images per submit when evaluating the test set: the largest multiple of 4 whose forward pass
+ * is predicted within targetMs (the evaluation is the forward phase alone), in BATCH_MIN..EVAL_CHUNK_MAX.
+ */
+export function chooseEvalChunk(fit: SpeedFit, targetMs = PHASE_TARGET_MS): number {
+  return chooseBatchSize({ ...fit, phase: fit.forward }, targetMs, BATCH_MIN, EVAL_CHUNK_MAX);
 }
 
 /** Predicted ms of one step at this batch (the sum of its phases). */

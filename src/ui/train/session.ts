@@ -26,7 +26,9 @@ import type { MnistSplit } from '../../data/mnistLoader';
 import type { AppStore } from '../store';
 import type { Autosaver, AutosaveMeta } from './autosave';
 import {
+  PHASE_TARGET_MS,
   chooseBatchSize,
+  chooseEvalChunk,
   emptyMetrics,
   epochSeconds,
   firstNonFinite,
@@ -50,7 +52,7 @@ export const AUTOSAVE_EVERY = 300;
 export const FLUSH_MS = 400;
 export const LIVE_MS = 2000;
 const PROGRESS_MS = 200;
-const PROBE_BATCHES = [8, 8, 32];
+const PROBE_BATCHES = [8, 8, 8, 32, 32];
 
 /** What the session needs from the page (tests can pass their own). */
 export interface SessionHost {
@@ -120,6 +122,7 @@ export class TrainingSession {
   private lastAutosaveStep = 0;
   private unsynced = 0;
   private forcePublish = false;
+  private lastReport: { at: number; step: number } | null = null;
   private clock = { t0: 0, step0: 0, images: 0 };
   private images = new Float32Array(0);
   private labels = new Int32Array(0);
@@ -224,6 +227,8 @@ export class TrainingSession {
       stepMs,
       splitPhases: shouldSplitPhases(fit, batch),
       epochSeconds: epochSeconds(stepsPerEpochFor(mode, batch, this.trainCount()), stepMs),
+      observedStepMs: null,
+      observedBatch: null,
     };
   }
 
@@ -267,11 +272,16 @@ export class TrainingSession {
         const images = Float32Array.from({ length: max * per }, () => (r() < 0.2 ? r() : 0));
         const mode = this.run?.mode ?? s.mode;
         const labels = Array.from({ length: max }, (_, i) => (mode === 'unsupervised' || (mode === 'semi-supervised' && i % 2) ? -1 : i % spec.classes));
+        // The first step warms the pipelines up; then the fastest of a few repeats per size (the
+        // page may be busy decoding the data or drawing the panels meanwhile).
         for (let k = 0; k < PROBE_BATCHES.length; k++) {
           const n = PROBE_BATCHES[k];
           trainer.setBatch(images, labels, n);
           const ms = await this.submit(trainer.phases(), true, true);
-          if (k > 0) samples.push({ batch: n, phaseMs: ms }); // the first step warms the pipelines up
+          if (k === 0) continue;
+          const same = samples.find((x) => x.batch === n);
+          if (same) same.phaseMs = same.phaseMs.map((v, i) => Math.min(v, ms[i]));
+          else samples.push({ batch: n, phaseMs: ms });
         }
       } finally {
         trainer.destroy();
@@ -417,6 +427,12 @@ export class TrainingSession {
       epoch: run.epoch + run.stepInEpoch / spe, step: run.step, ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total,
       trainAccuracy: m.trainAccuracy, testAccuracy: NaN, imagesPerSecond: rate, wallSeconds: run.wallSeconds + secs,
     });
+    const now = this.host.now();
+    if (this.lastReport && run.step > this.lastReport.step) {
+      const observed = (now - this.lastReport.at) / (run.step - this.lastReport.step);
+      this.patch((t) => (t.speed ? { speed: { ...t.speed, observedStepMs: observed, observedBatch: run.batch } } : {}));
+    }
+    this.lastReport = { at: now, step: run.step };
     if (Number.isFinite(rate) && rate > 0) {
       const left = spe - run.stepInEpoch;
       const target = Math.max(this.settings().epochs, run.epoch + 1);
@@ -528,20 +544,42 @@ export class TrainingSession {
       this.testImages = { split: test, images };
     }
     const count = test.count;
-    const split = this.splitPhases(run.batch);
+    const speed = this.t.speed;
+    // The evaluation submits a forward pass per chunk of engine.maxBatch images: when the measured
+    // speed allows chunks well above the training batch, a separate engine of that size does it.
+    const chunk = speed ? chooseEvalChunk(speed.fit) : run.batch;
+    const own = chunk >= 1.5 * run.batch;
+    const split = speed ? speed.fit.forward.overhead + speed.fit.forward.perImage * (own ? chunk : run.batch) > PHASE_TARGET_MS / 2 : true;
+    let evalEngine: DrmmGpuEngine | null = null;
+    let evalTrainer: GpuTrainer | null = null;
+    if (own) {
+      try {
+        evalEngine = await DrmmGpuEngine.create(device, run.spec, await trainer.readParams(), { maxBatch: chunk, label: 'drmm.eval' });
+        evalTrainer = new GpuTrainer(evalEngine, trainer.config);
+      } catch {
+        evalEngine?.destroy(); // e.g. above the device's buffer limits: the training engine evaluates
+        evalEngine = null;
+      }
+    }
     let chunks = 0;
     let last = 0;
     this.patch({ evalProgress: { done: 0, count } });
-    const r = await trainer.evaluate(this.testImages.images, test.labels, count, async (done) => {
-      chunks++;
-      if (split || chunks % 8 === 0) await device.queue.onSubmittedWorkDone();
-      await yieldNow();
-      const now = this.host.now();
-      if (now - last >= PROGRESS_MS) {
-        last = now;
-        this.patch({ evalProgress: { done, count } });
-      }
-    });
+    let r: { accuracy: number };
+    try {
+      r = await (evalTrainer ?? trainer).evaluate(this.testImages.images, test.labels, count, async (done) => {
+        chunks++;
+        if (split || chunks % 8 === 0) await device.queue.onSubmittedWorkDone();
+        await yieldNow();
+        const now = this.host.now();
+        if (now - last >= PROGRESS_MS) {
+          last = now;
+          this.patch({ evalProgress: { done, count } });
+        }
+      });
+    } finally {
+      evalTrainer?.destroy();
+      evalEngine?.destroy();
+    }
     this.flush(true);
     const epoch = run.epoch + run.stepInEpoch / this.stepsPerEpoch();
     this.patch((t) => ({ evalProgress: null, metrics: reduceTest(t.metrics, { epoch, step: run.step, accuracy: r.accuracy, wallSeconds: run.wallSeconds + (this.looping ? this.elapsed() : 0) }) }));
@@ -602,6 +640,7 @@ export class TrainingSession {
           this.patch({ notice: null });
         }
         this.clock = { t0: this.host.now(), step0: run.step, images: 0 };
+        this.lastReport = { at: this.host.now(), step: run.step };
         this.lastPublish = this.host.now();
         this.patch({ status: 'running', busyWhat: null });
       });
@@ -625,15 +664,19 @@ export class TrainingSession {
     }
     await this.exclusive(async () => {
       const run = this.run;
-      if (run) run.wallSeconds += this.elapsed();
-      this.clock = { t0: this.host.now(), step0: run?.step ?? 0, images: 0 };
       if (failure) await this.handleFailure(failure);
       else if (run && this.device) {
         // Pausing: the metrics since the last report, the panels, an autosave.
         await this.report().catch((e) => this.handleFailure(e));
         this.flush(true);
-        if (this.run && run.step > this.lastAutosaveStep) await this.autosave();
-        await this.publish().catch(() => undefined);
+      }
+      if (this.run === run && run) {
+        run.wallSeconds += this.elapsed();
+        this.clock = { t0: this.host.now(), step0: run.step, images: 0 };
+        if (!failure && this.device) {
+          if (run.step > this.lastAutosaveStep) await this.autosave().catch((e) => this.handleFailure(e));
+          await this.publish().catch(() => undefined);
+        }
       }
       this.flush(true);
       this.patch({ status: this.idleStatus(), busyWhat: null, evalProgress: null });
@@ -684,11 +727,12 @@ export class TrainingSession {
       await this.ensureRun();
       this.patch({ status: 'busy', busyWhat: 'one step' });
       this.clock = { t0: this.host.now(), step0: this.run!.step, images: 0 };
+      this.lastReport = null;
       try {
         await this.oneStep();
-        this.run!.wallSeconds += this.elapsed();
-        this.clock.t0 = this.host.now();
         await this.afterStep(true);
+        this.run!.wallSeconds += this.elapsed();
+        this.clock = { t0: this.host.now(), step0: this.run!.step, images: 0 };
       } catch (e) {
         await this.handleFailure(e);
       }

@@ -54,6 +54,9 @@ export interface SpeedReport {
   stepMs: number;
   splitPhases: boolean;
   epochSeconds: number;
+  /** ms a step as seen by the running loop (submits, waits and yields included), and at which batch. */
+  observedStepMs: number | null;
+  observedBatch: number | null;
 }
 
 export interface TemplateImage {

@@ -1,0 +1,186 @@
+// End-to-end: in-page EG training in headless Chromium on the SwiftShader WebGPU adapter. Opens
+// the training panel, trains drmm-compact at batch 8 for a few dozen steps, pauses, checks the
+// metrics and the refreshed first-screen panels, exports the CSV, single-steps, saves a checkpoint
+// file and resumes the IndexedDB autosave after a reload. Reads the DOM, never app internals.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/engine/train/checkpoint';
+import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'training.png');
+const LONG = 120_000;
+
+async function attr(page: Page, testId: string, name: string): Promise<string | null> {
+  return page.getByTestId(testId).getAttribute(name);
+}
+
+async function status(page: Page, s: string) {
+  await page.locator(`[data-testid="train-status"][data-status="${s}"]`).waitFor({ timeout: LONG });
+}
+
+/** The reconstruction canvas's pixels (RGBA), to see that the panels were redrawn. */
+async function reconstructionPixels(page: Page): Promise<number[]> {
+  return page.locator('canvas[data-kind="reconstruction"]').evaluate((c) => {
+    const el = c as HTMLCanvasElement;
+    return Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data);
+  });
+}
+
+async function metric(page: Page, key: string): Promise<number> {
+  const v = await page.locator(`[data-testid="train-metrics"] tr[data-metric="${key}"]`).getAttribute('data-value');
+  return v === null || v === '' ? NaN : Number(v);
+}
+
+describe('in-page training', () => {
+  let server: Served | undefined;
+  let browser: LaunchedBrowser | undefined;
+
+  beforeAll(async () => {
+    await buildApp();
+    server = await serveDist();
+    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains drmm-compact at batch 8: metrics, pause, CSV, single step, checkpoint, autosave resume', async () => {
+    const { page } = browser!;
+    const errors = collectConsoleErrors(page);
+    const t0 = Date.now();
+    const log = (...a: unknown[]) => console.log(`[training e2e ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
+    // Main-thread tasks over 50 ms, to see that training does not freeze the page.
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      try {
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+      } catch {
+        /* no longtask support */
+      }
+    });
+    try {
+      await page.goto(server!.url, { waitUntil: 'load' });
+      await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
+      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      const before = await reconstructionPixels(page);
+
+      // Open the panel: a few steps are timed and the epoch estimate is shown before training.
+      await page.getByTestId('training-open').click();
+      const estimate = page.getByTestId('train-estimate');
+      await estimate.waitFor({ timeout: LONG });
+      log('estimate:', (await estimate.textContent())?.slice(0, 200), 'samples', await estimate.getAttribute('data-samples'));
+      expect(Number(await estimate.getAttribute('data-auto-batch'))).toBeGreaterThanOrEqual(8);
+      expect(await estimate.textContent()).toMatch(/an epoch at batch \d+/);
+
+      // A tiny configuration: drmm-compact, batch 8.
+      expect(await page.getByTestId('train-preset').inputValue()).toBe('drmm-compact');
+      await page.getByTestId('train-batch').selectOption('8');
+      await page.locator('[data-testid="train-estimate"][data-batch="8"]').waitFor();
+      await page.locator('[data-testid="train-start"]:not([disabled])').waitFor({ timeout: LONG }); // the training set is loaded
+      await page.getByTestId('train-start').click();
+      await status(page, 'running');
+      log('started');
+
+      // The loss is reported at least twice and the step counter advances.
+      await page.waitForFunction(
+        () => {
+          const p = document.querySelector('[data-testid="train-progress"]');
+          return !!p && Number(p.getAttribute('data-reports')) >= 3 && Number(p.getAttribute('data-step')) >= 30;
+        },
+        undefined,
+        { timeout: LONG, polling: 250 },
+      );
+      const firstTotal = Number(await page.getByTestId('train-metrics').getAttribute('data-first-total'));
+      log('reports >= 3 at step', await attr(page, 'train-progress', 'data-step'));
+      // The panels above follow the training (live sync every ~2 s).
+      await page.getByTestId('model-notice').filter({ hasText: 'in-page training' }).waitFor({ timeout: LONG });
+
+      await page.getByTestId('train-pause').click();
+      await status(page, 'paused');
+      const pausedAt = Number(await attr(page, 'train-progress', 'data-step'));
+      const reports = Number(await attr(page, 'train-progress', 'data-reports'));
+      log('paused at step', pausedAt, 'after', reports, 'reports');
+      expect(pausedAt).toBeGreaterThanOrEqual(30);
+      expect(reports).toBeGreaterThanOrEqual(3);
+
+      // Metrics: finite, and the total loss went down from its first report.
+      const total = await metric(page, 'total');
+      for (const k of ['total', 'ce', 'rc', 'nn', 'trainAccuracy']) expect(Number.isFinite(await metric(page, k)), k).toBe(true);
+      log('total loss', firstTotal, '->', total, 'train accuracy', await metric(page, 'trainAccuracy'));
+      expect(Number.isFinite(firstTotal)).toBe(true);
+      expect(total).toBeLessThan(firstTotal);
+      expect(await page.locator('[data-testid="chart-total"]').getAttribute('data-points')).not.toBe('0');
+      expect(await page.locator('[data-testid="chart-accuracy"] path').count()).toBe(2);
+      expect(Number(await page.getByTestId('templates').getAttribute('data-step'))).toBeGreaterThan(0);
+
+      // The first screen shows the trained weights: a current result whose reconstruction changed.
+      await page.getByTestId('model-notice').filter({ hasText: `step ${pausedAt}` }).waitFor({ timeout: LONG });
+      await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
+      const after = await reconstructionPixels(page);
+      expect(after.length).toBe(before.length);
+      expect(after.some((v, i) => v !== before[i])).toBe(true);
+
+      // The metrics history as CSV.
+      const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-csv').click()]);
+      const csv = fs.readFileSync((await csvDownload.path())!, 'utf8');
+      const lines = csv.trimEnd().split('\n');
+      expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
+      expect(lines.length - 1).toBeGreaterThanOrEqual(reports);
+      const lastRow = lines[lines.length - 1].split(',');
+      expect(Number(lastRow[1])).toBe(pausedAt);
+      expect(Number.isFinite(Number(lastRow[6]))).toBe(true);
+      expect(csvDownload.suggestedFilename()).toMatch(/^drmm-compact-supervised-seed1-epoch0-step\d+-metrics\.csv$/);
+
+      // One step.
+      await page.getByTestId('train-step').click();
+      await page.locator(`[data-testid="train-progress"][data-step="${pausedAt + 1}"]`).waitFor({ timeout: LONG });
+      await status(page, 'paused');
+
+      // Screenshot of the panel with its charts, and the panels it refreshed below.
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.getByTestId('training').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, 'training.png') });
+      fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
+      fs.copyFileSync(path.join(SHOTS, 'training.png'), DOC_SHOT);
+
+      // A checkpoint file: weights, Adam state and the run's metadata.
+      const [ckDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-save').click()]);
+      const ck = loadCheckpoint(new Uint8Array(fs.readFileSync((await ckDownload.path())!)));
+      expect(ck.preset).toBe('drmm-compact');
+      expect(ck.run).toMatchObject({ mode: 'supervised', seed: 1, batchSize: 8, epoch: 0, stepInEpoch: pausedAt + 1, step: pausedAt + 1 });
+      expect(ck.adam?.t).toBe(pausedAt + 1);
+      expect(ck.run!.metrics.length).toBeGreaterThanOrEqual(reports);
+      expect(ckDownload.suggestedFilename()).toBe(`drmm-compact-supervised-seed1-epoch0-step${pausedAt + 1}.drmm`);
+
+      const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+      log('long tasks (ms):', longTasks.length, 'max', Math.max(0, ...longTasks).toFixed(0));
+
+      // Reload: the autosave (taken on pause) is offered and resumes that step.
+      await page.reload({ waitUntil: 'load' });
+      const offer = page.getByTestId('train-resume-autosave');
+      await offer.waitFor({ timeout: LONG });
+      expect(await offer.textContent()).toBe(`Resume training from epoch 0 step ${pausedAt}`);
+      await page.locator('.progress[data-split="train"][data-state="ready"]').waitFor({ timeout: LONG });
+      await offer.click();
+      await page.locator(`[data-testid="train-progress"][data-step="${pausedAt}"]`).waitFor({ timeout: LONG });
+      await page.getByTestId('train-notice').filter({ hasText: 'Resumed the autosave' }).waitFor({ timeout: LONG });
+      expect(await page.getByTestId('train-lr').inputValue()).toBe('0.001');
+      expect(await page.getByTestId('train-batch').inputValue()).toBe('8');
+      expect(Number(await attr(page, 'train-progress', 'data-reports'))).toBeGreaterThanOrEqual(reports);
+      log('resumed the autosave');
+
+      await page.waitForTimeout(300);
+      expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    } finally {
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'training-end.png'), fullPage: true }).catch(() => {});
+    }
+  }, 240_000);
+});
