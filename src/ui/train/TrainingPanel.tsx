@@ -140,16 +140,17 @@ function RunSettings() {
   const set = useApp((st) => st.setTrainingSettings);
   const { locked } = useLocked();
   const session = trainingSession();
+  // The speed depends on the architecture and on the phases of the mode (the convnet baseline has no top-down pass).
   const remeasure = (p: Parameters<typeof set>[0]) => {
     set(p);
-    session.refreshEstimate();
+    void session.measure();
   };
   return (
     <fieldset className="controls" disabled={locked} title={locked ? 'Fixed for this run: Reset to change' : undefined}>
       <legend>Run</legend>
       <label>
         Architecture
-        <select value={s.preset} onChange={(e) => set({ preset: e.target.value as PresetName })} data-testid="train-preset">
+        <select value={s.preset} onChange={(e) => remeasure({ preset: e.target.value as PresetName })} data-testid="train-preset">
           {PRESET_NAMES.map((n) => (
             <option key={n} value={n}>
               {n}

@@ -13,12 +13,16 @@ import { TrainingSession, type SessionHost } from './session';
 /** Model versions of live-synced weights: a range of their own, apart from the controller's 1, 2, 3, ... */
 let liveVersion = 1_000_000;
 let lastInstalled = -1;
+let lastInstalledAt = 0;
+/** Past this, weights are installed even if the panels never showed the previous ones (e.g. an inference error). */
+const MAX_SKIP_MS = 10_000;
 
 async function publish(store: AppStore, spec: ModelSpec, preset: PresetName | null, params: ModelParams, summary: string, force: boolean): Promise<'ok' | 'skipped' | 'stopped'> {
   const s = store.getState();
   if (!force && lastInstalled >= 0 && s.modelVersion !== lastInstalled) return 'stopped';
   // The panels have not shown the previous weights yet: skip this round rather than queue up.
-  if (!force && s.modelVersion === lastInstalled && s.test && s.result?.key !== inferenceKey(s)) return 'skipped';
+  const pending = s.modelVersion === lastInstalled && s.test && s.result?.key !== inferenceKey(s);
+  if (!force && pending && performance.now() - lastInstalledAt < MAX_SKIP_MS) return 'skipped';
   const version = ++liveVersion;
   const info = await replaceEngine(spec, params, version);
   store.getState().installModel({
@@ -31,6 +35,7 @@ async function publish(store: AppStore, spec: ModelSpec, preset: PresetName | nu
     engineNote: info.note,
   });
   lastInstalled = version;
+  lastInstalledAt = performance.now();
   return 'ok';
 }
 

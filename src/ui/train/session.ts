@@ -276,6 +276,10 @@ export class TrainingSession {
         // page may be busy decoding the data or drawing the panels meanwhile).
         for (let k = 0; k < PROBE_BATCHES.length; k++) {
           const n = PROBE_BATCHES[k];
+          // Already at the target with the smallest batch (a heavy model on a slow adapter): the
+          // batch will be the smallest, and larger probes would only stall the GPU.
+          const small = samples.find((x) => x.batch === PROBE_BATCHES[0]);
+          if (n > PROBE_BATCHES[0] && small && Math.max(...small.phaseMs) >= PHASE_TARGET_MS) break;
           trainer.setBatch(images, labels, n);
           const ms = await this.submit(trainer.phases(), true, true);
           if (k === 0) continue;
@@ -897,13 +901,13 @@ export class TrainingSession {
     if (a) await a.discard().catch(() => undefined);
   }
 
-  /** Releases every GPU object (the page is going away, or tests). */
-  async destroy(): Promise<void> {
+  /** Releases every GPU object (the page is going away, or tests: keepDevice leaves a shared device alone). */
+  async destroy(keepDevice = false): Promise<void> {
     await this.pause();
     await this.exclusive(async () => {
       this.trainer?.destroy();
       this.engine?.destroy();
-      this.device?.destroy();
+      if (!keepDevice) this.device?.destroy();
       this.trainer = null;
       this.engine = null;
       this.device = null;
