@@ -11,6 +11,7 @@ import * as ref from '../../src/engine/reference/ops';
 import { backtrace, countPaths, forward } from '../../src/engine/reference/pipeline';
 import type { ForwardMaps, Start } from '../../src/engine/types';
 import { expectClose, expectEqualInts, randomArray } from '../helpers/compare';
+import { sameSwitches } from '../helpers/switches';
 import { assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice } from '../helpers/gpu';
 
 const engines: DrmmGpuEngine[] = [];
@@ -155,8 +156,7 @@ describe('backtrace, every variant, from shared switches', () => {
       minus[p] -= h;
       const fp = forward(spec, params, plus, 1);
       const fm = forward(spec, params, minus, 1);
-      const same = (f: typeof fp) => f.levels.every((l, i) => l.a.every((v, j) => v === base.levels[i].a[j]) && (!l.t || l.t.every((v, j) => v === base.levels[i].t![j])));
-      if (!same(fp) || !same(fm)) continue;
+      if (!sameSwitches(fp, base) || !sameSwitches(fm, base)) continue;
       const fd = (fp.scores[2] - fm.scores[2]) / (2 * h);
       expect(Math.abs(bt.pixels[p] - fd)).toBeLessThan(1e-4 * Math.abs(fd) + 1e-5);
       checked++;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
 import { backtrace, countPaths, forward } from '../../src/engine/reference/pipeline';
 import { randomArray } from '../helpers/compare';
+import { sameSwitches } from '../helpers/switches';
 
 const SMALL: ModelSpec = {
   input: { channels: 1, height: 9, width: 11 },
@@ -19,9 +20,6 @@ const SMALL: ModelSpec = {
   classes: 4,
 };
 
-function switchesEqual(a: ReturnType<typeof forward>, b: ReturnType<typeof forward>): boolean {
-  return a.levels.every((l, i) => l.a.every((v, j) => v === b.levels[i].a[j]) && (!l.t || l.t.every((v, j) => v === b.levels[i].t![j])));
-}
 
 describe('gradient backtrace = input gradient (central finite differences, float64)', () => {
   for (const spec of [SMALL, { ...SMALL, readout: 'dense' as const }]) {
@@ -41,7 +39,7 @@ describe('gradient backtrace = input gradient (central finite differences, float
           const fp = forward(spec, params, plus, 1);
           const fm = forward(spec, params, minus, 1);
           // A switch that flips between I+h and I-h makes the score non-differentiable there.
-          if (!switchesEqual(fp, fwd) || !switchesEqual(fm, fwd)) continue;
+          if (!sameSwitches(fp, fwd) || !sameSwitches(fm, fwd)) continue;
           const fd = (fp.scores[cls] - fm.scores[cls]) / (2 * h);
           expect(Math.abs(fd - g[p])).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
           checked++;

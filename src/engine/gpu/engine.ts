@@ -8,8 +8,8 @@
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
 import { KERNELS, convThreads } from './kernels';
-import { Step, preparePipelines, storageBuffer } from './runner';
-import { StagingPool, type ReadRange } from './staging';
+import { GpuOwner, preparePipelines, type Step } from './runner';
+import type { ReadRange } from './staging';
 
 export interface GpuEngineOptions {
   /** Largest batch the buffers are sized for (default 256). */
@@ -70,10 +70,7 @@ export class DrmmGpuEngine {
   readonly maxBatch: number;
   private readonly label: string;
   private n = 0;
-  private destroyed = false;
-  private readonly buffers: GPUBuffer[] = [];
-  private readonly steps: Step[] = [];
-  private readonly staging: StagingPool;
+  private readonly own: GpuOwner;
 
   private readonly images: GPUBuffer;
   private readonly levels: LevelBuffers[];
@@ -104,11 +101,11 @@ export class DrmmGpuEngine {
     this.shapes = shapesOf(spec);
     this.maxBatch = opts.maxBatch ?? 256;
     this.label = opts.label ?? 'drmm';
-    this.staging = new StagingPool(device, `${this.label}.staging`);
     const N = this.maxBatch;
     const inp = spec.input;
-    const buf = (name: string, elems: number) => this.track(storageBuffer(device, `${this.label}.${name}`, elems * F));
     this.checkLimits();
+    this.own = new GpuOwner(device, this.label);
+    const buf = (name: string, elems: number) => this.own.buffer(name, elems);
 
     this.images = buf('images', N * inp.channels * inp.height * inp.width);
     this.pixels = buf('topdown.pixels', N * inp.channels * inp.height * inp.width);
@@ -140,11 +137,7 @@ export class DrmmGpuEngine {
     this.pred = buf('pred', N);
     this.cls = buf('startClass', N);
 
-    const step = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => {
-      const s = new Step(device, KERNELS[kernel], buffers, `${this.label}.${label}`);
-      this.steps.push(s);
-      return s;
-    };
+    const step = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => this.own.step(KERNELS[kernel], buffers, label);
     this.fwdSteps = this.levels.map((lb, i) => {
       const below = i === 0 ? this.images : this.levels[i - 1].x;
       const name = `level${i + 1}`;
@@ -179,11 +172,6 @@ export class DrmmGpuEngine {
     return e;
   }
 
-  private track(b: GPUBuffer): GPUBuffer {
-    this.buffers.push(b);
-    return b;
-  }
-
   /** Refuses, with a clear message, a model/batch whose largest map exceeds the device's limits. */
   private checkLimits(): void {
     const lim = this.device.limits;
@@ -199,7 +187,7 @@ export class DrmmGpuEngine {
   }
 
   private live(): void {
-    if (this.destroyed) throw new Error('This DRMM engine was destroyed.');
+    if (this.own.destroyed) throw new Error('This DRMM engine was destroyed.');
   }
 
   /** Uploads parameters (shapes are checked against the architecture). */
@@ -332,8 +320,7 @@ export class DrmmGpuEngine {
       const key = `${u.level}.${atRelu ? 'relu' : 'pool'}`;
       let st = this.unitStartSteps.get(key);
       if (!st) {
-        st = new Step(this.device, KERNELS.unitStart, [this.mu, this.cls, atRelu ? lb.sr : lb.sx], `${this.label}.start.unit${key}`);
-        this.steps.push(st);
+        st = this.own.step(KERNELS.unitStart, [this.mu, this.cls, atRelu ? lb.sr : lb.sx], `start.unit${key}`);
         this.unitStartSteps.set(key, st);
       }
       const c = this.shapes.levels[from].c;
@@ -388,7 +375,7 @@ export class DrmmGpuEngine {
     const mk = (possible: boolean): PathBuffers => {
       const tag = possible ? 'paths.possible' : 'paths.active';
       const N = this.maxBatch;
-      const buf = (name: string, elems: number) => this.track(storageBuffer(this.device, `${this.label}.${tag}.${name}`, elems * F));
+      const buf = (name: string, elems: number) => this.own.buffer(`${tag}.${name}`, elems);
       const inp = this.spec.input;
       const ls = this.shapes.levels;
       const pb: PathBuffers = {
@@ -461,11 +448,7 @@ export class DrmmGpuEngine {
   }
 
   private buildPathSteps(pb: PathBuffers, from: number, atRelu: boolean, key: string) {
-    const mk = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => {
-      const s = new Step(this.device, KERNELS[kernel], buffers, `${this.label}.paths.${key}.${label}`);
-      this.steps.push(s);
-      return s;
-    };
+    const mk = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => this.own.step(KERNELS[kernel], buffers, `paths.${key}.${label}`);
     const ls = this.levels;
     const downConv = ls.map((lb, i) => mk('pathsDownConv', [i === 0 ? pb.pixelsDown : pb.downX[i - 1], lb.a, pb.downR[i]], `down${i + 1}`));
     const downPool = ls.map((lb, i) => (lb.t ? mk('pathsDownPool', [pb.downR[i], lb.t, pb.downX[i]], `downPool${i + 1}`) : null));
@@ -510,7 +493,7 @@ export class DrmmGpuEngine {
         ranges.push(this.range(lb.u, fine, first, count), this.range(lb.r, fine, first, count), this.range(lb.a, fine, first, count));
         if (lb.t) ranges.push(this.range(lb.x, coarse, first, count), this.range(lb.t, coarse, first, count));
       });
-    const out = await this.staging.read(ranges);
+    const out = await this.own.staging.read(ranges);
     const f32 = (i: number) => new Float32Array(out[i]);
     const u8 = (i: number) => Uint8Array.from(new Uint32Array(out[i]));
     let k = 3;
@@ -543,7 +526,7 @@ export class DrmmGpuEngine {
       const lb = this.levels[i];
       ranges.push(this.range(lb.sx, l.c * l.hout * l.wout, first, count), this.range(lb.sr, l.c * l.hc * l.wc, first, count), this.range(lb.su, l.c * l.hc * l.wc, first, count));
     });
-    const out = await this.staging.read(ranges);
+    const out = await this.own.staging.read(ranges);
     return {
       variant: this.lastBacktrace,
       pixels: new Float32Array(out[0]),
@@ -561,7 +544,7 @@ export class DrmmGpuEngine {
     const ranges: ReadRange[] = [];
     for (const pb of [active, possible]) pb.active.forEach((b) => ranges.push(this.range(b, 2, img, 1)));
     ls.forEach((l, i) => ranges.push(this.range(active.upR[i], l.c * l.hc * l.wc, img, 1), this.range(active.downR[i], l.c * l.hc * l.wc, img, 1)));
-    const out = await this.staging.read(ranges);
+    const out = await this.own.staging.read(ranges);
     const L = ls.length;
     const lg = (v: number) => (v <= -1e29 ? -Infinity : v);
     const pair = (i: number) => new Float32Array(out[i]);
@@ -589,10 +572,6 @@ export class DrmmGpuEngine {
 
   /** Releases every GPU object this engine created. Pipelines stay cached on the device. */
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    for (const s of this.steps) s.destroy();
-    for (const b of this.buffers) b.destroy();
-    this.staging.destroy();
+    this.own.destroy();
   }
 }

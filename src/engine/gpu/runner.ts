@@ -6,6 +6,7 @@
  */
 import { DIMS_BYTES, writeDims, type Dims } from './dims';
 import { KERNELS, familySource, type KernelDesc } from './kernels';
+import { StagingPool } from './staging';
 
 const WORKGROUP = 64;
 const MAX_GRID = 65535;
@@ -150,4 +151,44 @@ export function storageBuffer(device: GPUDevice, label: string, bytes: number, e
     size: Math.max(4, Math.ceil(bytes / 4) * 4),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
   });
+}
+
+/**
+ * The GPU objects one owner (an engine, a trainer) creates: labelled buffers, kernel steps and a
+ * staging pool for read-back, all released by one `destroy()`.
+ */
+export class GpuOwner {
+  readonly staging: StagingPool;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly steps: Step[] = [];
+  private released = false;
+
+  constructor(readonly device: GPUDevice, readonly label: string) {
+    this.staging = new StagingPool(device, `${label}.staging`);
+  }
+
+  /** A labelled storage buffer of `elems` 32-bit values. */
+  buffer(name: string, elems: number): GPUBuffer {
+    const b = storageBuffer(this.device, `${this.label}.${name}`, elems * 4);
+    this.buffers.push(b);
+    return b;
+  }
+
+  step(desc: KernelDesc, buffers: GPUBuffer[], name: string): Step {
+    const s = new Step(this.device, desc, buffers, `${this.label}.${name}`);
+    this.steps.push(s);
+    return s;
+  }
+
+  get destroyed(): boolean {
+    return this.released;
+  }
+
+  destroy(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const s of this.steps) s.destroy();
+    for (const b of this.buffers) b.destroy();
+    this.staging.destroy();
+  }
 }

@@ -16,8 +16,7 @@ import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShap
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
 import { KERNELS, convThreads, wgradPlan, type KernelName } from './kernels';
-import { Step, storageBuffer } from './runner';
-import { StagingPool } from './staging';
+import { GpuOwner } from './runner';
 
 export interface TrainConfig {
   weights: LossWeights;
@@ -71,9 +70,7 @@ export class GpuTrainer {
   private readonly engine: DrmmGpuEngine;
   private readonly device: GPUDevice;
   private readonly io: EngineInternals;
-  private readonly buffers: GPUBuffer[] = [];
-  private readonly steps: Step[] = [];
-  private readonly staging: StagingPool;
+  private readonly own: GpuOwner;
   private readonly labels: GPUBuffer;
   private readonly acc: GPUBuffer;
   private readonly evalAcc: GPUBuffer;
@@ -86,7 +83,6 @@ export class GpuTrainer {
   private t = 0;
   private stepsSinceRead = 0;
   private n = 0;
-  private destroyed = false;
   private readonly s: ReturnType<GpuTrainer['buildSteps']>;
 
   constructor(engine: DrmmGpuEngine, config: Partial<TrainConfig> = {}) {
@@ -95,12 +91,8 @@ export class GpuTrainer {
     this.config = { ...DEFAULT_TRAIN_CONFIG, ...config, weights: { ...DEFAULT_TRAIN_CONFIG.weights, ...config.weights } };
     this.shapes = shapesOf(engine.spec);
     this.io = engine.internals();
-    this.staging = new StagingPool(this.device, 'drmm.train.staging');
-    const buf = (name: string, elems: number) => {
-      const b = storageBuffer(this.device, `drmm.train.${name}`, elems * F);
-      this.buffers.push(b);
-      return b;
-    };
+    this.own = new GpuOwner(this.device, 'drmm.train');
+    const buf = (name: string, elems: number) => this.own.buffer(name, elems);
     const N = engine.maxBatch;
     this.labels = buf('labels', N);
     this.acc = buf('metrics', 8);
@@ -117,10 +109,8 @@ export class GpuTrainer {
     this.s = this.buildSteps(buf);
   }
 
-  private mkStep(kernel: KernelName, buffers: GPUBuffer[], label: string): Step {
-    const st = new Step(this.device, KERNELS[kernel], buffers, `drmm.train.${label}`);
-    this.steps.push(st);
-    return st;
+  private mkStep(kernel: KernelName, buffers: GPUBuffer[], label: string) {
+    return this.own.step(KERNELS[kernel], buffers, label);
   }
 
   private buildSteps(buf: (name: string, elems: number) => GPUBuffer) {
@@ -184,7 +174,7 @@ export class GpuTrainer {
   }
 
   private live(): void {
-    if (this.destroyed) throw new Error('This trainer was destroyed.');
+    if (this.own.destroyed) throw new Error('This trainer was destroyed.');
   }
 
   /** Uploads a batch: n images and their labels (-1 or UNLABELLED for an unlabelled image). */
@@ -304,7 +294,7 @@ export class GpuTrainer {
   /** Means of the loss terms and training accuracy since the last reset (one read-back). */
   async readMetrics(reset = true): Promise<TrainMetrics> {
     this.live();
-    const [raw] = await this.staging.read([{ buffer: this.acc, offset: 0, size: 8 * F }]);
+    const [raw] = await this.own.staging.read([{ buffer: this.acc, offset: 0, size: 8 * F }]);
     const a = new Float32Array(raw);
     const steps = this.stepsSinceRead;
     if (reset) {
@@ -350,7 +340,7 @@ export class GpuTrainer {
       if (onChunk) await onChunk(first + n);
     }
     this.n = 0; // the batch buffers now hold test images
-    const [raw] = await this.staging.read([{ buffer: this.evalAcc, offset: 0, size: 2 * F }]);
+    const [raw] = await this.own.staging.read([{ buffer: this.evalAcc, offset: 0, size: 2 * F }]);
     const [correct, seen] = new Float32Array(raw);
     return { correct, count: seen, accuracy: correct / seen };
   }
@@ -358,20 +348,20 @@ export class GpuTrainer {
   /** The current parameters (one read-back). */
   async readParams(): Promise<ModelParams> {
     this.live();
-    const out = await this.staging.read(this.params.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
+    const out = await this.own.staging.read(this.params.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
     return paramsFromList(this.engine.spec, out.map((b) => new Float32Array(b)));
   }
 
   /** The last step's gradients, in parameter order (for tests). */
   async readGrads(): Promise<Float32Array[]> {
-    const out = await this.staging.read(this.grads.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
+    const out = await this.own.staging.read(this.grads.map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i] * F })));
     return out.map((b) => new Float32Array(b));
   }
 
   async readAdamState(): Promise<AdamState> {
     this.live();
     const ranges = [...this.m, ...this.v].map((b, i) => ({ buffer: b, offset: 0, size: this.sizes[i % this.sizes.length] * F }));
-    const out = (await this.staging.read(ranges)).map((b) => new Float32Array(b));
+    const out = (await this.own.staging.read(ranges)).map((b) => new Float32Array(b));
     return { t: this.t, m: out.slice(0, this.sizes.length), v: out.slice(this.sizes.length) };
   }
 
@@ -392,10 +382,6 @@ export class GpuTrainer {
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    for (const s of this.steps) s.destroy();
-    for (const b of this.buffers) b.destroy();
-    this.staging.destroy();
+    this.own.destroy();
   }
 }
