@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: serves bench/index.html with Vite's dev server (so the engine's `?raw` WGSL
+ * imports resolve exactly as in the app), opens it in headless Chromium with WebGPU (the system
+ * browser, via tests/helpers/browser.ts), runs the whole benchmark in one page on one adapter,
+ * writes bench/results/<date>-<adapter>.json and prints a summary.
+ *
+ * Options: --presets a,b (default drmm-compact,drmm-mnist,rmm-shallow), --quick (fewer runs, no
+ * profile: a smoke run of the bench itself), --no-profile / --profile, --batch N (throughput batch
+ * of every preset), --tfjs-unfused (tfjs baseline as conv2d + add + relu), --out FILE,
+ * --ref COMMIT (bench the engine as committed at COMMIT instead of the working tree: src/ and
+ * shaders/ are extracted to bench/tmp/ and the bench page's `../src/` imports are pointed there).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer } from 'vite';
+import { findChrome, launchBrowser } from '../tests/helpers/browser';
+import { ROOT } from '../tests/helpers/server';
+import type { PresetName } from '../src/engine';
+import { watchHostLoad } from './host';
+import { summary, type BenchFile } from './report';
+import type { BenchConfig, BenchResult, PresetConfig } from './types';
+
+/**
+ * Throughput batches. 256 everywhere; the software adapter runs drmm-mnist (13.5 M MACs an
+ * image) at a few hundred images/s at best, so it uses 64 there to keep the bench under ~10 min.
+ */
+const DEFAULT_BATCH: Record<PresetName, number> = { 'drmm-compact': 256, 'drmm-mnist': 64, 'rmm-shallow': 256 };
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function config(): BenchConfig {
+  const quick = process.argv.includes('--quick');
+  const names = (arg('--presets') ?? 'drmm-compact,drmm-mnist,rmm-shallow').split(',') as PresetName[];
+  const batch = arg('--batch');
+  const presets: PresetConfig[] = names.map((preset) => {
+    if (!(preset in DEFAULT_BATCH)) throw new Error(`unknown preset ${preset}`);
+    return { preset, throughputBatch: batch ? Number(batch) : DEFAULT_BATCH[preset] };
+  });
+  return {
+    presets,
+    gateBatch: 32,
+    warmup: quick ? 1 : 3,
+    reps: quick ? 3 : 15,
+    budgetMs: quick ? 2_000 : 12_000,
+    profile: process.argv.includes('--profile') || (!quick && !process.argv.includes('--no-profile')),
+    tfjsFused: !process.argv.includes('--tfjs-unfused'),
+  };
+}
+
+interface EngineSource {
+  /** Commit of the engine code that ran, and engine files that differed from it (working tree only). */
+  commit: string;
+  dirty: string[];
+  /** Directory holding src/ and shaders/ when benching a commit, else null (the working tree). */
+  dir: string | null;
+}
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
+
+function engineSource(ref: string | undefined): EngineSource {
+  if (!ref) {
+    const dirty = git('status', '--porcelain', '--', 'src/engine', 'shaders').split('\n').filter(Boolean);
+    return { commit: git('rev-parse', 'HEAD'), dirty, dir: null };
+  }
+  const commit = git('rev-parse', '--verify', `${ref}^{commit}`);
+  const dir = path.join(ROOT, 'bench', 'tmp', `ref-${commit.slice(0, 12)}`);
+  if (!fs.existsSync(path.join(dir, 'src'))) {
+    fs.mkdirSync(dir, { recursive: true });
+    const tar = execFileSync('git', ['archive', '--format=tar', commit, 'src', 'shaders'], { cwd: ROOT, maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  }
+  return { commit, dirty: [], dir };
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const engine = engineSource(arg('--ref'));
+  console.log(`bench: engine at ${engine.commit.slice(0, 12)}${engine.dir ? ' (extracted)' : engine.dirty.length ? ` + uncommitted ${engine.dirty.join(', ')}` : ''}`);
+  const chrome = findChrome();
+  const browserVersion = spawnSync(chrome, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  // No config file: the bench needs no plugin, and the app's config (React, vitest) is not ours.
+  const server = await createServer({
+    root: ROOT,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
+    // No HMR, no watcher: other people edit the tree while a bench runs, and a full reload
+    // would kill the page mid-run. The modules are loaded once, at page load.
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    resolve: { alias: engine.dir ? [{ find: /^\.\.\/src\//, replacement: `${engine.dir}/src/` }] : [] },
+    // Pre-bundle tfjs at start-up, so the dev server does not reload the page mid-bench when it
+    // discovers the dependency on first request.
+    optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'] },
+  });
+  await server.listen();
+  const addr = server.httpServer?.address();
+  if (!addr || typeof addr === 'string') throw new Error('vite: no TCP address');
+  const url = `http://127.0.0.1:${addr.port}/bench/index.html`;
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const { page } = browser;
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.text().startsWith('[bench]')) console.log(m.text());
+    });
+    page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+    console.log(`bench: ${url} in ${browserVersion}`);
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForFunction(() => !!window.drmmBench, null, { timeout: 120_000 });
+    const loaded = (f: string) => (server.moduleGraph.getModulesByFile(path.join(f, 'src/engine/gpu/engine.ts'))?.size ?? 0) > 0;
+    if (!loaded(engine.dir ?? ROOT) || (engine.dir && loaded(ROOT))) throw new Error('the page did not load the engine from the intended source');
+    const hostLoad = watchHostLoad();
+    const result: BenchResult = await page.evaluate((c) => window.drmmBench!.run(c), cfg);
+    const otherLoad = hostLoad();
+    const file: BenchFile = {
+      ...result,
+      browser: browserVersion,
+      engine: { commit: engine.commit, uncommitted: engine.dirty, source: engine.dir ? 'extracted from the commit' : 'working tree' },
+      host: { platform: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, node: process.version },
+      otherLoad,
+    };
+    const a = result.adapter;
+    const out = arg('--out') ?? path.join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}-${slug(`${a.vendor}-${a.architecture}`)}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
+    console.log('\n' + summary(file));
+    console.log(`\nwrote ${path.relative(ROOT, out)}`);
+    if (result.presets.some((p) => !p.gate.pass)) process.exitCode = 1;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
