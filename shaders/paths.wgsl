@@ -7,13 +7,13 @@
 // level connects to the one r(l) unit its t-switch chose. With `mode` 1 ("possible") every
 // switch counts as ON and all four window positions connect.
 // paths_down_conv: down_r(l)[u] = log10 sum over the template's support of 10^down_x(l-1), for
-//   ON units (down over pixels is log10 1 = 0).
+//   ON units (down over pixels is log10 1 = 0); one thread a position, shared by its channels.
 // paths_down_pool: down_x(l) = down_r(l) at the chosen position (or all four, when possible).
 // paths_start: up on the start's map: 0 everywhere for a class start (`a3` 0), or 0 at unit
 //   (a0, a1, a2) and NONE elsewhere (`a3` 1).
 // paths_up_unpool: up_r(l) = up_x(l) at the chosen position, NONE at the others.
 // paths_up_conv: up_x(l-1)[v] = log10 sum over the ON r(l) units whose template covers v of
-//   10^up_r(l) (a gather: one thread per element below).
+//   10^up_r(l) (a gather: one thread a position below, shared by its channels).
 // paths_active: per image, log10 of the paths reaching the ON units of a map (sum of 10^up), and
 //   the number of ON units; dst[2n] and dst[2n+1]. Bindings: src (f32), sw (switches), dst.
 
@@ -28,17 +28,19 @@ fn is_on(j: u32) -> bool {
   return dims.mode == 1u || sw[j] != 0u;
 }
 
+// One thread per position (n, y, x): the sum over the template's support does not depend on the
+// output channel, so it is computed once and written to every channel whose switch is ON.
 @compute @workgroup_size(WG)
 fn paths_down_conv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
-  if (!is_on(i)) { dst[i] = NONE; return; }
   let x = i % dims.wout;
   let y = (i / dims.wout) % dims.hout;
-  let n = i / (dims.wout * dims.hout * dims.cout);
+  let n = i / (dims.wout * dims.hout);
   let k = dims.k;
   // Two passes (max, then sum of 10^(v - max)) keep the log-sum exact and free of overflow.
   var m = NONE;
+  var total = NONE;
   for (var ph = 0u; ph < 2u; ph++) {
     var acc = 0.0;
     for (var ci = 0u; ci < dims.cin; ci++) {
@@ -53,8 +55,13 @@ fn paths_down_conv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
         }
       }
     }
-    if (ph == 0u && m <= NONE_BELOW) { dst[i] = NONE; return; }
-    if (ph == 1u) { dst[i] = m + log(acc) / log(10.0); }
+    if (ph == 0u && m <= NONE_BELOW) { break; }
+    if (ph == 1u) { total = m + log(acc) / log(10.0); }
+  }
+  let plane = dims.hout * dims.wout;
+  for (var co = 0u; co < dims.cout; co++) {
+    let j = (n * dims.cout + co) * plane + y * dims.wout + x;
+    dst[j] = select(NONE, total, is_on(j));
   }
 }
 
@@ -110,17 +117,20 @@ fn paths_up_unpool(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   dst[i] = v;
 }
 
-// One thread per element (n, ci, yy, xx) of the level below; src holds up_r on the
-// template-match map (n, cout, hout, wout) and sw its a-switches.
+// One thread per position (n, yy, xx) of the level below: the paths reaching an input unit come
+// from the ON r(l) units whose template covers its position, whatever its channel, so the sum is
+// computed once and written to every input channel. src holds up_r on the template-match map
+// (n, cout, hout, wout) and sw its a-switches.
 @compute @workgroup_size(WG)
 fn paths_up_conv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
   let xx = i % dims.win;
   let yy = (i / dims.win) % dims.hin;
-  let n = i / (dims.win * dims.hin * dims.cin);
+  let n = i / (dims.win * dims.hin);
   let k = dims.k;
   var m = NONE;
+  var total = NONE;
   for (var ph = 0u; ph < 2u; ph++) {
     var acc = 0.0;
     for (var co = 0u; co < dims.cout; co++) {
@@ -137,9 +147,11 @@ fn paths_up_conv(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
         }
       }
     }
-    if (ph == 0u && m <= NONE_BELOW) { dst[i] = NONE; return; }
-    if (ph == 1u) { dst[i] = m + log(acc) / log(10.0); }
+    if (ph == 0u && m <= NONE_BELOW) { break; }
+    if (ph == 1u) { total = m + log(acc) / log(10.0); }
   }
+  let plane = dims.hin * dims.win;
+  for (var ci = 0u; ci < dims.cin; ci++) { dst[(n * dims.cin + ci) * plane + yy * dims.win + xx] = total; }
 }
 
 // One thread per image; units = cout * hout * wout per image.

@@ -415,7 +415,7 @@ export class DrmmGpuEngine {
       const inp = this.spec.input;
       // down, bottom to top
       this.shapes.levels.forEach((l, i) => {
-        steps.downConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.c * l.hc * l.wc }).encode(pass);
+        steps.downConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.hc * l.wc }).encode(pass);
         steps.downPool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: n * l.c * l.hout * l.wout }).encode(pass);
       });
       // up, from the start down
@@ -429,7 +429,7 @@ export class DrmmGpuEngine {
         const fine = n * l.c * l.hc * l.wc;
         steps.upUnpool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: fine }).encode(pass);
         steps.active[i].setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode, total: n }).encode(pass);
-        steps.upConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.cin * l.hin * l.win }).encode(pass);
+        steps.upConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.hin * l.win }).encode(pass);
       }
       steps.pixels.setDims({ n, cout: inp.channels, hout: inp.height, wout: inp.width, mode: 1, total: n }).encode(pass);
     }
