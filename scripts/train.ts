@@ -162,7 +162,8 @@ outer: while (run.epoch < epochs) {
     run.step++;
     run.stepInEpoch++;
     stepsThisSession++;
-    const atEval = run.stepInEpoch % evalEvery === 0 || run.stepInEpoch === spe;
+    // Evaluate evalsPerEpoch times an epoch, the last at its end (not also a step before it).
+    const atEval = run.stepInEpoch === spe || (run.stepInEpoch % evalEvery === 0 && spe - run.stepInEpoch >= evalEvery / 2);
     if (run.stepInEpoch % logEvery === 0 || atEval) {
       const m = await trainer.readMetrics();
       if (!Number.isFinite(m.total)) {
