@@ -9,6 +9,10 @@ export type DeviceOutcome = { kind: 'webgpu'; adapter: string } | { kind: 'cpu';
 
 let device: GPUDevice | null = null;
 let engine: DrmmEngine | null = null;
+/** The architecture `engine` was built for, as JSON (weights can be swapped in place when it matches). */
+let engineSpec = '';
+/** The note `engine` was built with (a CPU fallback's reason), kept across weight updates. */
+let engineNote: string | null = null;
 /** The model version of `engine` (see the store's modelVersion). */
 let engineVersion = -1;
 let chain: Promise<unknown> = Promise.resolve();
@@ -62,9 +66,24 @@ export function replaceEngine(spec: ModelSpec, params: ModelParams, version: num
     }
     engine?.destroy();
     engine = next;
+    engineSpec = JSON.stringify(spec);
+    engineNote = note;
     engineVersion = version;
     return { backend: next.backend, note };
   });
+}
+
+/**
+ * New weights for the model: uploaded into the engine in use when it was built for the same
+ * architecture (no buffers or pipelines are made), else a new engine as replaceEngine builds.
+ */
+export function setModelParams(spec: ModelSpec, params: ModelParams, version: number): Promise<EngineInfo> {
+  return exclusive(async () => {
+    if (!engine || engineSpec !== JSON.stringify(spec)) return null;
+    engine.setParams(params);
+    engineVersion = version;
+    return { backend: engine.backend, note: engineNote };
+  }).then((info) => info ?? replaceEngine(spec, params, version));
 }
 
 /**

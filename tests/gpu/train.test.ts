@@ -8,6 +8,7 @@ import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer, type TrainConfig } from '../../src/engine/gpu/trainer';
 import { initParams, paramList, type ModelSpec } from '../../src/engine/model';
 import { lossAndGrads, type LossWeights } from '../../src/engine/reference/train';
+import { forward } from '../../src/engine/reference/pipeline';
 import { compareClose, expectClose, randomArray } from '../helpers/compare';
 import { assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice } from '../helpers/gpu';
 
@@ -131,5 +132,19 @@ describe('Adam', () => {
     b.trainer.step();
     const resumed = paramList(await b.trainer.readParams());
     resumed.forEach((r, i) => expect(compareClose(r, continued[i], { rel: 0, abs: 0 }).ok).toBe(true));
+  });
+});
+
+describe('evaluation (eval_accumulate)', () => {
+  it('counts correct predictions over several chunks, the last one partial, as the reference does', async () => {
+    const { params, trainer } = await make(SPEC, {}, 6);
+    const count = 21; // chunks of 8, 8 and 5
+    const images = randomArray(count * 132, 12, 0, 1);
+    const want = forward(SPEC, params, images, count);
+    // Labels that agree with the reference's prediction on every third image only.
+    const labels = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? want.pred[i] : (want.pred[i] + 1) % SPEC.classes));
+    const correct = labels.filter((y, i) => y === want.pred[i]).length;
+    const r = await trainer.evaluate(images, labels, count);
+    expect(r).toEqual({ correct, count, accuracy: correct / count });
   });
 });

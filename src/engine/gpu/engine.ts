@@ -239,7 +239,10 @@ export class DrmmGpuEngine {
    * the GPU: the label, or the prediction for an unlabelled image).
    */
   encodeClassBufferBacktrace(pass: GPUComputePassEncoder, variant: Variant): void {
-    this.encodeBacktrace(pass, { kind: 'class', classes: new Array(this.needBatch()).fill(0) }, variant);
+    this.live();
+    const mode = this.variantMode(variant);
+    this.encodeClassStart(pass, this.classStartStep);
+    this.descend(pass, this.levels.length - 1, false, mode);
   }
 
   /** Bottom-up max-sum: template matching, max over a (ReLU, a-switches), max over t (pool, t-switches), scores, softmax, argmax. */
@@ -302,16 +305,11 @@ export class DrmmGpuEngine {
   encodeBacktrace(pass: GPUComputePassEncoder, start: Start, variant: Variant): void {
     this.live();
     const n = this.needBatch();
-    const mode = VARIANT_MODE[variant];
-    if (mode === undefined) throw new Error(`unknown backtrace variant ${String(variant)}`);
-    this.lastBacktrace = variant;
+    const mode = this.variantMode(variant);
     let from = this.levels.length - 1;
     let atRelu = false;
     if (start.kind === 'class') {
-      const { top } = this.shapes;
-      const m = this.spec.readout === 'gap' ? 0 : 1;
-      const st = start.classes === 'predicted' ? this.predStartStep : this.classStartStep;
-      st.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
+      this.encodeClassStart(pass, start.classes === 'predicted' ? this.predStartStep : this.classStartStep);
     } else {
       const u = this.unitStart(start);
       from = u.level - 1;
@@ -326,6 +324,27 @@ export class DrmmGpuEngine {
       const c = this.shapes.levels[from].c;
       st.setDims({ n, cout: c, hout: u.h, wout: u.w, a0: start.channel, a1: start.y, a2: start.x, total: n * c * u.h * u.w }).encode(pass);
     }
+    this.descend(pass, from, atRelu, mode);
+  }
+
+  private variantMode(variant: Variant): number {
+    const mode = VARIANT_MODE[variant];
+    if (mode === undefined) throw new Error(`unknown backtrace variant ${String(variant)}`);
+    this.lastBacktrace = variant;
+    return mode;
+  }
+
+  /** The read-out's adjoint from the classes a start step reads (written ones, or pred[]). */
+  private encodeClassStart(pass: GPUComputePassEncoder, st: Step): void {
+    const n = this.needBatch();
+    const { top } = this.shapes;
+    const m = this.spec.readout === 'gap' ? 0 : 1;
+    st.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
+  }
+
+  /** From the signal on level `from`'s map (r(l) when atRelu) down to the pixels. */
+  private descend(pass: GPUComputePassEncoder, from: number, atRelu: boolean, mode: number): void {
+    const n = this.needBatch();
     for (let i = from; i >= 0; i--) {
       const l = this.shapes.levels[i];
       const s = this.tdSteps[i];

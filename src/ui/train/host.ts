@@ -1,11 +1,11 @@
 /**
  * The page's one TrainingSession and what it needs from the browser: its own WebGPU device,
  * IndexedDB for the autosave, downloads, and "live sync": the training weights installed as the
- * model of the first screen (a fresh inference engine through engineHost.replaceEngine, then the
+ * model of the first screen (uploaded into its engine through engineHost.setModelParams, then the
  * store's installModel), so its panels follow the training.
  */
 import { adapterLabel, requestDevice, type ModelParams, type ModelSpec, type PresetName } from '../../engine';
-import { replaceEngine } from '../engineHost';
+import { setModelParams } from '../engineHost';
 import { appStore, inferenceKey, type AppStore } from '../store';
 import { Autosaver, idbStore } from './autosave';
 import { TrainingSession, type SessionHost } from './session';
@@ -24,7 +24,7 @@ async function publish(store: AppStore, spec: ModelSpec, preset: PresetName | nu
   const pending = s.modelVersion === lastInstalled && s.test && s.result?.key !== inferenceKey(s);
   if (!force && pending && performance.now() - lastInstalledAt < MAX_SKIP_MS) return 'skipped';
   const version = ++liveVersion;
-  const info = await replaceEngine(spec, params, version);
+  const info = await setModelParams(spec, params, version);
   store.getState().installModel({
     presetName: preset,
     spec,
