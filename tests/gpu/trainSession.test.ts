@@ -164,7 +164,8 @@ describe('TrainingSession', () => {
   it('stops on a non-finite loss and rolls back to the last good checkpoint', async () => {
     const { session, store, kv } = await makeSession({ mode: 'supervised' });
     session.start();
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the first step rather than a fixed time: on a loaded machine 50 ms may hold none.
+    for (let t = 0; t < 600 && !(store.getState().training.progress?.step ?? 0); t++) await new Promise((r) => setTimeout(r, 50));
     await session.pause(); // autosaves
     const good = store.getState().training.progress!.step;
     expect(good).toBeGreaterThan(0);
