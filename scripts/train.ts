@@ -29,6 +29,8 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '64' },
     labelled: { type: 'string', default: '100' },
     lr: { type: 'string', default: '0.001' },
+    'lr-decay': { type: 'string' },
+    'decay-from': { type: 'string' },
     rc: { type: 'string' },
     kl: { type: 'string' },
     nn: { type: 'string' },
@@ -73,6 +75,10 @@ const config: Partial<TrainConfig> = {
   lr: num('lr', a.lr),
 };
 
+// Step decay, per epoch: lr(e) = lr * decay^max(0, e - decayFrom + 1), so epochs before `decayFrom`
+// run at the base rate. Stored in the run's config so a resumed run keeps the same schedule.
+interface LrSchedule { lr: number; lrDecay: number; decayFrom: number }
+
 const { device, adapter } = await nodeDevice();
 console.log(`adapter: ${adapter}`);
 const train = loadSplit('train');
@@ -87,14 +93,22 @@ let run: RunState = {
   config: { ...config, weights: { ...config.weights! }, wallSeconds: 0 } as never, metrics: [],
 };
 let adamState: ReturnType<typeof loadCheckpoint>['adam'] = null;
-if (a.resume && fs.existsSync(ckptPath)) {
-  const ck = loadCheckpoint(fs.readFileSync(ckptPath));
+// A finished run can be extended: with no checkpoint left, --resume continues from the model file.
+const resumeFrom = fs.existsSync(ckptPath) ? ckptPath : out;
+if (a.resume && fs.existsSync(resumeFrom)) {
+  const ck = loadCheckpoint(fs.readFileSync(resumeFrom));
   if (!ck.run || ck.run.mode !== mode || ck.run.seed !== seed || ck.run.batchSize !== batch || ck.preset !== a.preset)
-    fail(`${ckptPath} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
+    fail(`${resumeFrom} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
   ({ spec, params } = ck);
   run = ck.run!;
+  // The base rate is the run's; a decay given now is recorded with the epoch it starts from.
+  const rc = run.config as unknown as Partial<LrSchedule>;
+  if (a['lr-decay'] !== undefined) {
+    rc.lrDecay = num('lr-decay', a['lr-decay']);
+    rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : run.epoch;
+  }
   adamState = ck.adam;
-  console.log(`resuming ${ckptPath}: epoch ${run.epoch}, step ${run.stepInEpoch} of ${schedule.stepsPerEpoch}`);
+  console.log(`resuming ${resumeFrom}: epoch ${run.epoch}, step ${run.stepInEpoch} of ${schedule.stepsPerEpoch}`);
 } else if (a.init) {
   const ck = loadCheckpoint(fs.readFileSync(path.resolve(a.init)));
   if (JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`--init ${a.init} has another architecture than ${a.preset}`);
@@ -102,6 +116,20 @@ if (a.resume && fs.existsSync(ckptPath)) {
   run.config = { ...(run.config as object), init: path.basename(a.init) } as never;
   console.log(`starting from ${a.init}`);
 }
+
+{
+  const rc = run.config as unknown as Partial<LrSchedule>;
+  rc.lr ??= config.lr;
+  if (rc.lrDecay === undefined && a['lr-decay'] !== undefined) {
+    rc.lrDecay = num('lr-decay', a['lr-decay']);
+    rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : 0;
+  }
+}
+function lrAt(epoch: number): number {
+  const { lr, lrDecay = 1, decayFrom = 0 } = run.config as unknown as LrSchedule;
+  return lr * lrDecay ** Math.max(0, epoch - decayFrom + 1);
+}
+config.lr = lrAt(run.epoch);
 
 const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: batch, label: 'drmm' });
 const trainer = new GpuTrainer(engine, config);
@@ -152,6 +180,7 @@ let pendingEvalAt = -1;
 outer: while (run.epoch < epochs) {
   while (run.stepInEpoch < spe) {
     if (stepsThisSession >= maxSteps) break outer;
+    trainer.config.lr = lrAt(run.epoch);
     const b = schedule.batch(run.epoch, run.stepInEpoch);
     b.indices.forEach((idx, i) => {
       images.set(train.images.subarray(idx * per, (idx + 1) * per), i * per);
@@ -174,7 +203,7 @@ outer: while (run.epoch < epochs) {
       const left = ((epochs - run.epoch) * spe - run.stepInEpoch) * batch / rate;
       const record: Record<string, number> = {
         epoch: run.epoch + run.stepInEpoch / spe, step: run.step, ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total,
-        trainAccuracy: m.trainAccuracy, imagesPerSecond: rate,
+        trainAccuracy: m.trainAccuracy, imagesPerSecond: rate, lr: trainer.config.lr,
       };
       if (atEval) {
         record.testAccuracy = await evaluate();

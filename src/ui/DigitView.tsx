@@ -8,6 +8,12 @@ import type { ViewResult } from './store';
 
 const IMAGE = imageScale();
 
+/** The input in words: which test digit or custom input, and its clutter. */
+export function inputName(view: ViewResult): string {
+  const base = view.custom ? `${view.custom.kind === 'drawing' ? 'your drawing' : `uploaded image ${view.custom.name}`}` : `test digit ${view.digitIndex}, label ${view.label}`;
+  return view.clutter.kind === 'none' ? base : `${base}, with ${view.clutter.kind} clutter (amount ${view.clutter.amount})`;
+}
+
 export function DigitView({ view }: { view: ViewResult }) {
   const { forward, backtrace, paths } = view.result;
   const { height, width } = view.spec.input;
@@ -27,8 +33,8 @@ export function DigitView({ view }: { view: ViewResult }) {
           height={height}
           width={width}
           scale={IMAGE}
-          label={`Input: test digit ${view.digitIndex}, label ${view.label}`}
-          caption={`Input #${view.digitIndex} (label ${view.label})`}
+          label={`Input: ${inputName(view)}`}
+          caption={view.custom ? view.custom.name : `Input #${view.digitIndex} (label ${view.label})`}
           displayWidth={140}
           kind="input"
         />
@@ -58,9 +64,10 @@ export function DigitView({ view }: { view: ViewResult }) {
       </div>
       <div className="probs">
         <h3>p(c | image)</h3>
-        <ProbBars probs={forward.probs} pred={pred} label={view.label} />
+        <ProbBars probs={forward.probs} pred={pred} label={view.label >= 0 ? view.label : undefined} />
         <p>
-          Predicted class <strong data-testid="pred">{pred}</strong>; label {view.label}.{' '}
+          Predicted class <strong data-testid="pred">{pred}</strong>
+          {view.label >= 0 ? `; label ${view.label}` : ''}.{' '}
           <span className="dim">
             Inference on {view.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in {view.ms.toFixed(0)} ms.
           </span>

@@ -6,6 +6,7 @@
 import { PRESETS, initParams, readModelFile, type ModelSpec, type PresetName } from '../engine';
 import { digitAsFloat, loadMnistSplit, type SplitName } from '../data/mnistLoader';
 import * as host from './engineHost';
+import { applyClutter } from './input/clutter';
 import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource } from './store';
 
 /** Served next to index.html (public/data/ in the repository, dist/data/ when built). */
@@ -159,7 +160,8 @@ export function startInferenceLoop(store: AppStore = appStore): () => void {
     const test = s.test!;
     const start = s.start === 'predicted' ? { kind: 'class' as const, classes: 'predicted' as const } : { kind: 'class' as const, classes: [s.start] };
     try {
-      const image = digitAsFloat(test, s.digitIndex);
+      const { height, width } = s.spec.input;
+      const image = applyClutter(s.custom ? s.custom.pixels : digitAsFloat(test, s.digitIndex), height, width, s.clutter);
       const out = await host.infer({ images: image, n: 1, start, variant: s.variant, paths: true }, s.modelVersion);
       if (!out) {
         doneKey = key; // the engine was replaced meanwhile: the new model's state asks again
@@ -170,7 +172,9 @@ export function startInferenceLoop(store: AppStore = appStore): () => void {
         key,
         spec: s.spec,
         digitIndex: s.digitIndex,
-        label: test.labels[s.digitIndex],
+        custom: s.custom ? { id: s.custom.id, kind: s.custom.kind, name: s.custom.name } : null,
+        clutter: s.clutter,
+        label: s.custom ? -1 : test.labels[s.digitIndex],
         image,
         variant: s.variant,
         start: s.start,

@@ -99,12 +99,47 @@ export const DEFAULT_SEED = 1;
 
 export type StartChoice = 'predicted' | number;
 
+/** An input that is not a test digit: a drawing or an uploaded image, already converted to 28x28. */
+export interface CustomInput {
+  /** Unique per input (a counter), so inference keys tell two drawings apart. */
+  id: number;
+  kind: 'drawing' | 'upload';
+  /** What to call it ("Drawing", the file's name). */
+  name: string;
+  /** H x W intensities in [0, 1], MNIST's convention (ink is 1). */
+  pixels: Float32Array;
+}
+
+/** Distractors added to the input (input/clutter.ts draws them; deterministic given the seed). */
+export interface Clutter {
+  kind: 'none' | 'noise' | 'fragments';
+  /** 0..1: how much clutter. */
+  amount: number;
+  seed: number;
+}
+
+export const NO_CLUTTER: Clutter = { kind: 'none', amount: 0.3, seed: 1 };
+
+/** A selected unit, for the stepper's card, the path view and unit saliency (1-based level). */
+export interface UnitRef {
+  level: number;
+  stage: 'relu' | 'pool';
+  channel: number;
+  y: number;
+  x: number;
+}
+
 export interface ViewResult {
   /** inferenceKey() of the request this answers. */
   key: string;
   spec: ModelSpec;
   digitIndex: number;
+  /** The custom input shown instead of the test digit, or null. */
+  custom: { id: number; kind: CustomInput['kind']; name: string } | null;
+  clutter: Clutter;
+  /** The test digit's label; -1 for a custom input (no label known). */
   label: number;
+  /** What the model saw: the input with its clutter. */
   image: Float32Array;
   variant: Variant;
   start: StartChoice;
@@ -117,11 +152,20 @@ export interface ViewResult {
 
 export interface ViewSlice {
   digitIndex: number;
+  /** When set, the input is this drawing or upload rather than test digit digitIndex. */
+  custom: CustomInput | null;
+  clutter: Clutter;
   variant: Variant;
   start: StartChoice;
+  /** The unit selected in a panel (null: none). */
+  unit: UnitRef | null;
   result: ViewResult | null;
   inferError: string | null;
+  /** Selecting a test digit also leaves any custom input. */
   setDigitIndex(i: number): void;
+  setCustom(c: CustomInput | null): void;
+  setClutter(c: Clutter): void;
+  setUnit(u: UnitRef | null): void;
   stepDigit(delta: number): void;
   setVariant(v: Variant): void;
   setStart(s: StartChoice): void;
@@ -136,6 +180,11 @@ export type FeatureStage = 'u' | 'r';
 export type SaliencyStage = 'su' | 'sr';
 
 export interface UiSlice {
+  panel: PanelId;
+  /** Presentation layout: large type, one panel, controls hidden, keyboard-driven. */
+  lecture: boolean;
+  setPanel(p: PanelId): void;
+  setLecture(on: boolean): void;
   featureStage: FeatureStage;
   saliencyStage: SaliencyStage;
   /** Channels drawn per level and kind; 0 = all. */
@@ -146,6 +195,10 @@ export interface UiSlice {
 }
 
 export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice;
+
+/** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
+export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
+export type PanelId = (typeof PANEL_IDS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // pure reducers
@@ -163,8 +216,10 @@ export function digitCount(s: Pick<DataSlice, 'test'>): number {
 }
 
 /** Identifies an inference request: a result is current when its key equals the state's. */
-export function inferenceKey(s: Pick<AppState, 'modelVersion' | 'digitIndex' | 'variant' | 'start'>): string {
-  return `m${s.modelVersion}|d${s.digitIndex}|${s.variant}|${s.start}`;
+export function inferenceKey(s: Pick<AppState, 'modelVersion' | 'digitIndex' | 'variant' | 'start' | 'custom' | 'clutter'>): string {
+  const input = s.custom ? `i${s.custom.id}` : `d${s.digitIndex}`;
+  const c = s.clutter.kind === 'none' ? 'c0' : `c${s.clutter.kind}:${s.clutter.amount}:${s.clutter.seed}`;
+  return `m${s.modelVersion}|${input}|${c}|${s.variant}|${s.start}`;
 }
 
 /** The start class stays valid when the class count changes (a loaded model may have fewer). */
@@ -226,6 +281,8 @@ const createModelSlice: Slice<ModelSlice> = (set) => {
         engineState: 'ready',
         modelError: null,
         start: clampStart(s.start, m.spec.classes),
+        // A selected unit only means something in the architecture it was selected in.
+        unit: JSON.stringify(s.spec) === JSON.stringify(m.spec) ? s.unit : null,
       })),
     setModelError: (modelError) => set((s) => ({ modelError, engineState: s.engineBackend ? 'ready' : 'none' })),
   };
@@ -233,12 +290,18 @@ const createModelSlice: Slice<ModelSlice> = (set) => {
 
 const createViewSlice: Slice<ViewSlice> = (set) => ({
   digitIndex: 0,
+  custom: null,
+  clutter: NO_CLUTTER,
   variant: 'rendering',
   start: 'predicted',
+  unit: null,
   result: null,
   inferError: null,
-  setDigitIndex: (i) => set((s) => ({ digitIndex: clampIndex(i, digitCount(s)) })),
-  stepDigit: (delta) => set((s) => ({ digitIndex: clampIndex(s.digitIndex + delta, digitCount(s)) })),
+  setDigitIndex: (i) => set((s) => ({ digitIndex: clampIndex(i, digitCount(s)), custom: null })),
+  setCustom: (custom) => set({ custom }),
+  setClutter: (c) => set({ clutter: { kind: c.kind, amount: Math.min(1, Math.max(0, Number.isFinite(c.amount) ? c.amount : 0)), seed: Math.trunc(c.seed) || 1 } }),
+  setUnit: (unit) => set({ unit }),
+  stepDigit: (delta) => set((s) => ({ digitIndex: clampIndex(s.digitIndex + delta, digitCount(s)), custom: null })),
   setVariant: (variant) => set({ variant }),
   setStart: (start) => set((s) => ({ start: clampStart(start, s.spec.classes) })),
   setResult: (result) => set({ result, inferError: null }),
@@ -246,6 +309,10 @@ const createViewSlice: Slice<ViewSlice> = (set) => ({
 });
 
 const createUiSlice: Slice<UiSlice> = (set) => ({
+  panel: 'overview',
+  lecture: false,
+  setPanel: (panel) => set({ panel: (PANEL_IDS as readonly string[]).includes(panel) ? panel : 'overview' }),
+  setLecture: (lecture) => set({ lecture }),
   featureStage: 'u',
   saliencyStage: 'su',
   maxChannels: 16,

@@ -6,7 +6,7 @@ import { LevelPanel } from '../../src/ui/LevelPanel';
 import { MapCanvas } from '../../src/ui/MapCanvas';
 import { ProbBars } from '../../src/ui/ProbBars';
 import { divergingScale } from '../../src/ui/scales';
-import type { ViewResult } from '../../src/ui/store';
+import { NO_CLUTTER, type ViewResult } from '../../src/ui/store';
 
 describe('ProbBars', () => {
   const probs = [0.05, 0.1, 0.6, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025];
@@ -47,7 +47,7 @@ describe('LevelPanel', () => {
     const image = new Float32Array(784).map((_, i) => ((i * 7) % 13 < 4 ? 1 : 0));
     const result = await engine.infer({ images: image, n: 1, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering', paths: true });
     const view: ViewResult = {
-      key: 'k', spec, digitIndex: 0, label: 7, image, variant: 'rendering', start: 'predicted',
+      key: 'k', spec, digitIndex: 0, custom: null, clutter: NO_CLUTTER, label: 7, image, variant: 'rendering', start: 'predicted',
       startClass: result.forward.pred[0], backend: 'cpu', ms: 1, result,
     };
     const html = renderToStaticMarkup(<LevelPanel view={view} index={1} featureStage="u" saliencyStage="su" maxChannels={8} />);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams } from '../../src/engine';
 import type { MnistSplit } from '../../src/data/mnistLoader';
-import { clampIndex, clampStart, createAppStore, digitCount, inferenceKey } from '../../src/ui/store';
+import { NO_CLUTTER, clampIndex, clampStart, createAppStore, digitCount, inferenceKey } from '../../src/ui/store';
 
 function fakeSplit(count: number): MnistSplit {
   return { count, rows: 28, cols: 28, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), pixels: new Uint8Array(count * 784) };
@@ -23,13 +23,33 @@ describe('pure reducers', () => {
     expect(clampStart(7, 5)).toBe('predicted');
   });
   it('inferenceKey changes with everything that changes the result', () => {
-    const base = { modelVersion: 1, digitIndex: 0, variant: 'rendering' as const, start: 'predicted' as const };
+    const base = { modelVersion: 1, digitIndex: 0, variant: 'rendering' as const, start: 'predicted' as const, custom: null, clutter: NO_CLUTTER };
     const k = inferenceKey(base);
     expect(inferenceKey({ ...base })).toBe(k);
     expect(inferenceKey({ ...base, modelVersion: 2 })).not.toBe(k);
     expect(inferenceKey({ ...base, digitIndex: 1 })).not.toBe(k);
     expect(inferenceKey({ ...base, variant: 'gradient' })).not.toBe(k);
     expect(inferenceKey({ ...base, start: 0 })).not.toBe(k);
+    const drawing = { id: 3, kind: 'drawing' as const, name: 'Drawing', pixels: new Float32Array(784) };
+    expect(inferenceKey({ ...base, custom: drawing })).not.toBe(k);
+    expect(inferenceKey({ ...base, custom: { ...drawing, id: 4 } })).not.toBe(inferenceKey({ ...base, custom: drawing }));
+    expect(inferenceKey({ ...base, clutter: { kind: 'noise', amount: 0.3, seed: 1 } })).not.toBe(k);
+    expect(inferenceKey({ ...base, clutter: { kind: 'noise', amount: 0.3, seed: 2 } })).not.toBe(inferenceKey({ ...base, clutter: { kind: 'noise', amount: 0.3, seed: 1 } }));
+    // Clutter of kind none is none whatever its amount.
+    expect(inferenceKey({ ...base, clutter: { ...NO_CLUTTER, amount: 0.9 } })).toBe(k);
+  });
+  it('a test digit replaces a custom input; the panel only takes known ids', () => {
+    const st = createAppStore();
+    st.getState().setCustom({ id: 1, kind: 'upload', name: 'x.png', pixels: new Float32Array(784) });
+    expect(st.getState().custom?.name).toBe('x.png');
+    st.getState().setDigitIndex(5);
+    expect(st.getState().custom).toBeNull();
+    st.getState().setPanel('stepper');
+    expect(st.getState().panel).toBe('stepper');
+    st.getState().setPanel('<script>' as never);
+    expect(st.getState().panel).toBe('overview');
+    st.getState().setClutter({ kind: 'noise', amount: 7, seed: 2.5 });
+    expect(st.getState().clutter).toEqual({ kind: 'noise', amount: 1, seed: 2 });
   });
 });
 
