@@ -10,7 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = path.join(ROOT, 'dist');
+// E2E_DIST builds and serves another directory, so that two checkouts' worth of work (or two
+// people editing one tree) can run end-to-end tests at once without overwriting one build.
+export const DIST = process.env.E2E_DIST ? path.resolve(ROOT, process.env.E2E_DIST) : path.join(ROOT, 'dist');
 
 /** Everything whose change makes dist/ stale. Missing entries are ignored. */
 const BUILD_INPUTS = [
@@ -69,7 +71,8 @@ export function buildApp(): Promise<void> {
     for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
     const output: string[] = [];
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('npm', ['run', 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const args = ['run', 'build', ...(process.env.E2E_DIST ? ['--', '--outDir', DIST, '--emptyOutDir'] : [])];
+      const child = spawn('npm', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
       child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
       child.on('error', reject);
