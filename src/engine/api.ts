@@ -31,5 +31,10 @@ export interface DrmmEngine {
   setParams(p: ModelParams): void;
   /** Bottom-up DP, backtrace (and path counts) in one submit; then one read-back of what was asked. */
   infer(req: InferRequest): Promise<InferResult>;
+  /**
+   * The bottom-up pass alone for n images (n up to the engine's batch size), reading back only
+   * p(c | I) [n, classes] and the argmax: what a whole-test-set classification needs.
+   */
+  classify(images: Float32Array, n: number): Promise<{ probs: Float32Array; pred: Int32Array }>;
   destroy(): void;
 }

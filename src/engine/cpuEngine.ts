@@ -38,6 +38,12 @@ export class CpuEngine implements DrmmEngine {
     return { forward: fwd, backtrace: bt, paths };
   }
 
+  async classify(images: Float32Array, n: number): Promise<{ probs: Float32Array; pred: Int32Array }> {
+    if (this.destroyed) throw new Error('This DRMM engine was destroyed.');
+    const f = forward(this.spec, this.params, images, n);
+    return { probs: Float32Array.from(f.probs), pred: f.pred };
+  }
+
   destroy(): void {
     this.destroyed = true;
   }

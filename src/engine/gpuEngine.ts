@@ -35,6 +35,12 @@ export class GpuEngine implements DrmmEngine {
     return { forward, backtrace, paths };
   }
 
+  async classify(images: Float32Array, n: number): Promise<{ probs: Float32Array; pred: Int32Array }> {
+    this.core.run({ images, n });
+    const f = await this.core.readForward(0, n, false);
+    return { probs: f.probs, pred: f.pred };
+  }
+
   destroy(): void {
     this.core.destroy();
   }

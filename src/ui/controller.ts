@@ -193,3 +193,52 @@ export function startInferenceLoop(store: AppStore = appStore): () => void {
   pump();
   return unsubscribe;
 }
+
+// ---------------------------------------------------------------------------------------------
+// the whole test set
+
+let classifying: Promise<boolean> | null = null;
+
+/**
+ * Classifies all test digits with the installed model (the test browser's filters and the
+ * confusion matrix read the result), publishing progress every chunk. One run at a time; a run
+ * for a model that is replaced meanwhile stops, and its partial result is dropped.
+ */
+export function classifyTestSet(store: AppStore = appStore): Promise<boolean> {
+  classifying ??= (async () => {
+    const s = store.getState();
+    const test = s.test;
+    if (!test || s.engineState !== 'ready') return false;
+    const version = s.modelVersion;
+    const C = s.spec.classes;
+    const per = test.rows * test.cols;
+    const pred = new Int32Array(test.count).fill(-1);
+    const probs = new Float32Array(test.count * C);
+    let done = 0;
+    const publish = () => store.getState().setTestPredictions({ modelVersion: version, done, count: test.count, pred, probs, classes: C });
+    publish();
+    const images = (first: number, n: number) => {
+      const out = new Float32Array(n * per);
+      const src = test.pixels.subarray(first * per, (first + n) * per);
+      for (let i = 0; i < out.length; i++) out[i] = src[i] / 255;
+      return out;
+    };
+    try {
+      const ok = await host.classifyAll(s.spec, s.params, images, test.count, version, (first, p, c) => {
+        probs.set(p, first * C);
+        pred.set(c, first);
+        done = first + c.length;
+        publish();
+      }, () => store.getState().modelVersion !== version);
+      if (!ok && store.getState().testPredictions?.modelVersion === version) store.getState().setTestPredictions(null);
+      return ok;
+    } catch (e) {
+      store.getState().setTestPredictions(null);
+      store.getState().setInferError(`Classifying the test set failed: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  })().finally(() => {
+    classifying = null;
+  });
+  return classifying;
+}

@@ -98,3 +98,35 @@ export function infer(req: InferRequest, version: number): Promise<{ result: Inf
     return { result, backend: engine.backend, ms: performance.now() - t0 };
   });
 }
+
+/**
+ * Classifies `count` images with the model of `version`, in chunks of `chunk` on an
+ * engine of its own (the inference engine has batch size 1), calling onChunk after each chunk so
+ * the caller can publish progress. Other engine operations may run between chunks. Resolves null
+ * when the model was replaced meanwhile; stops early (resolving null) when shouldStop() says so.
+ */
+export async function classifyAll(
+  spec: ModelSpec,
+  params: ModelParams,
+  /** Images [first, first + n), batch-major floats. */
+  images: (first: number, n: number) => Float32Array,
+  count: number,
+  version: number,
+  onChunk: (first: number, probs: Float32Array, pred: Int32Array) => void,
+  shouldStop: () => boolean = () => false,
+  chunk = 100,
+): Promise<boolean> {
+  const batch = await createEngine({ device, spec, params, maxBatch: chunk });
+  try {
+    for (let first = 0; first < count; first += chunk) {
+      if (shouldStop() || engineVersion !== version) return false;
+      const n = Math.min(chunk, count - first);
+      const out = await exclusive(() => batch.classify(images(first, n), n));
+      onChunk(first, out.probs, out.pred);
+    }
+    return engineVersion === version;
+  } finally {
+    batch.destroy();
+  }
+}
+

@@ -30,8 +30,24 @@ export interface SplitStatus {
   error: string | null;
 }
 
+/** The installed model's classification of every test digit (controller.classifyTestSet). */
+export interface TestPredictions {
+  /** The model version these answer; stale once the store's modelVersion moves on. */
+  modelVersion: number;
+  /** How many test digits are classified so far (all of them when done). */
+  done: number;
+  count: number;
+  /** argmax_c p(c | I) per digit (-1 where not yet classified). */
+  pred: Int32Array;
+  /** p(c | I) per digit, [count, classes]. */
+  probs: Float32Array;
+  classes: number;
+}
+
 export interface DataSlice {
   splits: Record<SplitName, SplitStatus>;
+  testPredictions: TestPredictions | null;
+  setTestPredictions(p: TestPredictions | null): void;
   /** The decoded test split: inference starts as soon as it is here. */
   test: MnistSplit | null;
   /** The decoded training split (for training, later). */
@@ -234,6 +250,8 @@ type Slice<T> = StateCreator<AppState, [], [], T>;
 
 const createDataSlice: Slice<DataSlice> = (set) => ({
   splits: { test: initialSplit(), train: initialSplit() },
+  testPredictions: null,
+  setTestPredictions: (testPredictions) => set({ testPredictions }),
   test: null,
   train: null,
   setSplitProgress: (split, loaded, total) =>

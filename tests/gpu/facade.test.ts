@@ -31,4 +31,19 @@ describe('createEngine', () => {
     expectClose(g.backtrace.pixels, c.backtrace.pixels, 'reconstruction');
     expect(g.paths!.pixelsActiveLog10).toBeCloseTo(c.paths!.pixelsActiveLog10, 3);
   });
+  it('classify: only the bottom-up pass, the same probabilities and argmax on both engines', async () => {
+    const spec = PRESETS['drmm-compact'];
+    const params = initParams(spec, 4);
+    const images = randomArray(5 * 784, 11, 0, 1);
+    const gpu = await createEngine({ device: await getTestDevice(), spec, params, maxBatch: 8 });
+    const cpu = await createEngine({ device: null, spec, params });
+    made.push(gpu, cpu);
+    const [g, c] = [await gpu.classify(images, 5), await cpu.classify(images, 5)];
+    expect(g.probs.length).toBe(5 * spec.classes);
+    expectClose(g.probs, c.probs, 'probs');
+    expect(Array.from(g.pred)).toEqual(Array.from(c.pred));
+    // The same as infer's forward result for each image.
+    const one = await cpu.infer({ images, n: 5, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering', first: 3, count: 1 });
+    expectClose(c.probs.subarray(3 * spec.classes, 4 * spec.classes), one.forward.probs, 'image 3');
+  });
 });
