@@ -1,13 +1,15 @@
 /** Which model: a preset architecture with seeded random weights, or a .drmm model file. */
 import { useState, type ChangeEvent } from 'react';
 import { PRESET_NAMES, type PresetName } from '../engine';
-import { choosePreset, loadModelFile } from './controller';
+import { choosePreset, loadModelFile, loadShippedModel } from './controller';
 import { DEFAULT_SEED, useApp } from './store';
 
 export function ModelControls() {
   const presetName = useApp((s) => s.presetName);
   const source = useApp((s) => s.source);
   const busy = useApp((s) => s.engineState === 'creating');
+  const shipped = useApp((s) => s.shippedModels);
+  const shippedFile = source.kind === 'file' && source.shipped ? source.fileName : '';
   const seed = source.kind === 'random' ? source.seed : DEFAULT_SEED;
   const [seedDraft, setSeedDraft] = useState<string | null>(null);
 
@@ -55,6 +57,29 @@ export function ModelControls() {
           className="narrow"
         />
       </label>
+      {shipped.length > 0 && (
+        <label>
+          Pretrained
+          <select
+            value={shippedFile}
+            disabled={busy}
+            data-testid="shipped-model"
+            onChange={(e) => {
+              const m = shipped.find((x) => x.file === e.target.value);
+              if (m) void loadShippedModel(m);
+            }}
+          >
+            <option value="" disabled>
+              (random weights)
+            </option>
+            {shipped.map((m) => (
+              <option key={m.file} value={m.file}>
+                {m.preset}: {m.title}, {(100 * m.testError).toFixed(2)}% test error
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         Load a model file (.drmm)
         <input type="file" accept=".drmm,application/octet-stream" onChange={onFile} data-testid="model-file" />

@@ -50,7 +50,8 @@ export function ModelNotice() {
       )}
       {source.kind === 'file' && (
         <p className={source.trained ? 'notice ok' : 'notice warn'} role="note" data-testid="model-notice">
-          Model from <strong>{source.fileName}</strong>
+          {source.shipped ? 'Pretrained model shipped with the app: ' : 'Model from '}
+          <strong>{source.fileName}</strong>
           {source.preset ? ` (preset ${source.preset})` : ''}: {source.summary}.
           {source.trained ? '' : ' Without training its predictions may be meaningless.'}
         </p>

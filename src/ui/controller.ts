@@ -7,7 +7,7 @@ import { PRESETS, initParams, readModelFile, type ModelSpec, type PresetName } f
 import { digitAsFloat, loadMnistSplit, type SplitName } from '../data/mnistLoader';
 import * as host from './engineHost';
 import { applyClutter } from './input/clutter';
-import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource } from './store';
+import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource, type ShippedModel } from './store';
 
 /** Served next to index.html (public/data/ in the repository, dist/data/ when built). */
 export const DATA_BASE_URL = `${import.meta.env.BASE_URL}data/`;
@@ -29,7 +29,10 @@ export function boot(store: AppStore = appStore): void {
       store.getState().setBackend({ kind: 'lost', adapter: b.kind === 'webgpu' ? b.adapter : 'the GPU', message });
     });
     store.getState().setBackend(outcome);
-    await choosePreset(DEFAULT_PRESET, DEFAULT_SEED, store);
+    // A trained model when this deployment ships one; random weights otherwise.
+    const shipped = await fetchShippedModels(store);
+    const first = shipped.find((m) => m.preset === DEFAULT_PRESET) ?? shipped[0];
+    if (!first || !(await loadShippedModel(first, store))) await choosePreset(DEFAULT_PRESET, DEFAULT_SEED, store);
   })();
 }
 
@@ -108,9 +111,21 @@ export function trainingSummary(training: Record<string, unknown> | null): { tra
  * is kept.
  */
 export async function loadModelFile(file: File, store: AppStore = appStore): Promise<boolean> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch (e) {
+    store.getState().setModelError(`${file.name}: could not be read (${e instanceof Error ? e.message : String(e)}). The previous model is still in use.`);
+    return false;
+  }
+  return installModelBytes(file.name, bytes, false, store);
+}
+
+async function installModelBytes(fileName: string, bytes: ArrayBuffer, shipped: boolean, store: AppStore): Promise<boolean> {
+  const file = { name: fileName };
   let parsed;
   try {
-    parsed = readModelFile(await file.arrayBuffer());
+    parsed = readModelFile(bytes);
   } catch (e) {
     store.getState().setModelError(`${file.name}: ${e instanceof Error ? e.message : String(e)}. The previous model is still in use.`);
     return false;
@@ -123,7 +138,50 @@ export async function loadModelFile(file: File, store: AppStore = appStore): Pro
   }
   const presetName = preset && preset in PRESETS && JSON.stringify(PRESETS[preset as PresetName]) === JSON.stringify(spec) ? (preset as PresetName) : null;
   const t = trainingSummary(training as Record<string, unknown> | null);
-  return install(spec, params, { kind: 'file', fileName: file.name, preset, trained: t.trained, summary: t.summary }, presetName, store);
+  return install(spec, params, { kind: 'file', fileName: file.name, preset, trained: t.trained, summary: t.summary, ...(shipped ? { shipped } : {}) }, presetName, store);
+}
+
+/** Served next to index.html: public/models/ in the repository. */
+export const MODELS_BASE_URL = `${import.meta.env.BASE_URL}models/`;
+
+/** Checks models/index.json's entries; malformed ones are dropped (the app then uses the others). */
+export function parseShippedModels(json: unknown): ShippedModel[] {
+  const list = json && typeof json === 'object' && Array.isArray((json as { models?: unknown }).models) ? (json as { models: unknown[] }).models : [];
+  return list.filter((m): m is ShippedModel => {
+    if (!m || typeof m !== 'object') return false;
+    const e = m as Record<string, unknown>;
+    return (
+      typeof e.file === 'string' && /^[\w.-]+\.drmm$/.test(e.file) && typeof e.preset === 'string' && e.preset in PRESETS &&
+      typeof e.title === 'string' && typeof e.testError === 'number' && e.testError >= 0 && e.testError <= 1
+    );
+  });
+}
+
+/** The shipped models' list, stored; empty when the deployment ships none (no index.json). */
+export async function fetchShippedModels(store: AppStore = appStore): Promise<ShippedModel[]> {
+  let list: ShippedModel[] = [];
+  try {
+    const res = await fetch(`${MODELS_BASE_URL}index.json`);
+    if (res.ok) list = parseShippedModels(await res.json());
+  } catch {
+    list = []; // none shipped, or offline without a cached copy: random weights it is
+  }
+  store.getState().setShippedModels(list);
+  return list;
+}
+
+/** Downloads and installs a shipped model; on failure the model in use is kept and the error shown. */
+export async function loadShippedModel(m: ShippedModel, store: AppStore = appStore): Promise<boolean> {
+  let bytes: ArrayBuffer;
+  try {
+    const res = await fetch(`${MODELS_BASE_URL}${m.file}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    bytes = await res.arrayBuffer();
+  } catch (e) {
+    store.getState().setModelError(`The shipped model ${m.file} could not be downloaded (${e instanceof Error ? e.message : String(e)}). The previous model is still in use.`);
+    return false;
+  }
+  return installModelBytes(m.file, bytes, true, store);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,7 +72,18 @@ export type Backend =
 
 export type ModelSource =
   | { kind: 'random'; seed: number }
-  | { kind: 'file'; fileName: string; preset: string | null; trained: boolean; summary: string };
+  | { kind: 'file'; fileName: string; preset: string | null; trained: boolean; summary: string; shipped?: boolean };
+
+/** A pretrained model shipped with the app (public/models/index.json). */
+export interface ShippedModel {
+  /** File name under models/. */
+  file: string;
+  preset: PresetName;
+  /** How it was trained, in a few words (mode, epochs). */
+  title: string;
+  /** Test error over the 10,000 test digits, as `npm run eval` reports it (0..1). */
+  testError: number;
+}
 
 export type EngineState = 'none' | 'creating' | 'ready';
 
@@ -91,6 +102,9 @@ export interface ModelSlice {
   engineNote: string | null;
   /** The last failed model change (the model in use is kept). */
   modelError: string | null;
+  /** The pretrained models this deployment ships (empty when none or not yet known). */
+  shippedModels: ShippedModel[];
+  setShippedModels(m: ShippedModel[]): void;
   setBackend(b: Backend): void;
   setEngineCreating(): void;
   installModel(m: InstalledModel): void;
@@ -285,6 +299,8 @@ const createModelSlice: Slice<ModelSlice> = (set) => {
     engineBackend: null,
     engineNote: null,
     modelError: null,
+    shippedModels: [],
+    setShippedModels: (shippedModels) => set({ shippedModels }),
     setBackend: (backend) => set({ backend }),
     setEngineCreating: () => set({ engineState: 'creating' }),
     installModel: (m) =>
