@@ -17,6 +17,7 @@ export { GpuEngine } from './gpuEngine';
 export { DrmmGpuEngine } from './gpu/engine';
 export { requestDevice, adapterLabel, type AdapterReport, type DeviceResult } from './device';
 export { readModelFile, writeModelFile } from './modelFile';
+export { sample, switchCounts, priorsFromCounts, onProbabilities, type DrmmSample, type SampleRequest, type OnPrior, type TPrior, type SwitchCounts } from './reference/sample';
 
 /** A WebGPU engine when a device is given, else the CPU reference engine. */
 export async function createEngine(opts: { device: GPUDevice | null; spec: ModelSpec; params: ModelParams; maxBatch?: number }): Promise<DrmmEngine> {
