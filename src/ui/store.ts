@@ -14,6 +14,7 @@ import { createStore, useStore, type StateCreator } from 'zustand';
 import { PRESETS, initParams, type InferResult, type ModelParams, type ModelSpec, type PresetName, type Variant } from '../engine';
 import type { MnistSplit, SplitName } from '../data/mnistLoader';
 import { createTrainingSlice, type TrainingSlice } from './train/slice';
+import { createStepperSlice, type StepperSlice } from './stepper/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -224,7 +225,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice;
 
 /** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
 export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
@@ -363,6 +364,7 @@ export function createAppStore() {
     ...createViewSlice(...a),
     ...createUiSlice(...a),
     ...createTrainingSlice(...a),
+    ...createStepperSlice(...a),
   }));
 }
 
