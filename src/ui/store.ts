@@ -216,6 +216,9 @@ export interface UiSlice {
   lecture: boolean;
   setPanel(p: PanelId): void;
   setLecture(on: boolean): void;
+  /** What a link's state held that was ignored (url/state.ts), as plain-text lines; empty: nothing. */
+  linkNotice: string[];
+  setLinkNotice(lines: string[]): void;
   featureStage: FeatureStage;
   saliencyStage: SaliencyStage;
   /** Channels drawn per level and kind; 0 = all. */
@@ -348,6 +351,8 @@ const createUiSlice: Slice<UiSlice> = (set) => ({
   lecture: false,
   setPanel: (panel) => set({ panel: (PANEL_IDS as readonly string[]).includes(panel) ? panel : 'overview' }),
   setLecture: (lecture) => set({ lecture }),
+  linkNotice: [],
+  setLinkNotice: (linkNotice) => set({ linkNotice }),
   featureStage: 'u',
   saliencyStage: 'su',
   maxChannels: 16,
