@@ -15,6 +15,14 @@ export const MODEL_FILE_MAGIC = 'DRMMODEL';
 export const MODEL_FILE_VERSION = 1;
 /** Headers are a few KB; the cap keeps a hostile length from making us decode megabytes of JSON. */
 export const MODEL_FILE_MAX_HEADER = 1 << 20;
+/**
+ * Deepest nesting of arrays and objects allowed in the header (the header object itself is 1; a
+ * written header reaches 4). JSON.stringify, which the header checksum needs, overflows the stack
+ * at a few thousand levels, and a 1 MiB header can nest far deeper than that.
+ */
+export const MODEL_FILE_MAX_DEPTH = 32;
+/** Keys that could reach an object's prototype if a header were ever merged into another object: header data stays data. */
+export const FORBIDDEN_HEADER_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 export const MODEL_FILE_ERROR_PREFIX = 'Not a valid DRMM model file: ';
 /** Optimizer state and other non-parameter tensors must use one of these name prefixes. */
 export const EXTRA_TENSOR_PREFIXES = ['adam.', 'opt.'] as const;
@@ -157,7 +165,7 @@ export function writeModelFile(model: ModelFileContents): Uint8Array<ArrayBuffer
   }
   const training = model.training ?? null;
   if (training !== null) {
-    checkJsonSafe(training, 'training', fail);
+    checkJsonSafe(training, 'training', fail, 2);
     checkTraining(training, fail);
   }
   const preset = model.preset ?? null;
@@ -193,15 +201,19 @@ export function writeModelFile(model: ModelFileContents): Uint8Array<ArrayBuffer
 }
 
 /** NaN, Infinity and undefined would not survive JSON: refuse them instead of silently changing them. */
-function checkJsonSafe(v: unknown, path: string, fail: (m: string) => never): void {
+function checkJsonSafe(v: unknown, path: string, fail: (m: string) => never, depth: number): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) fail(`${path} is ${v}, which JSON cannot hold`);
     return;
   }
-  if (Array.isArray(v)) return v.forEach((x, i) => checkJsonSafe(x, `${path}[${i}]`, fail));
+  if (depth > MODEL_FILE_MAX_DEPTH) fail(`${path} nests deeper than ${MODEL_FILE_MAX_DEPTH} levels`);
+  if (Array.isArray(v)) return v.forEach((x, i) => checkJsonSafe(x, `${path}[${i}]`, fail, depth + 1));
   if (isObject(v) && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) checkJsonSafe(x, `${path}.${k}`, fail);
+    for (const [k, x] of Object.entries(v)) {
+      if ((FORBIDDEN_HEADER_KEYS as readonly string[]).includes(k)) fail(`${path} has the key "${k}", which is not allowed`);
+      if (x !== undefined) checkJsonSafe(x, `${path}.${k}`, fail, depth + 1);
+    }
     return;
   }
   fail(`${path} is not plain JSON data`);
@@ -282,6 +294,8 @@ function parseHeader(raw: Uint8Array): Record<string, unknown> {
   } catch {
     bad('header is not valid UTF-8');
   }
+  const depth = jsonDepth(text);
+  if (depth > MODEL_FILE_MAX_DEPTH) bad(`header nests arrays or objects ${depth} levels deep (limit ${MODEL_FILE_MAX_DEPTH})`);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -289,11 +303,47 @@ function parseHeader(raw: Uint8Array): Record<string, unknown> {
     bad(`header is not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(header)) bad('header is not a JSON object');
+  const forbidden = forbiddenKeyPath(header, 'header');
+  if (forbidden) bad(`header key ${forbidden} is not allowed (model files are data only)`);
   const unknown = Object.keys(header).filter((k) => !HEADER_FIELDS.includes(k));
   if (unknown.length) bad(`unknown header field(s): ${unknown.join(', ')}`);
   const missing = HEADER_FIELDS.filter((k) => !(k in header));
   if (missing.length) bad(`missing header field(s): ${missing.join(', ')}`);
   return header;
+}
+
+/** The deepest bracket nesting of JSON text, strings skipped; a scan, so no input can overflow the stack. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Where a forbidden key sits in parsed header JSON (e.g. `"__proto__" in header.training`), or null. Depth is already bounded. */
+function forbiddenKeyPath(v: unknown, path: string): string | null {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = forbiddenKeyPath(v[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (isObject(v)) {
+    for (const k of Object.keys(v)) {
+      if ((FORBIDDEN_HEADER_KEYS as readonly string[]).includes(k)) return `"${k}" in ${path}`;
+      const found = forbiddenKeyPath(v[k], `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function checkHeader(header: Record<string, unknown>): { spec: ModelSpec; entries: TensorEntry[]; dataCrc: number } {
