@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { useApp } from '../store';
+import { focusTerm } from './focusTerm';
 import { GLOSSARY_BY_ID, type TermId } from './glossary';
 
 export function TermLink({ term, children }: { term: TermId; children?: ReactNode }) {
@@ -18,12 +19,7 @@ export function TermLink({ term, children }: { term: TermId; children?: ReactNod
       onClick={(e) => {
         e.preventDefault();
         setPanel('about');
-        // After the About panel renders, bring the entry into view and focus it.
-        requestAnimationFrame(() => {
-          const el = document.getElementById(`term-${term}`);
-          el?.scrollIntoView({ block: 'center' });
-          el?.focus();
-        });
+        focusTerm(term);
       }}
     >
       {children ?? entry.convnet}

@@ -1,0 +1,49 @@
+/**
+ * Mounts the URL sync (sync.ts) for the app's store and shows what a link held that was ignored.
+ * The notice is plain React text: a value from the URL is never markup.
+ */
+import { useEffect } from 'react';
+import { focusTerm } from '../about/focusTerm';
+import { choosePreset } from '../controller';
+import { appStore, useApp } from '../store';
+import { startUrlSync, type UrlSync as Sync } from './sync';
+
+let active: Sync | null = null;
+
+/** The link to the current view (what "Copy link" copies), without waiting for the throttled URL update. */
+export function currentLink(): string {
+  const { origin, pathname, search } = window.location;
+  const hash = active ? active.hash() : window.location.hash.replace(/^#/, '');
+  return `${origin}${pathname}${search}${hash ? `#${hash}` : ''}`;
+}
+
+export function UrlSync() {
+  useEffect(() => {
+    const sync = startUrlSync({ store: appStore, host: window, choosePreset: (name, seed) => choosePreset(name, seed), showTerm: focusTerm });
+    active = sync;
+    return () => {
+      sync.stop();
+      if (active === sync) active = null;
+    };
+  }, []);
+  return <LinkNotice />;
+}
+
+function LinkNotice() {
+  const lines = useApp((s) => s.linkNotice);
+  const setLinkNotice = useApp((s) => s.setLinkNotice);
+  if (lines.length === 0) return null;
+  return (
+    <div className="notice warn link-notice" role="status" data-testid="link-notice">
+      <p>Parts of this link could not be used and were ignored:</p>
+      <ul>
+        {lines.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
+      <button type="button" className="link" onClick={() => setLinkNotice([])}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
