@@ -4,6 +4,7 @@
  * on it is still reading back.
  */
 import { adapterLabel, createEngine, requestDevice, type DrmmEngine, type InferRequest, type InferResult, type ModelParams, type ModelSpec } from '../engine';
+import { switchCounts, type SwitchCounts } from '../engine';
 
 export type DeviceOutcome = { kind: 'webgpu'; adapter: string } | { kind: 'cpu'; reason: string };
 
@@ -97,6 +98,65 @@ export function infer(req: InferRequest, version: number): Promise<{ result: Inf
     const result = await engine.infer(req);
     return { result, backend: engine.backend, ms: performance.now() - t0 };
   });
+}
+
+/**
+ * Counterfactual rendering: the image's own switches rendered from each of `classes` (the
+ * `rendering` variant), one inference per class on the inference engine, each queued on its own
+ * so other operations can run between them. Resolves null when the model of `version` was
+ * replaced meanwhile or shouldStop() says so.
+ */
+export async function renderClasses(
+  image: Float32Array,
+  classes: number[],
+  version: number,
+  shouldStop: () => boolean = () => false,
+): Promise<{ pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number } | null> {
+  const pixels: (Float32Array | Float64Array)[] = [];
+  let pred = -1;
+  let backend: 'webgpu' | 'cpu' = 'cpu';
+  const t0 = performance.now();
+  for (const c of classes) {
+    const out = await exclusive(async () => {
+      if (!engine || engineVersion !== version || shouldStop()) return null;
+      backend = engine.backend;
+      return engine.infer({ images: image, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' });
+    });
+    if (!out) return null;
+    pixels.push(out.backtrace.pixels);
+    pred = out.forward.pred[0];
+  }
+  return { pixels, pred, backend, ms: performance.now() - t0 };
+}
+
+/**
+ * Switch statistics (ON counts per unit, window positions per pooled unit) of `count` images
+ * under the model of `version`, for the sampler's empirical priors: in chunks on an engine of its
+ * own, like classifyAll. Resolves null when the model was replaced or shouldStop() says so.
+ */
+export async function collectSwitchCounts(
+  spec: ModelSpec,
+  params: ModelParams,
+  images: (first: number, n: number) => Float32Array,
+  count: number,
+  version: number,
+  shouldStop: () => boolean = () => false,
+): Promise<SwitchCounts | null> {
+  const batch = await createEngine({ device, spec, params, maxBatch: device ? 20 : 4 });
+  // The CPU reference blocks the page while it runs: smaller chunks keep it responsive.
+  const chunk = batch.backend === 'webgpu' ? 20 : 4;
+  let counts: SwitchCounts | undefined;
+  try {
+    for (let first = 0; first < count; first += chunk) {
+      if (shouldStop() || engineVersion !== version) return null;
+      const n = Math.min(chunk, count - first);
+      const out = await exclusive(() => batch.infer({ images: images(first, n), n, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering' }));
+      counts = switchCounts(spec, out.forward, counts);
+    }
+    return engineVersion === version && counts ? counts : null;
+  } finally {
+    batch.destroy();
+  }
 }
 
 /**

@@ -1,0 +1,67 @@
+/**
+ * Counterfactual rendering: this input's switches rendered from each class in turn (the
+ * `rendering` variant), with each rendering's error against the input; the prediction marked.
+ */
+import { useMemo } from 'react';
+import { TermLink } from '../about/TermLink';
+import { GradientLegend } from '../Legend';
+import { MapCanvas } from '../MapCanvas';
+import { divergingScale, fmt, maxAbs } from '../scales';
+import type { ViewResult } from '../store';
+import { classErrors } from './metrics';
+import type { Counterfactuals as Result } from './useCounterfactuals';
+
+export function Counterfactuals({ view, cf }: { view: ViewResult; cf: Result | null }) {
+  const ready = cf?.state === 'ready' ? cf : null;
+  const errs = useMemo(() => (ready ? classErrors(view.image, ready.pixels) : null), [ready, view.image]);
+  const scale = useMemo(() => divergingScale(ready ? Math.max(...ready.pixels.map((p) => maxAbs(p))) : 1), [ready]);
+  const { height, width } = view.spec.input;
+  const pred = view.result.forward.pred[0];
+
+  return (
+    <section className="render-card" aria-labelledby="render-cf-title" data-testid="counterfactuals" data-state={cf?.state ?? 'waiting'} data-best={errs?.best}>
+      <h3 id="render-cf-title">The same switches, rendered from every class</h3>
+      {cf?.state === 'error' && (
+        <p className="notice error" role="alert">
+          Counterfactual rendering failed: {cf.message}
+        </p>
+      )}
+      {!ready && cf?.state !== 'error' && (
+        <p className="dim" role="status">
+          Rendering the {view.spec.classes} classes…
+        </p>
+      )}
+      {ready && errs && (
+        <>
+          <div className="render-cf-grid">
+            {ready.pixels.map((px, c) => {
+              const tags = [c === pred ? 'predicted' : null, c === view.label ? 'label' : null, c === errs.best ? 'lowest error' : null].filter(Boolean);
+              return (
+                <div key={c} className={c === pred ? 'render-cf pred' : 'render-cf'} data-testid="cf-cell" data-class={c} data-error={errs.errors[c]} data-pred={c === pred}>
+                  <MapCanvas
+                    data={px}
+                    height={height}
+                    width={width}
+                    scale={scale}
+                    label={`Class ${c} rendered through this input's switches; squared error ${fmt(errs.errors[c])}${tags.length ? ` (${tags.join(', ')})` : ''}`}
+                    caption={`${c}${c === pred ? ' ▶ pred' : ''} · ${fmt(errs.errors[c])}`}
+                    displayWidth={56}
+                    kind="counterfactual"
+                  />
+                  {tags.length > 0 && <span className="render-tag">{tags.join(', ')}</span>}
+                </div>
+              );
+            })}
+          </div>
+          <GradientLegend scale={scale} />
+        </>
+      )}
+      <p className="dim render-caption">
+        <TermLink term="backtrace">Backtrace</TermLink> from each class c, through the a- and t-switches this input chose bottom-up (variant{' '}
+        <em>rendering</em>, whatever the view's variant). Under each: ‖I − Î<sub>c</sub>‖², unnormalised. The predicted class ({pred}) is outlined
+        {ready ? `; the lowest error is class ${errs?.best}` : ''}. Nothing forces the two to agree: the prediction maximises ⟨μ<sub>c</sub>, x(L)⟩ + b<sub>c</sub>,
+        not the pixel error. One colour range for the grid.{ready ? ` ${ready.pixels.length} inferences on ${ready.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${ready.ms.toFixed(0)} ms.` : ''}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The current input rendered from every class through its own switches (engineHost.renderClasses),
+ * kept for the last inference result only: leaving and reopening the panel reuses it.
+ */
+import { useEffect, useState } from 'react';
+import * as host from '../engineHost';
+import type { ViewResult } from '../store';
+
+export type Counterfactuals =
+  | { state: 'running'; key: string }
+  | { state: 'ready'; key: string; pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number }
+  | { state: 'error'; key: string; message: string };
+
+let cached: Counterfactuals | null = null;
+
+/** Runs the ten renderings for `view` when it is current; `modelVersion` names its model. */
+export function useCounterfactuals(view: ViewResult, current: boolean, modelVersion: number): Counterfactuals | null {
+  const key = view.key;
+  const [state, setState] = useState<Counterfactuals | null>(cached?.key === key ? cached : null);
+
+  useEffect(() => {
+    if (cached?.key === key) {
+      setState(cached);
+      if (cached.state !== 'running') return;
+    }
+    // A result that is being replaced is not worth ten more inferences.
+    if (!current) return;
+    let stopped = false;
+    const publish = (c: Counterfactuals) => {
+      cached = c;
+      if (!stopped) setState(c);
+    };
+    publish({ state: 'running', key });
+    const classes = Array.from({ length: view.spec.classes }, (_, c) => c);
+    host
+      .renderClasses(view.image, classes, modelVersion, () => stopped)
+      .then((out) => {
+        if (out) publish({ state: 'ready', key, ...out });
+        else if (cached?.key === key) cached = null; // replaced or left: ask again next time
+      })
+      .catch((e: unknown) => publish({ state: 'error', key, message: e instanceof Error ? e.message : String(e) }));
+    return () => {
+      stopped = true;
+      if (cached?.key === key && cached.state === 'running') cached = null;
+    };
+  }, [key, current, modelVersion, view.image, view.spec.classes]);
+
+  return state?.key === key ? state : null;
+}
