@@ -75,7 +75,7 @@ describe('Counterfactuals', () => {
   it('one cell per class with its error, the prediction marked, the lowest error named', async () => {
     const view = await viewFor('drmm-compact');
     const engine = new CpuEngine(view.spec, initParams(view.spec, 1));
-    const pixels = [];
+    const pixels: (Float32Array | Float64Array)[] = [];
     for (let c = 0; c < 10; c++) pixels.push((await engine.infer({ images: IMAGE, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels);
     const html = renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5 }} />);
     const errors = attrs(html, 'data-error').map(Number);
