@@ -87,8 +87,6 @@ function paths(g: Graph, from: string, end: (id: string) => boolean, endMayBeDea
   return out;
 }
 
-const log = (n: number) => (n > 0 ? Math.log10(n) : -Infinity);
-
 function expectLog(actual: number, count: number, what: string) {
   if (count === 0) expect(actual, what).toBe(-Infinity);
   else expect(actual, what).toBeCloseTo(Math.log10(count), 9);
