@@ -13,6 +13,9 @@ import { PanelTabs } from './panels/PanelTabs';
 import { PANELS } from './panels/registry';
 import { useApp } from './store';
 import { ViewControls } from './ViewControls';
+import { HeaderTools } from './lecture/HeaderTools';
+import { LectureMode } from './lecture/LectureMode';
+import { LinkNotice, UrlSync } from './url/UrlSync';
 
 export function App() {
   useEffect(() => boot(), []);
@@ -21,7 +24,9 @@ export function App() {
   return (
     <>
       <header className="top">
+        <UrlSync />
         <h1>DRMM Explainer</h1>
+        <HeaderTools />
         <p className="lede">
           The Deep Rendering Mixture Model (Patel, Nguyen &amp; Baraniuk, NIPS 2016): a convnet's forward pass is a max-sum dynamic program
           over rendering switches, and the backtrace through the saved switches renders a class template back into an image.
@@ -29,6 +34,7 @@ export function App() {
         <BackendNotice />
         <ModelNotice />
         <DataNotice />
+        <LinkNotice />
       </header>
       <main>
         <div className="control-bar">
@@ -42,6 +48,7 @@ export function App() {
           <Component />
         </section>
       </main>
+      <LectureMode />
     </>
   );
 }

@@ -1,5 +1,7 @@
 /** The digit, its reconstruction (or counterfactual rendering) and the class probabilities. */
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { ExportButtons } from './export/ExportButtons';
+import { inputStem, pixelsTable, probsTable } from './export/tables';
 import { GradientLegend } from './Legend';
 import { MapCanvas } from './MapCanvas';
 import { ProbBars } from './ProbBars';
@@ -18,6 +20,7 @@ export function DigitView({ view }: { view: ViewResult }) {
   const { forward, backtrace, paths } = view.result;
   const { height, width } = view.spec.input;
   const pred = forward.pred[0];
+  const figure = useRef<HTMLElement>(null);
   const pixelsMax = useMemo(() => maxAbs(backtrace.pixels), [backtrace.pixels]);
   const reconScale = useMemo(() => divergingScale(pixelsMax), [pixelsMax]);
   const counterfactual = view.start !== 'predicted' && view.start !== pred;
@@ -26,7 +29,7 @@ export function DigitView({ view }: { view: ViewResult }) {
     : `Reconstruction Î: class ${view.startClass}'s template rendered through this digit's switches`;
 
   return (
-    <section className="digit-view" aria-label="Digit, reconstruction and class probabilities">
+    <section className="digit-view" aria-label="Digit, reconstruction and class probabilities" ref={figure}>
       <div className="digit-maps">
         <MapCanvas
           data={view.image}
@@ -60,10 +63,12 @@ export function DigitView({ view }: { view: ViewResult }) {
               {fmtLog10(paths.pixelsPossibleLog10)} possible.
             </p>
           )}
+          <ExportButtons label="Figure" name={`${inputStem(view)}-figure`} what="the digit figure (input, reconstruction, probabilities)" png={() => figure.current} csv={() => pixelsTable(view)} />
         </div>
       </div>
       <div className="probs">
         <h3>p(c | image)</h3>
+        <ExportButtons label="Chart" name={`${inputStem(view)}-probabilities`} what="the class probabilities" svg={() => figure.current?.querySelector<SVGSVGElement>('svg.probbars') ?? null} csv={() => probsTable(view)} />
         <ProbBars probs={forward.probs} pred={pred} label={view.label >= 0 ? view.label : undefined} />
         <p>
           Predicted class <strong data-testid="pred">{pred}</strong>

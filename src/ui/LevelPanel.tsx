@@ -4,8 +4,10 @@
  * active-path summary. Each kind of map shares one colour range across the level's channels, so
  * channels can be compared.
  */
-import { memo, useMemo, type ReactNode } from 'react';
+import { memo, useMemo, useRef, type ReactNode } from 'react';
 import { shapesOf } from '../engine';
+import { ExportButtons } from './export/ExportButtons';
+import { inputStem, levelTable } from './export/tables';
 import { GradientLegend, SwatchLegend } from './Legend';
 import { MapCanvas } from './MapCanvas';
 import {
@@ -47,6 +49,7 @@ const VARIANT_STEP: Record<ViewResult['variant'], string> = {
 
 export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, saliencyStage, maxChannels }: LevelPanelProps) {
   const l = index + 1;
+  const sectionRef = useRef<HTMLElement>(null);
   const shape = shapesOf(view.spec).levels[index];
   const fwd = view.result.forward.levels[index];
   const bt = view.result.backtrace.levels[index];
@@ -72,7 +75,8 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
   const channelNote = shown < shape.c ? `channels 1–${shown} of ${shape.c}` : `all ${shape.c} channels`;
 
   return (
-    <section className="level" aria-labelledby={`level-${l}-title`} data-level={l}>
+    <section className="level" aria-labelledby={`level-${l}-title`} data-level={l} ref={sectionRef}>
+      <ExportButtons className="float" name={`${inputStem(view)}-level-${l}`} what={`level ${l}'s maps`} png={() => sectionRef.current} csv={() => levelTable(view, index)} />
       <h3 id={`level-${l}-title`}>
         Level {l} <span className="dim">({geometry})</span>
       </h3>

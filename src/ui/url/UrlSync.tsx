@@ -1,6 +1,8 @@
 /**
- * Mounts the URL sync (sync.ts) for the app's store and shows what a link held that was ignored.
- * The notice is plain React text: a value from the URL is never markup.
+ * Mounts the URL sync (sync.ts) for the app's store, and LinkNotice shows what a link held that
+ * was ignored. The notice is plain React text: a value from the URL is never markup. UrlSync
+ * renders nothing; mount it before the components whose first effects read linked state (the tour
+ * asks whether the link opens lecture mode), since React runs sibling effects in order.
  */
 import { useEffect } from 'react';
 import { focusTerm } from '../about/focusTerm';
@@ -26,10 +28,10 @@ export function UrlSync() {
       if (active === sync) active = null;
     };
   }, []);
-  return <LinkNotice />;
+  return null;
 }
 
-function LinkNotice() {
+export function LinkNotice() {
   const lines = useApp((s) => s.linkNotice);
   const setLinkNotice = useApp((s) => s.setLinkNotice);
   if (lines.length === 0) return null;

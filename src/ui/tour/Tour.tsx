@@ -1,0 +1,172 @@
+/**
+ * The guided tour: a small dialog that walks through TOUR_STEPS, anchored next to each step's
+ * control with a ring around it. Shown once on a first visit (remembered in localStorage), replayed
+ * from the header's "Take the tour". Keyboard: Tab stays inside the card, Escape closes it.
+ *
+ * Written here rather than taken from a tour library: it needs about 150 lines, and a library
+ * would bring its own styles, positioning engine and focus handling to reconcile with ours.
+ */
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { appStore, useApp } from '../store';
+import { TOUR_STEPS, markTourSeen, placeCard, tourSeen, type Rect } from './steps';
+import './tour.css';
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function isVisible(r: Rect): boolean {
+  return r.top >= 0 && r.top + r.height <= window.innerHeight;
+}
+
+export function Tour() {
+  const [step, setStep] = useState<number | null>(null);
+  const lecture = useApp((s) => s.lecture);
+  const opener = useRef<HTMLButtonElement>(null);
+  const returnFocus = useRef<Element | null>(null);
+
+  const close = useCallback(() => {
+    markTourSeen(storage());
+    setStep(null);
+    const back = returnFocus.current;
+    returnFocus.current = null;
+    if (back instanceof HTMLElement && back.isConnected) back.focus();
+  }, []);
+
+  // A first visit (and not a link straight into lecture mode): offer the tour.
+  useEffect(() => {
+    if (!tourSeen(storage()) && !appStore.getState().lecture) setStep(0);
+  }, []);
+
+  // Entering lecture mode ends the tour (it would cover the slide) without counting it as seen.
+  useEffect(() => {
+    if (lecture) setStep(null);
+  }, [lecture]);
+
+  const start = () => {
+    returnFocus.current = opener.current;
+    setStep(0);
+  };
+
+  return (
+    <>
+      <button type="button" ref={opener} onClick={start} data-testid="tour-start">
+        Take the tour
+      </button>
+      {step !== null && !lecture && <TourCard step={step} setStep={setStep} close={close} />}
+    </>
+  );
+}
+
+function TourCard({ step, setStep, close }: { step: number; setStep(i: number): void; close(): void }) {
+  const s = TOUR_STEPS[step];
+  const last = step === TOUR_STEPS.length - 1;
+  const titleId = useId();
+  const bodyId = useId();
+  const card = useRef<HTMLDivElement>(null);
+  const primary = useRef<HTMLButtonElement>(null);
+  const [target, setTarget] = useState<Rect | null>(null);
+  const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
+
+  // Find the step's control, bring it into view, and follow it as the page scrolls or resizes.
+  useLayoutEffect(() => {
+    const el = s.target(document);
+    if (el) {
+      const r = el.getBoundingClientRect();
+      if (!isVisible(r)) el.scrollIntoView({ block: r.height > window.innerHeight / 2 ? 'start' : 'center' });
+    }
+    const measure = () => {
+      const r = el?.getBoundingClientRect() ?? null;
+      const rect = r ? { left: r.left, top: r.top, width: r.width, height: r.height } : null;
+      setTarget(rect);
+      const c = card.current;
+      if (c) setPos(placeCard(rect, { width: c.offsetWidth, height: c.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }));
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    window.addEventListener('scroll', measure, true);
+    return () => {
+      window.removeEventListener('resize', measure);
+      window.removeEventListener('scroll', measure, true);
+    };
+  }, [s]);
+
+  useEffect(() => {
+    primary.current?.focus({ preventScroll: true });
+  }, [step]);
+
+  // Escape closes the tour wherever the focus is (the card's own handler comes first when it has focus).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        close();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [close]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      close();
+      return;
+    }
+    if (e.key !== 'Tab' || !card.current) return;
+    // Keep Tab inside the card.
+    const items = Array.from(card.current.querySelectorAll<HTMLElement>('button:not([disabled])'));
+    if (items.length === 0) return;
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    const next = e.shiftKey ? (i <= 0 ? items.length - 1 : i - 1) : i === items.length - 1 ? 0 : i + 1;
+    e.preventDefault();
+    items[next].focus();
+  };
+
+  return (
+    <>
+      {target && (
+        <div
+          className="tour-ring"
+          aria-hidden="true"
+          style={{ left: target.left - 4, top: target.top - 4, width: target.width + 8, height: target.height + 8 }}
+        />
+      )}
+      <div
+        ref={card}
+        className="tour-card"
+        role="dialog"
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
+        data-testid="tour"
+        data-step={s.id}
+        style={pos ? { left: pos.left, top: pos.top } : { visibility: 'hidden' }}
+        onKeyDown={onKeyDown}
+      >
+        <p className="tour-count">
+          Step {step + 1} of {TOUR_STEPS.length}
+        </p>
+        <h2 id={titleId}>{s.title}</h2>
+        <p id={bodyId}>{s.body}</p>
+        <div className="tour-buttons">
+          {!last && (
+            <button type="button" className="link" onClick={close} data-testid="tour-skip">
+              Skip the tour
+            </button>
+          )}
+          <span className="tour-spacer" />
+          <button type="button" onClick={() => setStep(step - 1)} disabled={step === 0}>
+            Back
+          </button>
+          <button type="button" ref={primary} className="primary" onClick={() => (last ? close() : setStep(step + 1))} data-testid="tour-continue">
+            {last ? 'Finish' : 'Continue'}
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}
