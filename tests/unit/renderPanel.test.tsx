@@ -30,7 +30,7 @@ describe('Reconstruction', () => {
     const sq = IMAGE.reduce((s, v, i) => s + (v - px[i]) ** 2, 0);
     expect(Number(/data-testid="recon-error" data-value="([^"]+)"/.exec(html)![1])).toBeCloseTo(sq, 6);
     expect(html).toContain(`data-negative="${negativeStats(px).negative}"`);
-    for (const kind of ['input', 'render-recon', 'render-error']) expect(html).toContain(`data-kind="${kind}"`);
+    for (const kind of ['input', 'render-recon', 'render-error', 'render-recon-negative']) expect(html).toContain(`data-kind="${kind}"`);
     expect(html).toContain('variant <em>rendering</em>');
     expect(attrs(html, 'aria-label').length).toBeGreaterThanOrEqual(3);
   });

@@ -45,9 +45,11 @@ export function MarkedMap({ data, offset = 0, height, width, scale, label, capti
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(small, 0, 0, width * k, height * k);
     if (!mask) return;
-    const line = Math.max(1, k / 5);
+    const line = Math.max(1, k / 6);
     ctx.lineCap = 'butt';
-    for (const [colour, w] of [[HALO, line + 1.5], [MARK_COLOUR, line]] as const) {
+    // The halo only where cells are big enough to hold it without hiding the map.
+    const strokes = k >= 6 ? ([[HALO, line + 1], [MARK_COLOUR, line]] as const) : ([[MARK_COLOUR, line]] as const);
+    for (const [colour, w] of strokes) {
       ctx.strokeStyle = colour;
       ctx.lineWidth = w;
       ctx.beginPath();

@@ -28,7 +28,7 @@ export function Reconstruction({ view }: { view: ViewResult }) {
       </h3>
       <div className="render-row">
         <MapCanvas data={view.image} height={height} width={width} scale={IMAGE} label={`Input I: ${inputName(view)}`} caption="input I" displayWidth={112} kind="input" />
-        <MarkedMap
+        <MapCanvas
           data={recon}
           height={height}
           width={width}
@@ -36,10 +36,21 @@ export function Reconstruction({ view }: { view: ViewResult }) {
           label={`Reconstruction Î from class ${view.startClass} (${view.variant} variant)`}
           caption={`Î (class ${view.startClass}${counterfactual ? ', not the prediction' : ''})`}
           displayWidth={112}
-          markNegative
           kind="render-recon"
         />
         <MapCanvas data={diff} height={height} width={width} scale={diffScale} label="Error map I minus Î" caption="error I − Î" displayWidth={112} kind="render-error" />
+        {/* A copy with the marks, so that Î itself stays readable where most pixels are negative. */}
+        <MarkedMap
+          data={recon}
+          height={height}
+          width={width}
+          scale={reconScale}
+          label={`Reconstruction Î with its negative pixels hatched`}
+          caption="Î, where < 0"
+          displayWidth={112}
+          markNegative
+          kind="render-recon-negative"
+        />
         <dl className="render-numbers">
           <dt>‖I − Î‖²</dt>
           <dd data-testid="recon-error" data-value={cmp.sqError}>
@@ -67,7 +78,7 @@ export function Reconstruction({ view }: { view: ViewResult }) {
         I is what the model saw (pixels in [0, 1]); Î is <code>backtrace.pixels</code>: class {view.startClass}'s template rendered down through this input's
         switches, variant <em>{view.variant}</em> (the view's control). Î is not calibrated to the input's scale, so besides the raw ‖I − Î‖² (what
         training minimises, as a mean over pixels) the error is given after a least-squares scale α = ⟨I, Î⟩ / ⟨Î, Î⟩: the residual ‖I − αÎ‖² / ‖I‖² = 1 − cos².
-        The pixels are never rectified: hatched cells of Î are negative.
+        The pixels are never rectified: the last map hatches the negative pixels of Î.
       </p>
     </section>
   );
