@@ -8,6 +8,7 @@ import './app.css';
 import { boot } from './controller';
 import { DigitPicker } from './DigitPicker';
 import { ModelControls } from './ModelControls';
+import { OfflineNotice } from './offline/OfflineNotice';
 import { BackendNotice, DataNotice, InferNotice, ModelNotice } from './Notices';
 import { PanelTabs } from './panels/PanelTabs';
 import { PANELS } from './panels/registry';
@@ -34,6 +35,7 @@ export function App() {
         <BackendNotice />
         <ModelNotice />
         <DataNotice />
+        <OfflineNotice />
         <LinkNotice />
       </header>
       <main>

@@ -15,6 +15,7 @@ import { PRESETS, initParams, type InferResult, type ModelParams, type ModelSpec
 import type { MnistSplit, SplitName } from '../data/mnistLoader';
 import { createTrainingSlice, type TrainingSlice } from './train/slice';
 import { createStepperSlice, type StepperSlice } from './stepper/slice';
+import { createOfflineSlice, type OfflineSlice } from './offline/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -228,7 +229,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice;
 
 /** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
 export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
@@ -370,6 +371,7 @@ export function createAppStore() {
     ...createUiSlice(...a),
     ...createTrainingSlice(...a),
     ...createStepperSlice(...a),
+    ...createOfflineSlice(...a),
   }));
 }
 
