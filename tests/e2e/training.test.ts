@@ -1,7 +1,7 @@
 // End-to-end: in-page EG training in headless Chromium on the SwiftShader WebGPU adapter. Opens
-// the training panel, trains drmm-compact at batch 8 for a few dozen steps, pauses, checks the
-// metrics and the refreshed first-screen panels, exports the CSV, single-steps, saves a checkpoint
-// file and resumes the IndexedDB autosave after a reload. Reads the DOM, never app internals.
+// the training controls on the dashboard tab, trains drmm-compact at batch 8 for a few dozen
+// steps, pauses, checks the metrics and the refreshed first-screen panels, exports the CSV,
+// single-steps, saves a checkpoint file and resumes the IndexedDB autosave after a reload. Reads the DOM, never app internals.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -71,7 +71,9 @@ describe('in-page training', () => {
       await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
       const before = await reconstructionPixels(page);
 
-      // Open the panel: a few steps are timed and the epoch estimate is shown before training.
+      // Open the dashboard and its training controls: a few steps are timed and the epoch estimate
+      // is shown before training.
+      await page.getByTestId('tab-dashboard').click();
       await page.getByTestId('training-open').click();
       const estimate = page.getByTestId('train-estimate');
       await estimate.waitFor({ timeout: LONG });
@@ -123,10 +125,12 @@ describe('in-page training', () => {
 
       // The first screen shows the trained weights: a current result whose reconstruction changed.
       await page.getByTestId('model-notice').filter({ hasText: `step ${pausedAt}` }).waitFor({ timeout: LONG });
+      await page.getByTestId('tab-overview').click();
       await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
       const after = await reconstructionPixels(page);
       expect(after.length).toBe(before.length);
       expect(after.some((v, i) => v !== before[i])).toBe(true);
+      await page.getByTestId('tab-dashboard').click();
 
       // The metrics history as CSV.
       const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-csv').click()]);
@@ -144,7 +148,9 @@ describe('in-page training', () => {
       await page.locator(`[data-testid="train-progress"][data-step="${pausedAt + 1}"]`).waitFor({ timeout: LONG });
       await status(page, 'paused');
 
-      // Screenshot of the panel with its charts, and the panels it refreshed below.
+      // Screenshot of the training controls (the first-visit tour, another panel's, would cover them).
+      const skip = page.getByTestId('tour-skip');
+      if (await skip.isVisible()) await skip.click();
       fs.mkdirSync(SHOTS, { recursive: true });
       await page.getByTestId('training').scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(SHOTS, 'training.png') });
@@ -167,6 +173,7 @@ describe('in-page training', () => {
 
       // Reload: the autosave (taken on pause) is offered and resumes that step.
       await page.reload({ waitUntil: 'load' });
+      await page.getByTestId('tab-dashboard').click();
       const offer = page.getByTestId('train-resume-autosave');
       await offer.waitFor({ timeout: LONG });
       expect(await offer.textContent()).toBe(`Resume training from epoch 0 step ${pausedAt}`);
@@ -180,7 +187,10 @@ describe('in-page training', () => {
       log('resumed the autosave');
 
       await page.waitForTimeout(300);
-      expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+      // The browser logs the 404 of models/index.json while this deployment ships no pretrained
+      // model (controller.fetchShippedModels reads that as "none"); any other error fails.
+      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
+      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
     } finally {
       fs.mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, 'training-end.png'), fullPage: true }).catch(() => {});

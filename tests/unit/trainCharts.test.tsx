@@ -1,8 +1,7 @@
-// The training panel's charts and template grid, rendered to static markup / pixels.
+// The training charts, rendered to static markup (the templates' pixels: dashboardTemplates.test.ts).
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { LineChart } from '../../src/ui/train/LineChart';
-import { templateGridPixels } from '../../src/ui/train/TemplateGrid';
 
 describe('LineChart', () => {
   it('draws one path per series through d3 scales, with gaps for NaN, and a label with the last values', () => {
@@ -30,23 +29,5 @@ describe('LineChart', () => {
     const html = renderToStaticMarkup(<LineChart title="ce" xLabel="step" series={[{ name: 'ce', color: '#000', points: [] }]} />);
     expect(html).toContain('no data yet');
     expect(html).toContain('data-points="0"');
-  });
-});
-
-describe('templateGridPixels', () => {
-  it('lays k x k templates out in a grid with 1-pixel gaps, red for positive, blue for negative', () => {
-    const k = 2;
-    const data = new Float32Array([1, 0, 0, -1, /* template 2 */ -2, 0, 0, 2, /* template 3 */ 0, 0, 0, 0]);
-    const g = templateGridPixels({ data, channels: 3, cin: 1, k, step: 5 }, 2);
-    expect(g.width).toBe(5);
-    expect(g.height).toBe(5);
-    const px = (x: number, y: number) => Array.from(g.rgba.slice(4 * (y * g.width + x), 4 * (y * g.width + x) + 3));
-    const [r, , b] = px(0, 0); // +1: red
-    expect(r).toBeGreaterThan(b);
-    const [r2, , b2] = px(1, 1); // -1: blue
-    expect(b2).toBeGreaterThan(r2);
-    expect(px(2, 0)).toEqual([255, 255, 255]); // gap
-    const [r3, , b3] = px(3, 0); // template 2's -2: blue
-    expect(b3).toBeGreaterThan(r3);
   });
 });

@@ -2,15 +2,9 @@
 import { DigitView } from '../DigitView';
 import { LevelPanel } from '../LevelPanel';
 import { inferenceKey, useApp } from '../store';
-import { TrainingSection } from '../train/TrainingPanel';
 
 export function OverviewPanel() {
-  return (
-    <>
-      <TrainingSection />
-      <Results />
-    </>
-  );
+  return <Results />;
 }
 
 function Results() {

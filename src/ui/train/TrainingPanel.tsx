@@ -1,17 +1,17 @@
 /**
- * The training section: settings, start / pause / resume / step / reset, the speed estimate,
- * progress and metrics, charts, the level-1 templates, checkpoints and the autosave offer. The
- * loop itself is in session.ts; this only shows the store's `training` slice and calls the session.
+ * The training section of the dashboard: settings, start / pause / resume / step / reset, the
+ * speed estimate, progress, checkpoints and the autosave offer; and the latest-metrics table the
+ * dashboard shows next to it. The loop itself is in session.ts; this only shows the store's
+ * `training` slice and calls the session. The charts and templates are the dashboard's.
  */
 import { useEffect, useState, type ChangeEvent, type ReactNode } from 'react';
 import { PRESET_NAMES, type PresetName } from '../../engine';
 import { TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
 import { useApp } from '../store';
 import { initTraining, trainingSession } from './host';
-import { LineChart, fmtSig } from './LineChart';
-import { BATCH_MAX, LABELLED_CHOICES, LOSS_TERMS, LOSS_TERM_INFO, epochSeconds, formatDuration, stepMsAt, stepsPerEpochFor, type MetricRow } from './logic';
+import { fmtSig } from './LineChart';
+import { BATCH_MAX, LABELLED_CHOICES, LOSS_TERMS, LOSS_TERM_INFO, epochSeconds, formatDuration, stepMsAt, stepsPerEpochFor } from './logic';
 import type { TrainingState } from './slice';
-import { TemplateGrid } from './TemplateGrid';
 
 const MODE_LABEL: Record<TrainMode, string> = {
   supervised: 'supervised (all labels)',
@@ -21,8 +21,6 @@ const MODE_LABEL: Record<TrainMode, string> = {
 };
 
 const BATCH_CHOICES = [8, 12, 16, 24, 32, 48, 64, 96, 128];
-
-const COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73', train: '#e69f00', test: '#0b5cad' };
 
 export function TrainingSection() {
   useEffect(() => initTraining(), []);
@@ -39,7 +37,7 @@ export function TrainingSection() {
       <div className="training-head">
         <h2>Train the model in the page (EG)</h2>
         <button type="button" data-testid="training-open" aria-expanded={open} onClick={onToggle}>
-          {open ? 'Hide training' : 'Open training'}
+          {open ? 'Hide the training controls' : 'Open the training controls'}
         </button>
         {!open && <StatusLine compact />}
       </div>
@@ -90,11 +88,6 @@ function TrainingPanel() {
       <StatusLine />
       <Estimate />
       <Progress />
-      <div className="training-grid">
-        <MetricsTable />
-        <TemplateGridBox />
-      </div>
-      <Charts />
     </div>
   );
 }
@@ -395,7 +388,7 @@ function pct(v: number | undefined): string {
   return v !== undefined && Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : '—';
 }
 
-function MetricsTable() {
+export function MetricsTable() {
   const latest = useApp((s) => s.training.metrics.latest);
   const lastTest = useApp((s) => s.training.metrics.lastTest);
   const first = useApp((s) => s.training.metrics.history.find((r) => Number.isFinite(r.total)) ?? null);
@@ -427,42 +420,5 @@ function MetricsTable() {
         </tr>
       </tbody>
     </table>
-  );
-}
-
-function TemplateGridBox() {
-  const templates = useApp((s) => s.training.templates);
-  return (
-    <div className="templates-box">
-      <h3>Level-1 templates</h3>
-      <TemplateGrid templates={templates} />
-    </div>
-  );
-}
-
-function pts(rows: MetricRow[], key: keyof MetricRow): { x: number; y: number }[] {
-  return rows.filter((r) => Number.isFinite(r[key])).map((r) => ({ x: r.step, y: r[key] }));
-}
-
-function Charts() {
-  const history = useApp((s) => s.training.metrics.history);
-  if (history.length === 0) return <p className="dim">Charts of the loss terms and accuracies appear after the first metrics.</p>;
-  return (
-    <div className="charts" data-testid="train-charts">
-      {LOSS_TERMS.map((k) => (
-        <LineChart key={k} testId={`chart-${k}`} title={k === 'total' ? 'total loss' : k} subtitle={LOSS_TERM_INFO[k]} xLabel="step" series={[{ name: k, color: COLOURS[k], points: pts(history, k) }]} />
-      ))}
-      <LineChart
-        testId="chart-accuracy"
-        title="accuracy"
-        xLabel="step"
-        yDomain={[0, 1]}
-        format={(v) => `${Math.round(100 * v)}%`}
-        series={[
-          { name: 'train', color: COLOURS.train, points: pts(history, 'trainAccuracy') },
-          { name: 'test', color: COLOURS.test, points: pts(history, 'testAccuracy'), dashed: true, dots: true },
-        ]}
-      />
-    </div>
   );
 }

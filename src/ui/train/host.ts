@@ -39,8 +39,9 @@ async function publish(store: AppStore, spec: ModelSpec, preset: PresetName | nu
   return 'ok';
 }
 
-function download(data: Uint8Array | string, fileName: string, mime: string): void {
-  const blob = new Blob([typeof data === 'string' ? data : data.slice()], { type: mime });
+/** Offers data as a file download (the dashboard's exports use it too). */
+export function download(data: Uint8Array | string | Blob, fileName: string, mime: string): void {
+  const blob = data instanceof Blob ? data : new Blob([typeof data === 'string' ? data : data.slice()], { type: mime });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

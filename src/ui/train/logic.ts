@@ -50,10 +50,10 @@ function csvNumber(v: number): string {
   return String(Number(v.toPrecision(7)));
 }
 
-/** The history as CSV: a header of METRIC_COLUMNS, then one line per row; NaN is an empty field. */
-export function metricsCsv(rows: readonly MetricRow[]): string {
-  const lines = [METRIC_COLUMNS.join(',')];
-  for (const r of rows) lines.push(METRIC_COLUMNS.map((c) => csvNumber(r[c])).join(','));
+/** The history as CSV: a header of the columns (all by default), then one line per row; NaN is an empty field. */
+export function metricsCsv(rows: readonly MetricRow[], columns: readonly (keyof MetricRow)[] = METRIC_COLUMNS): string {
+  const lines = [columns.join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvNumber(r[c])).join(','));
   return lines.join('\n') + '\n';
 }
 

@@ -25,6 +25,7 @@ import { Schedule, TRAIN_MODES, type TrainMode } from '../../engine/train/schedu
 import type { MnistSplit } from '../../data/mnistLoader';
 import type { AppStore } from '../store';
 import type { Autosaver, AutosaveMeta } from './autosave';
+import { addRun, archiveRun } from './runs';
 import {
   PHASE_TARGET_MS,
   chooseBatchSize,
@@ -127,6 +128,8 @@ export class TrainingSession {
   private images = new Float32Array(0);
   private labels = new Int32Array(0);
   private testImages: { split: MnistSplit; images: Float32Array } | null = null;
+  /** The overlay id of each archived run. */
+  private runIds = new Map<Run, string>();
 
   constructor(private readonly host: SessionHost) {}
 
@@ -471,8 +474,8 @@ export class TrainingSession {
     this.lastPublish = this.host.now();
     const params = await this.trainer.readParams();
     this.paramsOk(params);
-    const l1 = shapesOf(run.spec).levels[0];
-    this.patch({ templates: { data: params.weights[0], channels: l1.c, cin: l1.cin, k: l1.k, step: run.step } });
+    const levels = shapesOf(run.spec).levels.map((l, i) => ({ data: params.weights[i], channels: l.c, cin: l.cin, k: l.k }));
+    this.patch({ templates: { ...levels[0], levels, step: run.step } });
     if (!this.settings().liveSync) return;
     const summary = `training in progress: ${run.mode}${run.labelled ? ` (N_L = ${run.labelled})` : ''}, epoch ${(run.epoch + run.stepInEpoch / this.stepsPerEpoch()).toFixed(2)}, step ${run.step}`;
     const r = await this.host.publish(run.spec, run.preset, params, summary, force || this.forcePublish);
@@ -756,10 +759,26 @@ export class TrainingSession {
     });
   }
 
+  /**
+   * Keeps the current run's accuracy curve in the slice's `runs` (for the dashboard's overlay)
+   * before the run is forgotten or replaced.
+   */
+  private archive(): void {
+    const run = this.run;
+    if (!run) return;
+    this.flush(true);
+    // One id per run: archiving it again (a load that then failed, and a reset) replaces the entry.
+    let id = this.runIds.get(run);
+    if (!id) this.runIds.set(run, (id = `page-${this.runIds.size + 1}`));
+    const meta = { preset: run.preset, mode: run.mode, labelled: run.labelled, seed: run.seed };
+    this.patch((t) => ({ runs: addRun(t.runs, archiveRun(id, meta, t.metrics.history)) }));
+  }
+
   /** Forgets the run (weights, optimizer, metrics); the autosave stays until the next one. */
   async reset(): Promise<void> {
     await this.pause();
     await this.guarded('Reset', async () => {
+      this.archive();
       this.trainer?.destroy();
       this.engine?.destroy();
       this.trainer = null;
@@ -822,6 +841,9 @@ export class TrainingSession {
     await this.pause();
     await this.guarded(`Loading ${file.name}`, async () => {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      // Validated before the current run is archived, so a bad file changes nothing.
+      loadCheckpoint(bytes);
+      this.archive();
       await this.restore(bytes, file.name);
       const run = this.run!;
       this.notice('info', `Loaded ${file.name}: ${run.mode}, epoch ${run.epoch}, step ${run.stepInEpoch} of the epoch (${run.step} in all). Press Resume to continue.`);
@@ -884,6 +906,7 @@ export class TrainingSession {
       const got = await a.load((bytes) => void loadCheckpoint(bytes));
       if (!got) throw new Error('the autosave could not be read');
       this.patch({ open: true, resumeOffer: null });
+      this.archive();
       await this.restore(got.bytes, 'autosave');
       const m = got.meta;
       this.notice(

@@ -1,8 +1,8 @@
 /**
  * The store's `training` slice: plain data about in-page training (settings, progress, metrics,
- * the level-1 templates, the resume offer). The GPU objects and the loop live in session.ts;
- * this only records what it reports. All of it sits under one key, `training`, so it cannot clash
- * with the other slices.
+ * every level's templates, the resume offer, earlier runs for the overlay). The GPU objects and
+ * the loop live in session.ts; this only records what it reports. All of it sits under one key,
+ * `training`, so it cannot clash with the other slices.
  */
 import type { StateCreator } from 'zustand';
 import type { PresetName } from '../../engine';
@@ -10,6 +10,7 @@ import type { TrainMode } from '../../engine/train/schedule';
 import type { AppState } from '../store';
 import type { AutosaveMeta } from './autosave';
 import { defaultWeights, emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
+import type { PastRun } from './runs';
 
 export interface TrainingSettings {
   preset: PresetName;
@@ -59,12 +60,17 @@ export interface SpeedReport {
   observedBatch: number | null;
 }
 
-export interface TemplateImage {
-  /** Level-1 weights, channels x cin x k x k. */
+/** One level's templates W(l): channels x cin x k x k. */
+export interface LevelTemplates {
   data: Float32Array;
   channels: number;
   cin: number;
   k: number;
+}
+
+export interface TemplateImage extends LevelTemplates {
+  /** The fields above are level 1's; `levels` holds every level's (levels[0] is level 1). */
+  levels: LevelTemplates[];
   step: number;
 }
 
@@ -91,6 +97,8 @@ export interface TrainingState {
   /** Bumped whenever the weights are copied into the inference engine. */
   liveVersion: number;
   notice: TrainingNotice | null;
+  /** Earlier runs of this page session and loaded CLI logs, for the dashboard's accuracy overlay. */
+  runs: PastRun[];
 }
 
 export interface TrainingSlice {
@@ -127,6 +135,7 @@ export function initialTraining(): TrainingState {
     lastSaved: null,
     liveVersion: 0,
     notice: null,
+    runs: [],
   };
 }
 

@@ -1,0 +1,108 @@
+/**
+ * The accuracy-vs-epoch overlay: the current run's curves and those of earlier runs and loaded
+ * CLI training logs (scripts/train.ts writes `<model>.log.json`), their CSV, and the log reader.
+ * Pure (no DOM, no React); tested in tests/unit/dashboardOverlay.test.ts.
+ */
+import type { PastRun, RunPoint } from '../train/runs';
+import { runLabel } from '../train/runs';
+
+export interface OverlayRun {
+  id: string;
+  label: string;
+  points: RunPoint[];
+  /** The run being trained now: drawn in the foreground colour, its series always present. */
+  current: boolean;
+}
+
+export interface OverlaySeries {
+  /** The run's id and which accuracy. */
+  runId: string;
+  kind: 'train' | 'test';
+  name: string;
+  color: string;
+  points: { x: number; y: number }[];
+  dashed: boolean;
+  dots: boolean;
+}
+
+/** The current run's colour, then Okabe-Ito colours (colour-blind safe) for earlier runs, in order. */
+export const CURRENT_COLOUR = '#1d1d1f';
+export const RUN_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#8c6d31', '#999999'];
+
+function pointsOf(points: RunPoint[], key: 'trainAccuracy' | 'testAccuracy'): { x: number; y: number }[] {
+  return points.filter((p) => Number.isFinite(p[key]) && Number.isFinite(p.epoch)).map((p) => ({ x: p.epoch, y: p[key] }));
+}
+
+/**
+ * Two series a run: train accuracy (dashed: measured on the recent training batches) and test
+ * accuracy (solid, with dots: each an evaluation of the test set). Earlier runs' empty series are
+ * left out; the current run's are kept so its legend is stable while it starts.
+ */
+export function overlaySeries(runs: readonly OverlayRun[]): OverlaySeries[] {
+  const out: OverlaySeries[] = [];
+  let k = 0;
+  for (const r of runs) {
+    const color = r.current ? CURRENT_COLOUR : RUN_COLOURS[k++ % RUN_COLOURS.length];
+    for (const kind of ['train', 'test'] as const) {
+      const points = pointsOf(r.points, kind === 'train' ? 'trainAccuracy' : 'testAccuracy');
+      if (!r.current && points.length === 0) continue;
+      out.push({ runId: r.id, kind, name: `${r.label} · ${kind}`, color, points, dashed: kind === 'train', dots: kind === 'test' });
+    }
+  }
+  return out;
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(7))) : '';
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Every point of every run, one line each: run, epoch, step, train and test accuracy (empty: not measured). */
+export function overlayCsv(runs: readonly OverlayRun[]): string {
+  const lines = ['run,epoch,step,trainAccuracy,testAccuracy'];
+  for (const r of runs) for (const p of r.points) lines.push([csvField(r.label), num(p.epoch), num(p.step), num(p.trainAccuracy), num(p.testAccuracy)].join(','));
+  return lines.join('\n') + '\n';
+}
+
+function field(o: Record<string, unknown>, key: string): number {
+  const v = o[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
+}
+
+/**
+ * Reads a CLI training log (JSON: preset, mode, seed, labelled, metrics[] of {epoch, step,
+ * trainAccuracy, testAccuracy, ...}). Throws an Error whose message says what is wrong; the
+ * caller prefixes the file name.
+ */
+export function parseTrainingLog(text: string, id: string, fileName: string): PastRun {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not a training log: expected a JSON object');
+  const log = o as Record<string, unknown>;
+  if (!Array.isArray(log.metrics)) throw new Error('not a training log: it has no "metrics" array (scripts/train.ts writes one in <model>.log.json)');
+  const points: RunPoint[] = [];
+  log.metrics.forEach((m, i) => {
+    if (!m || typeof m !== 'object') throw new Error(`metrics[${i}] is not an object`);
+    const r = m as Record<string, unknown>;
+    const p = { epoch: field(r, 'epoch'), step: field(r, 'step'), trainAccuracy: field(r, 'trainAccuracy'), testAccuracy: field(r, 'testAccuracy') };
+    for (const key of ['trainAccuracy', 'testAccuracy'] as const) {
+      if (p[key] < 0 || p[key] > 1) throw new Error(`metrics[${i}].${key} is ${p[key]}, not a fraction in [0, 1]`);
+    }
+    if (!Number.isFinite(p.epoch)) throw new Error(`metrics[${i}] has no numeric "epoch"`);
+    if (Number.isFinite(p.trainAccuracy) || Number.isFinite(p.testAccuracy)) points.push(p);
+  });
+  if (points.length === 0) throw new Error('the log has no accuracy to draw (no metrics entry has trainAccuracy or testAccuracy)');
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const mode = str(log.mode) ?? 'unknown mode';
+  const labelled = typeof log.labelled === 'number' ? log.labelled : null;
+  const seed = typeof log.seed === 'number' ? log.seed : null;
+  const preset = str(log.preset);
+  return { id, label: `${runLabel({ preset, mode, labelled, seed })} (CLI log ${fileName})`, mode, preset, labelled, source: 'log', points };
+}
