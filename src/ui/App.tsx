@@ -6,7 +6,7 @@
 import { useEffect } from 'react';
 import './app.css';
 import { boot } from './controller';
-import { DigitPicker } from './DigitPicker';
+import { InputControls } from './input/InputControls';
 import { ModelControls } from './ModelControls';
 import { OfflineNotice } from './offline/OfflineNotice';
 import { BackendNotice, DataNotice, InferNotice, ModelNotice } from './Notices';
@@ -41,7 +41,7 @@ export function App() {
       <main>
         <div className="control-bar">
           <ModelControls />
-          <DigitPicker />
+          <InputControls />
           <ViewControls />
         </div>
         <InferNotice />

@@ -23,6 +23,12 @@ function Results() {
       data-variant={view.variant}
       data-start={view.start}
       data-current={current}
+      data-input={view.custom ? 'custom' : 'test'}
+      data-custom-id={view.custom?.id}
+      data-custom-kind={view.custom?.kind}
+      data-clutter={view.clutter.kind}
+      data-clutter-amount={view.clutter.amount}
+      data-clutter-seed={view.clutter.seed}
     >
       <DigitView view={view} />
       <p className="dim claim">

@@ -1,0 +1,396 @@
+// End-to-end: the input controls in headless Chromium (SwiftShader WebGPU). A digit drawn with the
+// mouse, uploaded pictures (good and bad), clutter, and the test-set browser's filters, each
+// checked through the DOM: the 28x28 canvases' pixels and the result's data attributes.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'input.png');
+const LONG = 180_000;
+
+// ---------------------------------------------------------------------------------------------
+// PNG files made here, so the test needs no fixtures
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(b: Buffer): number {
+  let c = 0xffffffff;
+  for (const v of b) c = CRC_TABLE[(c ^ v) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** A PNG of w x h pixels; pixel(x, y) gives RGBA (colour type 6) or gray (colour type 0) bytes. */
+function makePng(w: number, h: number, channels: 1 | 4, pixel: (x: number, y: number) => number[]): Buffer {
+  const row = 1 + w * channels;
+  const raw = Buffer.alloc(row * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(pixel(x, y), y * row + 1 + x * channels);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, channels === 4 ? 6 : 0, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+/** A huge gray PNG (white, one dark bar) built row by row without a w x h pixel callback. */
+function makeHugePng(side: number, bar: { x0: number; x1: number; y0: number; y1: number }): Buffer {
+  const row = 1 + side;
+  const white = Buffer.alloc(row, 255);
+  white[0] = 0;
+  const inked = Buffer.from(white);
+  inked.fill(0, 1 + bar.x0, 1 + bar.x1);
+  const rows: Buffer[] = [];
+  for (let y = 0; y < side; y++) rows.push(y >= bar.y0 && y < bar.y1 ? inked : white);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows), { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading the page
+
+/** A 28x28 canvas drawn with the image scale, read back as ink in [0, 1] (white 0, black 1). */
+async function canvasInk(canvas: Locator): Promise<number[]> {
+  return canvas.evaluate((c) => {
+    const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+    return Array.from({ length: 784 }, (_, i) => (255 - d[4 * i]) / 255);
+  });
+}
+
+function inkStats(ink: number[]) {
+  let m = 0;
+  let mx = 0;
+  let my = 0;
+  let x0 = 28;
+  let x1 = -1;
+  let y0 = 28;
+  let y1 = -1;
+  ink.forEach((v, i) => {
+    const x = i % 28;
+    const y = Math.floor(i / 28);
+    m += v;
+    mx += v * x;
+    my += v * y;
+    if (v > 0) {
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+  });
+  return { mass: m, cx: mx / m, cy: my / m, width: x1 - x0 + 1, height: y1 - y0 + 1, max: Math.max(...ink) };
+}
+
+const started = Date.now();
+/** Progress in the log, so a slow run shows where its time went. */
+const step = (what: string) => console.log(`[input e2e] ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+
+const result = (page: Page, attrs: string) => page.locator(`[data-testid="result"][data-current="true"]${attrs}`);
+
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
+describe('input controls', () => {
+  let server: Served | undefined;
+
+  beforeAll(async () => {
+    await buildApp();
+    server = await serveDist();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  describe('on WebGPU (SwiftShader)', () => {
+    let browser: LaunchedBrowser | undefined;
+
+    beforeAll(async () => {
+      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('draws, uploads, clutters and browses the test set, each becoming the model’s input', async () => {
+      const { page } = browser!;
+      const errors = collectConsoleErrors(page);
+      try {
+        await page.goto(server!.url, { waitUntil: 'load' });
+        await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
+        await result(page, '[data-input="test"][data-digit-index="0"]').waitFor({ timeout: LONG });
+        // The first-visit tour (tour/Tour.tsx) would cover the page in the screenshots.
+        const skipTour = page.getByRole('button', { name: 'Skip the tour' });
+        if (await skipTour.isVisible()) await skipTour.click();
+
+        step('draw');
+        // ---- draw a "7" with the mouse
+        await page.getByTestId('input-open-draw').click();
+        const pad = page.getByTestId('draw-pad');
+        expect(await pad.evaluate((c) => getComputedStyle(c).touchAction)).toBe('none');
+        const box = (await pad.boundingBox())!;
+        const at = (x: number, y: number) => [box.x + (x * box.width) / 224, box.y + (y * box.height) / 224] as const;
+        await page.mouse.move(...at(50, 40));
+        await page.mouse.down();
+        await page.mouse.move(...at(170, 42), { steps: 12 });
+        await page.mouse.move(...at(95, 195), { steps: 16 });
+        await page.mouse.up();
+        await page.mouse.move(...at(80, 115));
+        await page.mouse.down();
+        await page.mouse.move(...at(160, 112), { steps: 8 }); // the crossbar
+        await page.mouse.up();
+
+        const preview = page.locator('canvas[data-kind="draw-preview"]');
+        await preview.waitFor({ timeout: LONG });
+        const drawn = inkStats(await canvasInk(preview));
+        // MNIST's normalisation: the longer side 20 px, the centre of mass at (14, 14) to half a pixel
+        // (a little more read back through the colour table's 256 levels).
+        expect(drawn.height).toBe(20);
+        expect(drawn.width).toBeLessThanOrEqual(20);
+        expect(drawn.width).toBeGreaterThan(10);
+        expect(Math.abs(drawn.cx - 14)).toBeLessThan(0.6);
+        expect(Math.abs(drawn.cy - 14)).toBeLessThan(0.6);
+        expect(drawn.max).toBeGreaterThan(0.95); // strokes as wide as MNIST's reach full ink
+        const steps = page.getByTestId('draw-steps');
+        expect(Math.abs(Number(await steps.getAttribute('data-com-x')) - 14)).toBeLessThanOrEqual(0.5);
+        expect(Math.abs(Number(await steps.getAttribute('data-com-y')) - 14)).toBeLessThanOrEqual(0.5);
+
+        // The result answers the drawing, and the model saw exactly the preview.
+        const drawnResult = result(page, '[data-input="custom"][data-custom-kind="drawing"]');
+        await drawnResult.waitFor({ timeout: LONG });
+        const drawingId = await drawnResult.getAttribute('data-custom-id');
+        expect(await canvasInk(page.locator('canvas[data-kind="input"]'))).toEqual(await canvasInk(preview));
+        await expect(page.getByTestId('current-input').textContent()).resolves.toContain('your drawing');
+        await shot(page, 'input-draw.png');
+        fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
+        fs.copyFileSync(path.join(SHOTS, 'input-draw.png'), DOC_SHOT);
+
+        step('clutter');
+        // ---- clutter on the drawing: the result follows, and the model's input has more ink
+        await page.getByTestId('clutter-kind').selectOption('noise');
+        await result(page, `[data-input="custom"][data-custom-id="${drawingId}"][data-clutter="noise"][data-clutter-seed="1"]`).waitFor({ timeout: LONG });
+        const noisy = inkStats(await canvasInk(page.locator('canvas[data-kind="input"]')));
+        expect(noisy.mass).toBeGreaterThan(drawn.mass + 20);
+        const firstNoise = await canvasInk(page.locator('canvas[data-kind="input"]'));
+        await page.getByTestId('clutter-new').click();
+        await result(page, '[data-clutter="noise"][data-clutter-seed="2"]').waitFor({ timeout: LONG });
+        expect(await canvasInk(page.locator('canvas[data-kind="input"]'))).not.toEqual(firstNoise);
+        await page.getByTestId('clutter-kind').selectOption('fragments');
+        await result(page, '[data-clutter="fragments"]').waitFor({ timeout: LONG });
+        await shot(page, 'input-clutter.png');
+        await page.getByTestId('clutter-kind').selectOption('none');
+        await result(page, `[data-custom-id="${drawingId}"][data-clutter="none"]`).waitFor({ timeout: LONG });
+
+        // Clear: the pad empties and the input goes back to the test digit.
+        await page.getByTestId('draw-clear').click();
+        await result(page, '[data-input="test"][data-digit-index="0"]').waitFor({ timeout: LONG });
+        expect(await page.getByTestId('draw-preview').getAttribute('data-state')).toBe('none');
+
+        step('upload');
+        // ---- upload: dark strokes on a transparent background (an "L", off-centre), 300 x 200
+        await page.getByTestId('input-open-upload').click();
+        const file = page.getByTestId('upload-file');
+        const lShape = makePng(300, 200, 4, (x, y) => ((x >= 200 && x < 216 && y >= 20 && y < 180) || (x >= 200 && x < 270 && y >= 164 && y < 180) ? [20, 20, 30, 255] : [0, 0, 0, 0]));
+        await file.setInputFiles({ name: 'ell.png', mimeType: 'image/png', buffer: lShape });
+        const uploaded = result(page, '[data-input="custom"][data-custom-kind="upload"]');
+        await uploaded.waitFor({ timeout: LONG });
+        const uploadId = await uploaded.getAttribute('data-custom-id');
+        expect(await page.getByTestId('upload-result').getAttribute('data-polarity')).toBe('dark-on-light');
+        const up = inkStats(await canvasInk(page.locator('canvas[data-kind="upload-preview"]')));
+        expect(up.height).toBe(20);
+        expect(Math.abs(up.width - Math.round((70 / 160) * 20))).toBeLessThanOrEqual(1);
+        expect(Math.abs(up.cx - 14)).toBeLessThan(0.6);
+        expect(Math.abs(up.cy - 14)).toBeLessThan(0.6);
+        expect(await page.locator('canvas[data-kind="upload-original"]').count()).toBe(1);
+        await shot(page, 'input-upload.png');
+
+        step('refusals');
+        // Refusals: each says why, and the uploaded picture stays the input.
+        const refusals: [string, { name: string; mimeType: string; buffer: Buffer }, RegExp][] = [
+          ['text', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') }, /notes\.txt: this is not an image \(its type is text\/plain\)/],
+          ['empty', { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) }, /empty\.png: the file is empty/],
+          ['damaged', { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.concat([lShape.subarray(0, 33), Buffer.from('garbage garbage garbage')]) }, /broken\.png: the PNG data is damaged/],
+          ['blank', { name: 'blank.png', mimeType: 'image/png', buffer: makePng(64, 64, 1, () => [250]) }, /blank\.png: No ink found/],
+          ['untyped text', { name: 'mystery', mimeType: '', buffer: Buffer.from('still not a picture') }, /mystery: the browser could not decode this file as a picture/],
+        ];
+        for (const [what, payload, message] of refusals) {
+          await file.setInputFiles(payload);
+          const err = page.getByTestId('upload-error');
+          await err.filter({ hasText: message }).waitFor({ timeout: LONG });
+          expect(await err.textContent(), what).toContain('The current input is kept.');
+          expect(await page.locator(`[data-testid="result"][data-current="true"][data-custom-id="${uploadId}"]`).count(), what).toBe(1);
+        }
+        await shot(page, 'input-upload-refused.png');
+
+        step('huge');
+        // A 20000 x 20000 picture is decoded at 1024 px (its header gives the size first), and the page stays responsive.
+        const huge = makeHugePng(20000, { x0: 9000, x1: 10600, y0: 3000, y1: 17000 });
+        const t0 = Date.now();
+        await file.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: huge });
+        let worstPing = 0;
+        const hugeResult = page.locator('[data-testid="upload-result"][data-name="huge.png"]');
+        while ((await hugeResult.count()) === 0 && (await page.getByTestId('upload-error').count()) === 0 && Date.now() - t0 < LONG) {
+          const p0 = Date.now();
+          await page.evaluate(() => 1);
+          worstPing = Math.max(worstPing, Date.now() - p0);
+          await page.waitForTimeout(100);
+        }
+        expect(await page.getByTestId('upload-error').count()).toBe(0);
+        expect(await hugeResult.count()).toBe(1);
+        console.log(`[input e2e] 20000x20000 PNG (${(huge.length / 1024).toFixed(0)} kB): read in ${Date.now() - t0} ms, slowest main-thread round trip ${worstPing} ms`);
+        await expect(page.locator('.upload-original figcaption').textContent()).resolves.toContain('20000 x 20000 px (read at 1024 x 1024)');
+        const hugeInk = inkStats(await canvasInk(page.locator('canvas[data-kind="upload-preview"]')));
+        expect(hugeInk.height).toBe(20);
+        expect(worstPing).toBeLessThan(2000);
+
+        step('browse');
+        // ---- the test-set browser: filter by label, select with the mouse and with the keyboard
+        await page.getByTestId('input-open-browse').click();
+        await page.getByTestId('filter-label').selectOption('3');
+        const thumbs = page.locator('[data-testid="test-browser"] button.thumb');
+        await expect.poll(async () => Number(await page.getByTestId('test-browser').getAttribute('data-matches'))).toBe(1010);
+        expect(await thumbs.count()).toBe(40);
+        expect(new Set(await thumbs.evaluateAll((els) => els.map((e) => e.getAttribute('data-label'))))).toEqual(new Set(['3']));
+        const second = thumbs.nth(1);
+        const secondIndex = await second.getAttribute('data-index');
+        await second.click();
+        await result(page, `[data-input="test"][data-digit-index="${secondIndex}"]`).waitFor({ timeout: LONG });
+        expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('3');
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Enter');
+        const thirdIndex = await thumbs.nth(2).getAttribute('data-index');
+        await result(page, `[data-input="test"][data-digit-index="${thirdIndex}"]`).waitFor({ timeout: LONG });
+        await page.getByRole('button', { name: 'Page forward' }).click();
+        expect(await page.getByTestId('page-text').textContent()).toContain('Page 2 of 26');
+        expect(new Set(await thumbs.evaluateAll((els) => els.map((e) => e.getAttribute('data-label'))))).toEqual(new Set(['3']));
+
+        step('classify');
+        // Prediction filters: off with the reason until the test set is classified, then on.
+        expect(await page.getByTestId('filter-misclassified').isDisabled()).toBe(true);
+        await expect(page.getByTestId('filter-note').textContent()).resolves.toContain('classify the test set first');
+        const c0 = Date.now();
+        await page.getByTestId('browser-classify').click();
+        await page.locator('[data-testid="browser-classify-progress"][aria-valuenow="100"]').waitFor({ timeout: LONG });
+        console.log(`[input e2e] classified the 10,000 test digits in ${Date.now() - c0} ms`);
+        expect(await page.getByTestId('filter-misclassified').isDisabled()).toBe(false);
+        await page.getByTestId('filter-misclassified').check();
+        const wrong = Number(await page.getByTestId('test-browser').getAttribute('data-matches'));
+        expect(wrong).toBeGreaterThan(0);
+        expect(wrong).toBeLessThan(1010);
+        const pairs = await thumbs.evaluateAll((els) => els.map((e) => [e.getAttribute('data-label'), e.getAttribute('data-pred')]));
+        for (const [label, pred] of pairs) {
+          expect(label).toBe('3');
+          expect(pred).not.toBe('3');
+        }
+        await shot(page, 'input-browse.png');
+
+        // Every input control has a name (a visible label, an aria-label or its text).
+        const unnamed = await page.locator('.control-bar').evaluate((bar) =>
+          Array.from(bar.querySelectorAll('.input-sources, .clutter-controls, .input-drawer'))
+            .flatMap((part) => Array.from(part.querySelectorAll('input, select, button')))
+            .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.textContent?.trim()))
+            .map((el) => el.outerHTML.slice(0, 80)),
+        );
+        expect(unnamed).toEqual([]);
+
+        await page.waitForTimeout(300);
+        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+      } finally {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, 'input-end.png'), fullPage: true }).catch(() => {});
+      }
+    }, 900_000);
+  });
+
+  describe('without WebGPU (CPU reference), with touch and pen', () => {
+    let browser: LaunchedBrowser | undefined;
+
+    beforeAll(async () => {
+      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('a finger and a pen draw on the pad; the drawing stays the input across architectures', async () => {
+      const { page, context } = browser!;
+      const errors = collectConsoleErrors(page);
+      try {
+        await page.goto(server!.url, { waitUntil: 'load' });
+        await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
+        await result(page, '[data-input="test"][data-digit-index="0"]').waitFor({ timeout: LONG });
+        const skipTour = page.getByRole('button', { name: 'Skip the tour' });
+        if (await skipTour.isVisible()) await skipTour.click();
+
+        await page.getByTestId('input-open-draw').click();
+        const pad = page.getByTestId('draw-pad');
+        // Record which kinds of pointer reached the pad (the test's own listener, not the app's).
+        await pad.evaluate((c) => {
+          const seen: string[] = [];
+          (window as unknown as { seenPointers: string[] }).seenPointers = seen;
+          c.addEventListener('pointerdown', (e) => seen.push((e as PointerEvent).pointerType));
+        });
+        const box = (await pad.boundingBox())!;
+        const at = (x: number, y: number) => ({ x: box.x + (x * box.width) / 224, y: box.y + (y * box.height) / 224 });
+        const cdp = await context.newCDPSession(page);
+
+        // A finger: a "1", top to bottom (real touch events, as a touch screen sends them).
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(120, 30)] });
+        for (let k = 1; k <= 16; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(120 - k * 1.5, 30 + k * 10)] });
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+        const touched = result(page, '[data-input="custom"][data-custom-kind="drawing"]');
+        await touched.waitFor({ timeout: LONG });
+        const touchId = await touched.getAttribute('data-custom-id');
+        const one = inkStats(await canvasInk(page.locator('canvas[data-kind="draw-preview"]')));
+        expect(one.height).toBe(20);
+        expect(one.width).toBeLessThan(10); // a "1" stays narrow: the aspect ratio is kept
+        expect(Math.abs(one.cx - 14)).toBeLessThan(0.6);
+
+        // A pen: a flag stroke at the top, with pressure; it joins the drawing as a new input.
+        await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at(118, 32), button: 'left', buttons: 1, clickCount: 1, pointerType: 'pen', force: 0.9 });
+        for (let k = 1; k <= 8; k++) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...at(118 - k * 6, 32 + k * 4), button: 'left', buttons: 1, pointerType: 'pen', force: 0.9 });
+        await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at(70, 64), button: 'left', buttons: 0, clickCount: 1, pointerType: 'pen', force: 0 });
+        await page.locator(`[data-testid="result"][data-current="true"][data-input="custom"]:not([data-custom-id="${touchId}"])`).waitFor({ timeout: LONG });
+        expect(await page.evaluate(() => (window as unknown as { seenPointers: string[] }).seenPointers)).toEqual(['touch', 'pen']);
+        const flagged = inkStats(await canvasInk(page.locator('canvas[data-kind="draw-preview"]')));
+        expect(flagged.width).toBeGreaterThan(one.width + 2);
+        const drawn = await canvasInk(page.locator('canvas[data-kind="draw-preview"]'));
+        expect(await canvasInk(page.locator('canvas[data-kind="input"]'))).toEqual(drawn);
+
+        // Another architecture: the same drawing is classified by the one-level shallow model.
+        await page.getByRole('combobox', { name: 'Architecture' }).selectOption('rmm-shallow');
+        await page.locator('[data-testid="result"][data-current="true"][data-input="custom"] section.level[data-level="1"]').waitFor({ timeout: LONG });
+        expect(await page.locator('section.level').count()).toBe(1);
+        expect(await canvasInk(page.locator('canvas[data-kind="input"]'))).toEqual(drawn);
+        await shot(page, 'input-cpu-touch-pen.png');
+
+        await page.waitForTimeout(300);
+        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+      } finally {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SHOTS, 'input-cpu-end.png'), fullPage: true }).catch(() => {});
+      }
+    }, 600_000);
+  });
+});
