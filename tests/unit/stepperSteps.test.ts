@@ -1,6 +1,7 @@
 // The stepper's step list (from the architecture alone) and its keyboard mapping.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, type ModelSpec } from '../../src/engine';
+import { createAppStore } from '../../src/ui/store';
 import { applyStepAction, clampStep, stepKeyAction, stepsFor } from '../../src/ui/stepper/steps';
 
 describe('stepsFor', () => {
@@ -79,5 +80,21 @@ describe('step keys', () => {
     expect(clampStep(20, 9)).toBe(8);
     expect(clampStep(Number.NaN, 9)).toBe(0);
     expect(clampStep(-3, 9)).toBe(0);
+  });
+});
+
+describe('the store keeps the step index', () => {
+  it('as a nonnegative integer, unclamped by the model (the URL may name a step before its model loads)', () => {
+    const store = createAppStore();
+    expect(store.getState().stepIndex).toBe(0);
+    store.getState().setStepIndex(20);
+    expect(store.getState().stepIndex).toBe(20);
+    expect(clampStep(store.getState().stepIndex, stepsFor(store.getState().spec).length)).toBe(14);
+    store.getState().setStepIndex(3.7);
+    expect(store.getState().stepIndex).toBe(3);
+    store.getState().setStepIndex(-2);
+    expect(store.getState().stepIndex).toBe(0);
+    store.getState().setStepIndex(Number.NaN);
+    expect(store.getState().stepIndex).toBe(0);
   });
 });
