@@ -1,5 +1,5 @@
 // End-to-end: the training dashboard in headless Chromium on the SwiftShader WebGPU adapter, at
-// 1280x720. Classifies the test set with the installed (random) drmm-compact model, checks the
+// 1280x720. Classifies the test set with a tiny random model loaded from a file, checks the
 // confusion matrix against its CSV, opens a cell and a misclassified digit in the overview,
 // trains a few steps and sees the fixed digits refresh with the training weights, overlays a CLI
 // training log, and exports charts. Reads the DOM, never app internals.
@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initParams, writeModelFile, type ModelSpec } from '../../src/engine';
 import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
 
@@ -49,6 +50,12 @@ describe('training dashboard', () => {
       await page.goto(server!.url, { waitUntil: 'load' });
       await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
       await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      // A tiny random model (one level of 4 templates): classifying the 10,000 test digits with
+      // drmm-compact takes 50-100 s on the software adapter of a loaded 2-core machine.
+      const spec: ModelSpec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 5, channels: 4, pad: 0, pool: true }], readout: 'dense', classes: 10 };
+      const tiny = writeModelFile({ spec, preset: null, params: initParams(spec, 3) });
+      await page.getByTestId('model-file').setInputFiles({ name: 'tiny.drmm', mimeType: 'application/octet-stream', buffer: Buffer.from(tiny) });
+      await page.locator('[data-testid="model-notice"]', { hasText: 'tiny.drmm' }).waitFor({ timeout: LONG });
       await page.getByTestId('tab-dashboard').click();
 
       // The fixed digits appear for the installed model.
@@ -137,6 +144,7 @@ describe('training dashboard', () => {
       expect(await confusion.getAttribute('data-stale')).toBe('true');
       await page.getByTestId('confusion-stale').waitFor();
       expect(Number(await page.getByTestId('chart-total').getAttribute('data-points'))).toBeGreaterThan(0);
+      // The training run (drmm-compact) is the model in use now: its two levels.
       const templates = page.getByTestId('templates');
       expect(await templates.getAttribute('data-source')).toBe('training');
       expect(await templates.locator('canvas[data-kind="templates"]').count()).toBe(2);
@@ -198,4 +206,36 @@ describe('training dashboard', () => {
       await page.screenshot({ path: path.join(SHOTS, 'dashboard-end.png'), fullPage: true }).catch(() => {});
     }
   }, 300_000);
+
+  it('works on the CPU fallback: fixed digits from the reference engine, training says it needs WebGPU', async () => {
+    const cpu = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
+    try {
+      const { page } = cpu;
+      const errors = collectConsoleErrors(page);
+      await page.goto(server!.url, { waitUntil: 'load' });
+      await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
+      await page.getByTestId('tab-dashboard').click();
+      await page.locator('[data-testid="live-digits"][data-current="true"]').waitFor({ timeout: LONG });
+      expect(await page.locator('[data-testid="live-digits"] li.live-digit').count()).toBe(4);
+      console.log('[dashboard e2e] CPU fallback:', await page.getByTestId('live-digits-ms').textContent());
+      expect(await page.getByTestId('templates').locator('canvas[data-kind="templates"]').count()).toBe(2);
+      await page.getByTestId('training-open').click();
+      await page.locator('[data-testid="train-status"][data-status="unavailable"]').waitFor({ timeout: LONG });
+      expect(await page.getByTestId('train-notice').textContent()).toContain('Training needs WebGPU');
+      // Classifying on the CPU reference takes minutes: it runs in small chunks, shows progress and
+      // the time left, and the page stays usable meanwhile.
+      await page.getByTestId('classify-test-set').click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="classify-progress"]')?.getAttribute('data-done')) >= 40, undefined, { timeout: LONG });
+      await page.getByTestId('classify-progress').filter({ hasText: /about .* left/ }).waitFor({ timeout: LONG });
+      const t = Date.now();
+      await page.getByTestId('training-open').click();
+      await page.getByTestId('train-status').waitFor({ state: 'detached', timeout: 10_000 });
+      console.log('[dashboard e2e] CPU fallback:', await page.getByTestId('classify-progress').textContent(), `; a click answered in ${Date.now() - t} ms`);
+      expect(Date.now() - t).toBeLessThan(5_000);
+      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
+      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+    } finally {
+      await cpu.close();
+    }
+  }, 120_000);
 });

@@ -4,11 +4,12 @@
  * model changes), its exports, and the test digits of a chosen cell as thumbnails; clicking one
  * opens it in the overview.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { classifyTestSet } from '../controller';
 import { MapCanvas } from '../MapCanvas';
 import { imageScale } from '../scales';
 import { useApp } from '../store';
+import { formatDuration } from '../train/logic';
 import { ConfusionLegend, ConfusionMatrix } from './ConfusionMatrix';
 import { cellIndices, confusionCounts, confusionCsv, fmtPercent } from './confusion';
 import { ExportButtons } from './ExportButtons';
@@ -105,6 +106,19 @@ export function ConfusionSection() {
     classifyTestSet().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   };
   const pct = tp ? Math.round((100 * tp.done) / Math.max(1, tp.count)) : 0;
+  // Time left from the rate so far (the CPU reference takes minutes, a GPU seconds).
+  const started = useRef<{ version: number; t0: number; done0: number } | null>(null);
+  const left = useMemo(() => {
+    if (!tp || !running) return null;
+    const now = performance.now();
+    const s = started.current;
+    if (!s || s.version !== tp.modelVersion || tp.done < s.done0) {
+      started.current = { version: tp.modelVersion, t0: now, done0: tp.done };
+      return null;
+    }
+    const rate = (tp.done - s.done0) / ((now - s.t0) / 1000);
+    return rate > 0 ? (tp.count - tp.done) / rate : null;
+  }, [tp, running]);
 
   return (
     <section className="dash-box confusion" aria-label="Confusion matrix" data-testid="confusion" data-stale={stale} data-done={done} data-total={c?.total ?? 0}>
@@ -115,7 +129,7 @@ export function ConfusionSection() {
         </button>
         {tp && (
           <span className="classify-progress" data-testid="classify-progress" data-done={tp.done} data-count={tp.count}>
-            {tp.done.toLocaleString('en')} / {tp.count.toLocaleString('en')} classified
+            {tp.done.toLocaleString('en')} / {tp.count.toLocaleString('en')} classified{left !== null ? `, about ${formatDuration(left)} left` : ''}
             <span className="progress-track" role="progressbar" aria-label="Classifying the test set" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
               <span className="progress-fill" style={{ width: `${pct}%` }} />
             </span>

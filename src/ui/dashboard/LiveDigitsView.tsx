@@ -87,6 +87,9 @@ export function LiveDigitsView() {
             setError(null);
           }
           if (wanted.current.version === w.version) break;
+          // A newer model is already waiting (training publishes every ~2 s): rest as long as the
+          // refresh took, so these inferences take at most about half of the adapter from training.
+          if (got) await new Promise((r) => setTimeout(r, Math.min(got.ms, 5000)));
         }
       } catch (e) {
         if (mounted.current) setError(e instanceof Error ? e.message : String(e));

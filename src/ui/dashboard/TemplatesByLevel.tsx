@@ -16,7 +16,8 @@ function LevelImage({ level, t }: { level: number; t: LevelTemplates }) {
     const ctx = ref.current?.getContext('2d');
     if (ctx) ctx.putImageData(new ImageData(layout.rgba, layout.width, layout.height), 0, 0);
   }, [layout]);
-  const zoom = Math.max(1, Math.floor(Math.min(250 / layout.width, 300 / layout.height)));
+  // Whole-number zoom keeps every weight a square of equal size (pixelated rendering).
+  const zoom = Math.max(1, Math.floor(Math.min(280 / layout.width, 340 / layout.height)));
   const what = layout.wrapped
     ? `${t.channels} templates of ${t.k}×${t.k}${layout.rows < t.channels ? ` (the first ${layout.rows} shown)` : ''}`
     : `${layout.rows < t.channels ? `the first ${layout.rows} of ` : ''}${t.channels} templates (rows) × ${layout.cols < t.cin ? `the first ${layout.cols} of ` : ''}${t.cin} input channels (columns), ${t.k}×${t.k} each`;

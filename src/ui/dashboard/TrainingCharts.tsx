@@ -157,7 +157,7 @@ export function SpeedChart() {
             epoch ends in <strong>{formatDuration(eta.epochSeconds)}</strong>, run in <strong>{formatDuration(eta.runSeconds)}</strong>
           </>
         ) : (
-          <span className="dim">while training runs</span>
+          <span className="dim">— (estimated while training runs)</span>
         )}
       </p>
     </div>
