@@ -192,6 +192,23 @@ describe('formatUrlState', () => {
     expect(parseUrlState(hash).state.model).toEqual({ kind: 'file', fileName: name });
   });
 
+  it('leaves out the model the app starts with, which may be a shipped trained model', () => {
+    const shipped = { kind: 'shipped' as const, fileName: 'drmm-compact.drmm' };
+    expect(formatUrlState({ model: shipped }, shipped)).toBe('');
+    expect(formatUrlState({ model: shipped })).toBe('model=shipped&file=drmm-compact.drmm');
+    // With a shipped default, the random default preset must be named.
+    expect(formatUrlState({ model: { kind: 'preset', preset: 'drmm-compact', seed: 1 } }, shipped)).toBe('model=drmm-compact');
+    expect(parseUrlState('model=drmm-compact').state.model).toEqual({ kind: 'preset', preset: 'drmm-compact', seed: 1 });
+  });
+
+  it('a store model: random preset, a loaded file, a shipped file', () => {
+    const s = createAppStore().getState();
+    expect(stateFromStore(s).model).toEqual({ kind: 'preset', preset: 'drmm-compact', seed: 1 });
+    const file = { kind: 'file' as const, fileName: 'x.drmm', preset: null, trained: true, summary: '' };
+    expect(stateFromStore({ ...s, source: file }).model).toEqual({ kind: 'file', fileName: 'x.drmm' });
+    expect(stateFromStore({ ...s, source: { ...file, shipped: true } }).model).toEqual({ kind: 'shipped', fileName: 'x.drmm' });
+  });
+
   it('sameModel treats a missing model as the default preset', () => {
     expect(sameModel(undefined, { kind: 'preset', preset: 'drmm-compact', seed: 1 })).toBe(true);
     expect(sameModel(undefined, { kind: 'preset', preset: 'drmm-compact', seed: 2 })).toBe(false);
@@ -327,6 +344,39 @@ describe('startUrlSync', () => {
     expect(store.getState().unit).toBeNull();
     expect(choose).not.toHaveBeenCalled();
     expect(host.location.hash).toBe('');
+    sync.stop();
+  });
+
+  it('with a shipped model as the start: left out of the URL, reopened by name, reported when not shipped', async () => {
+    const store = createAppStore();
+    const host = fakeHost('#digit=2');
+    const shippedSource = { kind: 'file' as const, fileName: 'drmm-compact.drmm', preset: 'drmm-compact', trained: true, summary: '', shipped: true };
+    const loadShipped = vi.fn(async (name: string) => {
+      if (name !== 'drmm-compact.drmm' && name !== 'other.drmm') return null;
+      const s = store.getState();
+      s.installModel({ presetName: 'drmm-compact', spec: s.spec, params: s.params, source: { ...shippedSource, fileName: name }, modelVersion: s.modelVersion + 1, engineBackend: 'cpu', engineNote: null });
+      return true;
+    });
+    const choose = vi.fn(async () => true);
+    const sync = startUrlSync({ store, host, choosePreset: choose, loadShipped, throttleMs: 10 });
+    // Boot installs the shipped model.
+    const s = store.getState();
+    s.installModel({ presetName: 'drmm-compact', spec: s.spec, params: s.params, source: shippedSource, modelVersion: 1, engineBackend: 'cpu', engineNote: null });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(host.location.hash).toBe('#digit=2');
+    host.navigate('#model=shipped&file=other.drmm');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(loadShipped).toHaveBeenCalledWith('other.drmm');
+    expect(host.location.hash).toBe('#model=shipped&file=other.drmm');
+    // Back to a link without a model: the start model again.
+    host.navigate('#digit=3');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(loadShipped).toHaveBeenLastCalledWith('drmm-compact.drmm');
+    expect(host.location.hash).toBe('#digit=3');
+    host.navigate('#model=shipped&file=gone.drmm');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(store.getState().linkNotice.join('\n')).toContain('"gone.drmm", which this copy of the app does not ship');
+    expect(choose).not.toHaveBeenCalled();
     sync.stop();
   });
 

@@ -28,6 +28,7 @@ const LIBRARIES: [name: string, url: string, use: string, licence: string][] = [
 const DOCS: [path: string, what: string][] = [
   ['README.md', 'install, run, host the app for a class'],
   ['docs/ENGINE.md', 'the engine API, the backtrace variants, the WGSL kernels'],
+  ['docs/LECTURE_AND_LINKS.md', 'lecture mode, the link format, the tour, exports'],
   ['docs/TRAINING.md', 'the EG training step, its objective and schedule'],
   ['docs/MODEL_FORMAT.md', 'the .drmm model file format and its validation'],
   ['docs/DATA.md', 'how MNIST is packaged and served'],

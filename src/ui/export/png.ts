@@ -44,22 +44,65 @@ function pageCss(): string {
   return parts.join('\n');
 }
 
-/** Shallow copies of el's ancestors up to <body>, outermost first, so scoped selectors still match. */
-function ancestorShells(el: Element, width: number): { outer: HTMLElement; inner: HTMLElement } {
+const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * XHTML text for a live element's subtree, read without cloning it: a clone would re-apply every
+ * style attribute, which the page's Content-Security-Policy refuses (it allows styles set through
+ * the CSSOM only). Canvases become images of their pixels; scripts, event handlers and the export
+ * buttons are left out.
+ */
+export function serializeRegion(root: Element): string {
+  const walk = (el: Element, ns: string): string => {
+    if (el.classList.contains('export-buttons')) return '';
+    const name = el.localName;
+    if (name === 'script' || name === 'style') return '';
+    const inSvg = ns === SVG_NAMESPACE || name === 'svg';
+    const attrs: string[] = [];
+    if (name === 'svg' && ns !== SVG_NAMESPACE) attrs.push(`xmlns="${SVG_NAMESPACE}"`);
+    if (name === 'canvas') {
+      const c = el as HTMLCanvasElement;
+      const cs = getComputedStyle(c);
+      const style = `${c.style.cssText};width:${cs.width};height:${cs.height};image-rendering:pixelated;border:${cs.border};display:block`;
+      return `<img src="${esc(c.toDataURL('image/png'))}" width="${c.width}" height="${c.height}" style="${esc(style)}" alt="${esc(c.getAttribute('aria-label') ?? '')}"/>`;
+    }
+    for (const a of Array.from(el.attributes)) {
+      if (a.name.includes(':') || /^on/i.test(a.name) || a.name === 'xmlns') continue;
+      attrs.push(`${a.name}="${esc(a.value)}"`);
+    }
+    let inner = '';
+    for (const n of Array.from(el.childNodes)) {
+      if (n.nodeType === Node.TEXT_NODE) inner += esc(n.textContent ?? '');
+      else if (n.nodeType === Node.ELEMENT_NODE) inner += walk(n as Element, inSvg ? SVG_NAMESPACE : XHTML_NS);
+    }
+    const open = `<${name}${attrs.length ? ` ${attrs.join(' ')}` : ''}`;
+    if (inner === '' && (inSvg || VOID.has(name))) return `${open}/>`;
+    return `${open}>${inner}</${name}>`;
+  };
+  return walk(root, XHTML_NS);
+}
+
+/** Openings and closings of el's ancestors up to <body> (classes and data attributes only), so scoped selectors still match. */
+function ancestorShells(el: Element): { open: string; close: string } {
   const chain: Element[] = [];
   for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) chain.unshift(p);
-  const outer = document.createElement('div');
-  // Styles through the CSSOM, never setAttribute('style'): the page's CSP refuses inline style attributes.
-  outer.style.cssText = `width:${width}px;margin:0;padding:0;background:#fff`;
-  let inner: HTMLElement = outer;
+  let open = '';
+  let close = '';
   for (const a of chain) {
-    const shell = document.createElement(a.tagName.toLowerCase());
-    for (const attr of Array.from(a.attributes)) if (attr.name === 'class' || attr.name.startsWith('data-')) shell.setAttribute(attr.name, attr.value);
-    shell.style.cssText = 'display:block;margin:0;padding:0;border:0;max-width:none;width:auto;opacity:1';
-    inner.append(shell);
-    inner = shell;
+    const attrs = Array.from(a.attributes)
+      .filter((x) => x.name === 'class' || x.name.startsWith('data-'))
+      .map((x) => ` ${x.name}="${esc(x.value)}"`)
+      .join('');
+    open += `<${a.localName}${attrs} style="display:block;margin:0;padding:0;border:0;max-width:none;width:auto">`;
+    close = `</${a.localName}>${close}`;
   }
-  return { outer, inner };
+  return { open, close };
 }
 
 /** A region of the page as PNG at `pixelRatio` device pixels per CSS pixel. */
@@ -69,32 +112,12 @@ export async function elementToPng(el: HTMLElement, pixelRatio = 2): Promise<Blo
   const height = Math.ceil(rect.height);
   if (width === 0 || height === 0) throw new Error('the figure is not on screen');
 
-  const clone = el.cloneNode(true) as HTMLElement;
-  clone.style.margin = '0';
-  // Canvases do not survive cloning (their pixels are not in the DOM): swap in images of them.
-  const originals = el.querySelectorAll('canvas');
-  clone.querySelectorAll('canvas').forEach((c, i) => {
-    const src = originals[i];
-    const img = document.createElement('img');
-    img.src = src.toDataURL('image/png');
-    img.width = src.width;
-    img.height = src.height;
-    const cs = getComputedStyle(src);
-    img.style.cssText = `${src.style.cssText};width:${cs.width};height:${cs.height};image-rendering:pixelated;border:${cs.border};display:block`;
-    img.alt = src.getAttribute('aria-label') ?? '';
-    c.replaceWith(img);
-  });
-  // Buttons that only act on the page (the export buttons themselves) are not part of the figure.
-  clone.querySelectorAll('.export-buttons').forEach((b) => b.remove());
-
-  const { outer, inner } = ancestorShells(el, width);
-  inner.append(clone);
-  const style = document.createElement('style');
-  style.textContent = pageCss();
-  outer.prepend(style);
-  const xhtml = new XMLSerializer().serializeToString(outer);
+  const shells = ancestorShells(el);
+  const xhtml =
+    `<div xmlns="${XHTML_NS}" style="width:${width}px;margin:0;padding:0;background:#fff">` +
+    `<style>${esc(pageCss())}</style>${shells.open}${serializeRegion(el)}${shells.close}</div>`;
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<svg xmlns="${SVG_NAMESPACE}" width="${width}" height="${height}">` +
     `<foreignObject x="0" y="0" width="100%" height="100%">${xhtml}</foreignObject></svg>`;
 
   const img = new Image();

@@ -95,9 +95,11 @@ function TourCard({ step, setStep, close }: { step: number; setStep(i: number): 
     };
   }, [s]);
 
+  // Focus the main button once the card is placed (a hidden card cannot take the focus).
+  const placed = pos !== null;
   useEffect(() => {
-    primary.current?.focus({ preventScroll: true });
-  }, [step]);
+    if (placed) primary.current?.focus({ preventScroll: true });
+  }, [step, placed]);
 
   // Escape closes the tour wherever the focus is (the card's own handler comes first when it has focus).
   useEffect(() => {

@@ -6,7 +6,7 @@
  */
 import { useEffect } from 'react';
 import { focusTerm } from '../about/focusTerm';
-import { choosePreset } from '../controller';
+import { choosePreset, loadShippedModel } from '../controller';
 import { appStore, useApp } from '../store';
 import { startUrlSync, type UrlSync as Sync } from './sync';
 
@@ -21,7 +21,16 @@ export function currentLink(): string {
 
 export function UrlSync() {
   useEffect(() => {
-    const sync = startUrlSync({ store: appStore, host: window, choosePreset: (name, seed) => choosePreset(name, seed), showTerm: focusTerm });
+    const sync = startUrlSync({
+      store: appStore,
+      host: window,
+      choosePreset: (name, seed) => choosePreset(name, seed),
+      loadShipped: async (fileName) => {
+        const m = appStore.getState().shippedModels.find((x) => x.file === fileName);
+        return m ? loadShippedModel(m) : null;
+      },
+      showTerm: focusTerm,
+    });
     active = sync;
     return () => {
       sync.stop();

@@ -9,9 +9,9 @@
  *
  * | key | value | meaning |
  * | --- | --- | --- |
- * | `model` | a preset name, `file` or `shipped` | the architecture with random weights, or a model from a file |
+ * | `model` | a preset name, `file` or `shipped` | the architecture with random weights, a model loaded from a file, or one shipped with the app (left out: the model the app starts with) |
  * | `seed` | integer 0..4294967295 | the random weights' seed (with a preset; default 1) |
- * | `file` | a file name (at most 200 characters) | which file (`model=file`/`shipped`): a link cannot reopen a local file |
+ * | `file` | a file name (at most 200 characters) | which file (`model=file`/`shipped`); a shipped model is reopened, a local file cannot be |
  * | `digit` | integer 0..9999 | the MNIST test digit |
  * | `draw` | 523 base64url characters | a 28x28 drawing, each pixel quantised to 4 bits (16 levels) |
  * | `clutter` | `noise` or `fragments` | distractors added to the input |
@@ -286,15 +286,21 @@ function enc(v: string): string {
   return encodeURIComponent(v).replace(/%2C/g, ',');
 }
 
-/** The canonical hash (without '#') for a state: fixed key order, defaults left out. */
-export function formatUrlState(s: UrlState): string {
+/**
+ * The canonical hash (without '#') for a state: fixed key order, defaults left out. The model is
+ * left out when it is `defaultModel`, the one the app starts with (a shipped trained model where
+ * the deployment has one, else the default preset).
+ */
+export function formatUrlState(s: UrlState, defaultModel?: UrlModel): string {
   const out: [UrlKey, string][] = [];
   const m = s.model;
-  if (m?.kind === 'preset') {
-    if (m.preset !== URL_DEFAULTS.preset || m.seed !== URL_DEFAULTS.seed) out.push(['model', m.preset]);
-    if (m.seed !== URL_DEFAULTS.seed) out.push(['seed', String(m.seed)]);
-  } else if (m) {
-    out.push(['model', m.kind], ['file', m.fileName.slice(0, MAX_FILE_NAME)]);
+  if (m && !sameModel(m, defaultModel)) {
+    if (m.kind === 'preset') {
+      out.push(['model', m.preset]);
+      if (m.seed !== URL_DEFAULTS.seed) out.push(['seed', String(m.seed)]);
+    } else {
+      out.push(['model', m.kind], ['file', m.fileName.slice(0, MAX_FILE_NAME)]);
+    }
   }
   if (s.digit !== undefined && s.digit !== URL_DEFAULTS.digit) out.push(['digit', String(s.digit)]);
   if (s.drawing) out.push(['draw', encodeDrawing(s.drawing)]);
@@ -322,7 +328,7 @@ export function formatUrlState(s: UrlState): string {
 /** What stateFromStore reads (the store's AppState has all of it; stepIndex only once the stepper adds it). */
 export interface StoreView {
   presetName: PresetName | null;
-  source: { kind: string; seed?: number; fileName?: string; file?: string };
+  source: { kind: string; seed?: number; fileName?: string; shipped?: boolean };
   digitIndex: number;
   custom: { pixels: Float32Array } | null;
   clutter: Clutter;
@@ -341,10 +347,9 @@ export interface StoreView {
 export function modelOf(s: Pick<StoreView, 'presetName' | 'source'>): UrlModel | undefined {
   const src = s.source;
   if (src.kind === 'random' && s.presetName && typeof src.seed === 'number') return { kind: 'preset', preset: s.presetName, seed: src.seed };
-  if (src.kind === 'file' && typeof src.fileName === 'string') return { kind: 'file', fileName: src.fileName };
-  // A model shipped with the app (a source kind added later), named by its file.
-  const name = typeof src.file === 'string' ? src.file : typeof src.fileName === 'string' ? src.fileName : null;
-  return name ? { kind: 'shipped', fileName: name } : undefined;
+  // A model shipped with the app is a file too, fetched from the app's own models/ folder.
+  if (src.kind === 'file' && typeof src.fileName === 'string') return { kind: src.shipped ? 'shipped' : 'file', fileName: src.fileName };
+  return undefined;
 }
 
 /** The link state of a store state. */

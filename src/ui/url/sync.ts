@@ -28,6 +28,8 @@ export interface UrlSyncOptions {
   host: UrlHost;
   /** Installs a preset with random weights (controller.choosePreset). */
   choosePreset(name: PresetName, seed: number): Promise<boolean>;
+  /** Installs a model shipped with the app, by file name; null when this deployment does not ship it. */
+  loadShipped?(fileName: string): Promise<boolean | null>;
   /** Called with a glossary term the link names (the About panel then focuses it). */
   showTerm?(term: string): void;
   throttleMs?: number;
@@ -119,7 +121,7 @@ export function applyModelBound(state: UrlState, store: AppStore, full: boolean)
 export function unopenableModel(m: Exclude<UrlModel, { kind: 'preset' }>): string {
   return m.kind === 'file'
     ? `model: the link was made with the model file ${JSON.stringify(m.fileName)}, and a link cannot reopen a file from your disk; load it again with “Load a model file” (the default model is shown meanwhile)`
-    : `model: the link names the shipped model ${JSON.stringify(m.fileName)}, which this version of the app cannot open from a link (the default model is shown meanwhile)`;
+    : `model: the link names the shipped model ${JSON.stringify(m.fileName)}, which this copy of the app does not ship (the default model is shown meanwhile)`;
 }
 
 export interface UrlSync {
@@ -134,6 +136,8 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
   const throttleMs = opts.throttleMs ?? 250;
   /** The link's model until it is installed (or found impossible). */
   let pendingModel: UrlModel | undefined;
+  /** The model the app started with (the controller's choice at boot): a link leaves it out. */
+  let bootModel: UrlModel | undefined;
   /** The link's model-bound parts until the model is settled. */
   let pendingBound: UrlState | null = null;
   let pendingFull = false;
@@ -150,7 +154,7 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
       st.unit = pendingBound.unit ?? st.unit;
       st.step = pendingBound.step ?? st.step;
     }
-    return formatUrlState(st);
+    return formatUrlState(st, bootModel);
   };
 
   const write = () => {
@@ -177,9 +181,15 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
   /** Settles the model (choosing the link's preset when it differs), then the model-bound parts. */
   const settle = async () => {
     const want = pendingModel;
-    if (want?.kind === 'preset' && !sameModel(want, modelOf(store.getState()))) {
-      const ok = await opts.choosePreset(want.preset, want.seed);
-      if (!ok) addNotes([`model=${want.preset} seed ${want.seed} (it could not be set up; see the model's message)`], false);
+    if (want && !sameModel(want, modelOf(store.getState()))) {
+      if (want.kind === 'preset') {
+        const ok = await opts.choosePreset(want.preset, want.seed);
+        if (!ok) addNotes([`model=${want.preset} seed ${want.seed} (it could not be set up; see the model's message)`], false);
+      } else if (want.kind === 'shipped') {
+        const ok = (await opts.loadShipped?.(want.fileName)) ?? null;
+        if (ok === null) addNotes([unopenableModel(want)], false);
+        else if (!ok) addNotes([`model: the shipped model ${JSON.stringify(want.fileName)} could not be set up (see the model's message)`], false);
+      }
     }
     if (pendingModel === want) pendingModel = undefined;
     const bound = pendingBound;
@@ -193,15 +203,19 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
   const settleWhenReady = () => {
     unsubscribeReady?.();
     unsubscribeReady = null;
-    if (store.getState().modelVersion > 0) {
+    const ready = () => {
+      bootModel ??= modelOf(store.getState());
       void settle();
+    };
+    if (store.getState().modelVersion > 0) {
+      ready();
       return;
     }
     unsubscribeReady = store.subscribe((s) => {
       if (s.modelVersion > 0) {
         unsubscribeReady?.();
         unsubscribeReady = null;
-        void settle();
+        ready();
       }
     });
   };
@@ -211,13 +225,12 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
     const notes = [...ignored];
     notes.push(...applyImmediate(state, store, full));
     const m = state.model;
-    pendingModel = undefined;
-    if (m && m.kind !== 'preset') {
-      const cur = modelOf(store.getState());
-      if (!sameModel(m, cur)) notes.push(unopenableModel(m));
-    } else if (m || full) {
-      pendingModel = m ?? { kind: 'preset', preset: URL_DEFAULTS.preset, seed: URL_DEFAULTS.seed };
-      if (!full && sameModel(pendingModel, undefined)) pendingModel = undefined; // boot installs the default anyway
+    // A link without a model means the one the app starts with (before boot has installed it,
+    // boot is about to: nothing to choose).
+    pendingModel = m ?? (full ? bootModel : undefined);
+    if (m?.kind === 'file') {
+      pendingModel = undefined;
+      if (!sameModel(m, modelOf(store.getState()))) notes.push(unopenableModel(m));
     }
     pendingBound = state;
     pendingFull = full;
