@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuEngine, PRESETS, initParams, shapesOf, type ModelSpec } from '../../src/engine';
 import { rng } from '../../src/engine/model';
-import { receptiveField, tileLayout, cellAt, cellOrigin } from '../../src/ui/paths/geometry';
+import { cellAt, cellOrigin, fieldAt, receptiveField, tileLayout } from '../../src/ui/paths/geometry';
 import { PathModel, switchesOf, unitNode, type PathSelection, type SwitchSet } from '../../src/ui/paths/pathCounts';
 import type { UnitRef } from '../../src/ui/store';
 
@@ -172,6 +172,13 @@ function checkSelection(spec: ModelSpec, sw: SwitchSet, sel: PathSelection) {
       expect(lv.activeLog10).toBeNaN();
     }
   });
+  if (sid) {
+    expectLog(view.fromClassLog10, paths(g, 'class', (id) => id === sid, true).length, `${what} class to the selection`);
+    expectLog(view.fromClassPossibleLog10, paths(gp, 'class', (id) => id === sid, true).length, `${what} class to the selection, possible`);
+    expectLog(view.toPixelsLog10, paths(g, sid, isPixel).length, `${what} selection to the pixels`);
+  } else {
+    expect(view.fromClassLog10).toBeNaN();
+  }
   if (sel.kind !== 'pixel') {
     expectLog(view.pixels.activeLog10, paths(g, anchor, isPixel).length, `${what} anchor to pixels`);
     expectLog(view.pixels.possibleLog10, paths(gp, anchor, isPixel).length, `${what} anchor to pixels, possible`);
@@ -343,6 +350,17 @@ describe('receptive field', () => {
           for (const key of reach) {
             const [y, x] = key.split(':').map(Number);
             expect(inBox(y, x)).toBe(true);
+          }
+          // At every level in between, the r(l) positions the possible paths reach are fieldAt's box.
+          for (let below = 1; below < u.level; below++) {
+            const b = fieldAt(spec, u, below);
+            const ids = new Set(gp.rNodes[below - 1]);
+            const at = new Set(paths(gp, selectedId(spec, { kind: 'unit', unit: u })!, (id) => ids.has(id), true).map((p) => p[p.length - 1].split(':').slice(2).join(':')));
+            expect(at.size, `${name} ${JSON.stringify(u)} at level ${below}`).toBe((b.y1 - b.y0 + 1) * (b.x1 - b.x0 + 1));
+            for (const key of at) {
+              const [y, x] = key.split(':').map(Number);
+              expect(y >= b.y0 && y <= b.y1 && x >= b.x0 && x <= b.x1).toBe(true);
+            }
           }
           // The active paths reach a subset of it.
           model.select({ kind: 'unit', unit: u }).pixels.through.forEach((v, j) => {

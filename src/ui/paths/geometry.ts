@@ -14,16 +14,17 @@ export interface Box {
 }
 
 /**
- * The pixels a unit's templates can reach: from r(l) the template window (k x k, shifted by the
- * padding, clipped to the map below: padding is no unit), from a pooled x(l) its 2x2 window,
- * down to the input. Every path from the unit, active or not, ends inside this box.
+ * The cells of r(level) (or the pixels, level 0) that a unit's templates can reach: from r(l)
+ * the template window (k x k, shifted by the padding, clipped to the map below: padding is no
+ * unit), from a pooled x(l) its 2x2 window, down to the level asked for. Every path from the
+ * unit, active or not, ends inside this box.
  */
-export function receptiveField(spec: ModelSpec, u: UnitRef): Box {
+export function fieldAt(spec: ModelSpec, u: UnitRef, level: number): Box {
   const shapes = shapesOf(spec).levels;
-  const top = shapes[u.level - 1];
-  if (!top) throw new Error(`There is no level ${u.level}.`);
+  if (!shapes[u.level - 1]) throw new Error(`There is no level ${u.level}.`);
+  if (!(level >= 0 && level < u.level)) throw new Error(`Level ${level} is not below the unit's level ${u.level}.`);
   let box: Box = { y0: u.y, y1: u.y, x0: u.x, x1: u.x };
-  for (let l = u.level; l >= 1; l--) {
+  for (let l = u.level; l > level; l--) {
     const s = shapes[l - 1];
     // From x(l) to r(l): a pooled unit covers its 2x2 window (not at the unit's own stage 'relu').
     if (s.pool && !(l === u.level && u.stage === 'relu')) box = { y0: 2 * box.y0, y1: 2 * box.y1 + 1, x0: 2 * box.x0, x1: 2 * box.x1 + 1 };
@@ -34,8 +35,16 @@ export function receptiveField(spec: ModelSpec, u: UnitRef): Box {
       x0: Math.max(0, box.x0 - s.pad),
       x1: Math.min(s.win - 1, box.x1 - s.pad + s.k - 1),
     };
+    // From x(l-1) to r(l-1) when that level pools (the box at the level asked for is on its r map).
+    const below = shapes[l - 2];
+    if (l - 1 === level && below?.pool) box = { y0: 2 * box.y0, y1: 2 * box.y1 + 1, x0: 2 * box.x0, x1: 2 * box.x1 + 1 };
   }
   return box;
+}
+
+/** The pixels a unit's templates can reach: its receptive field on the input. */
+export function receptiveField(spec: ModelSpec, u: UnitRef): Box {
+  return fieldAt(spec, u, 0);
 }
 
 export interface TileLayout {

@@ -100,6 +100,11 @@ export interface PathView {
   /** log10 of the active (possible) class-to-pixel paths through the selection. */
   totalLog10: number;
   totalPossibleLog10: number;
+  /** log10 of the active (possible) paths from the class down to the selected unit or pixel (its own switch not included); NaN for the class. */
+  fromClassLog10: number;
+  fromClassPossibleLog10: number;
+  /** log10 of the active paths from the selected unit down to the pixels (its own switch included; 0 for a pixel, NaN for the class). */
+  toPixelsLog10: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,6 +507,11 @@ export class PathModel {
       totalLog10 = U + D;
       totalPossibleLog10 = Upos + Dpos;
     }
-    return { selection: sel, node, levels, pixels, totalLog10, totalPossibleLog10 };
+    return {
+      selection: sel, node, levels, pixels, totalLog10, totalPossibleLog10,
+      fromClassLog10: node ? U : NaN,
+      fromClassPossibleLog10: node ? Upos : NaN,
+      toPixelsLog10: node ? D : NaN,
+    };
   }
 }
