@@ -21,7 +21,7 @@ export function ClassRow({ probs, classes, pred, startClass, classSelected, onPi
   return (
     <section className="path-level path-classes" aria-labelledby="path-classes-title" data-testid="path-classes">
       <div className="path-info">
-        <h4 id="path-classes-title">Classes</h4>
+        <h3 id="path-classes-title">Classes</h3>
         <p className="dim">
           Every class reaches every top unit, so <em>which</em> paths are active does not depend on the class: the class sets the weights along them
           (Saliency and Rendering panels).

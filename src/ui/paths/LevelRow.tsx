@@ -34,7 +34,7 @@ export interface LevelRowProps {
 export const LevelRow = memo(function LevelRow({ shape: s, lv, a, anchor, selectedBox, fieldBox, pooledPick, onPick, maxWidth }: LevelRowProps) {
   const l = lv.level;
   const layout = useMemo(() => tileLayout(s.c, s.hc, s.wc, maxWidth, 112), [s.c, s.hc, s.wc, maxWidth]);
-  const densityLayout = useMemo(() => tileLayout(1, s.hc, s.wc, 96, 96, 6, 0), [s.hc, s.wc]);
+  const densityLayout = useMemo(() => tileLayout(1, s.hc, s.wc, 96, 96, 24, 0), [s.hc, s.wc]);
   const scale = useMemo(() => pathCountScale(lv.maxLog10), [lv.maxLog10]);
   const densityMax = useMemo(() => lv.positionLog10.reduce((m, v) => Math.max(m, v), -Infinity), [lv.positionLog10]);
   const densityScale = useMemo(() => pathCountScale(densityMax), [densityMax]);
@@ -84,9 +84,9 @@ export const LevelRow = memo(function LevelRow({ shape: s, lv, a, anchor, select
   return (
     <section className="path-level" aria-labelledby={`path-level-${l}`} data-testid={`path-level-${l}`} data-level={l} data-side={lv.side} data-units-through={lv.unitsThrough} data-active-log10={String(lv.activeLog10)} data-possible-log10={String(lv.possibleLog10)}>
       <div className="path-info">
-        <h4 id={`path-level-${l}`}>
+        <h3 id={`path-level-${l}`}>
           Level {l}: r({l}) <span className="dim">{s.c}×{s.hc}×{s.wc}{s.pool ? `, pool → ${s.hout}×${s.wout}` : ''}</span>
-        </h4>
+        </h3>
         <p>
           ON: {lv.unitsOn.toLocaleString('en-US')} of {lv.units.toLocaleString('en-US')} units. On active paths through the selection:{' '}
           <strong data-testid={`units-through-${l}`}>{lv.unitsThrough.toLocaleString('en-US')}</strong>.

@@ -10,6 +10,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { shapesOf } from '../../engine';
 import { TermLink } from '../about/TermLink';
+import { inputName } from '../DigitView';
 import { WaitingForResult } from '../panels/OverviewPanel';
 import { fmtLog10 } from '../scales';
 import { inferenceKey, useApp, type UnitRef, type ViewResult } from '../store';
@@ -139,6 +140,7 @@ function PathsView({ view, current }: { view: ViewResult; current: boolean }) {
     >
       <div className="paths-head">
         <div className="paths-text">
+          <h2 className="panel-heading">Active rendering paths: {inputName(view)}</h2>
           <p>
             A <TermLink term="rendering-path">rendering path</TermLink> runs from a class through one unit of every level down to one pixel. It is{' '}
             <em>active</em> when every <TermLink term="relu">a-switch</TermLink> on it is ON and it goes through the position each{' '}

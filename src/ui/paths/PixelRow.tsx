@@ -42,9 +42,9 @@ export const PixelRow = memo(function PixelRow({ image, h, w, pv, anchor, field,
   return (
     <section className="path-level path-pixels" aria-labelledby="path-level-0" data-testid="path-level-0" data-reached={px.reached} data-active-log10={String(px.activeLog10)}>
       <div className="path-info">
-        <h4 id="path-level-0">
+        <h3 id="path-level-0">
           Pixels <span className="dim">{h}×{w}</span>
-        </h4>
+        </h3>
         <p>
           Reached by active paths through the selection: <strong data-testid="pixels-reached">{px.reached.toLocaleString('en-US')}</strong> of {(h * w).toLocaleString('en-US')}.
         </p>

@@ -9,6 +9,7 @@ import { useMemo, useState, type ChangeEvent } from 'react';
 import type { Start } from '../../engine';
 import { digitAsFloat } from '../../data/mnistLoader';
 import { TermLink } from '../about/TermLink';
+import { inputName } from '../DigitView';
 import { WaitingForResult } from '../panels/OverviewPanel';
 import { unitNode } from '../paths/pathCounts';
 import { inferenceKey, useApp, type ViewResult } from '../store';
@@ -124,6 +125,7 @@ function SaliencyView({ view, current }: { view: ViewResult; current: boolean })
       data-mode={mode.id}
       data-start={fromUnit ? 'unit' : 'class'}
     >
+      <h2 className="panel-heading">Saliency per level: {inputName(view)}</h2>
       <p className="sal-intro">
         The <TermLink term="backtrace">backtrace</TermLink> from {startText} leaves a top-down signal at every level: its size is that level’s{' '}
         <TermLink term="saliency">saliency</TermLink>. Deeper levels should keep the evidence on the digit and drop the background; a random model of
