@@ -1,7 +1,8 @@
 /**
  * The bench page. The driver (bench/run.ts) calls window.drmmBench.run(config) and gets back one
  * JSON result: adapter, then per preset the correctness gate and, only if it passed, timings of
- * our engine and of tfjs-webgpu on the same adapter in the same page, and our per-kernel profile.
+ * our engine and of tfjs-webgpu on the same adapter in the same page, and our per-kernel profile;
+ * then, when asked, the training benchmark (bench/train.ts).
  */
 import { DrmmGpuEngine, initParams, PRESETS, requestDevice, type ModelSpec } from '../src/engine';
 import { compareOutputs } from './gate';
@@ -9,6 +10,7 @@ import { loadInputs, type Inputs } from './inputs';
 import { forwardGpuDone, forwardRead, fullDp, pathsOnly, PREDICTED } from './ours';
 import { emptySubmitMs, profileDispatches, recordingPass } from './profile';
 import { measurePair } from './stats';
+import { benchTraining } from './train';
 import { buildTfjsNet, tf, useWebGpuBackend, type TfjsNet } from './tfjsNet';
 import type { AdapterInfoRecord, BenchConfig, BenchResult, PresetConfig, PresetResult, ProfileResult } from './types';
 
@@ -173,6 +175,8 @@ async function run(cfg: BenchConfig): Promise<BenchResult> {
       });
     }
   }
+  // Training last: it switches tfjs between its WebGPU and WebGL backends.
+  const train = cfg.train ? await benchTraining(got.device, cfg.train, log) : undefined;
   got.device.destroy();
   return {
     date: new Date().toISOString(),
@@ -183,6 +187,7 @@ async function run(cfg: BenchConfig): Promise<BenchResult> {
     inputs: inputs.source,
     config: cfg,
     presets,
+    train,
     totalSeconds: (performance.now() - t0) / 1000,
   };
 }

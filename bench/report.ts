@@ -5,7 +5,7 @@ import type { BenchResult, DispatchProfile, PresetResult, ProfileResult } from '
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const num = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
   return [line(head), '| ' + w.map((n) => '-'.repeat(n)).join(' | ') + ' |', ...rows.map(line)].join('\n');
@@ -91,9 +91,8 @@ export function summary(r: BenchFile): string {
     load ? `other processes on this machine: ${load.otherCpuSeconds.toFixed(0)} CPU-s during the ${load.wallSeconds.toFixed(0)} s run (${load.otherCores.toFixed(2)} cores busy on average)` : 'other processes: not measured',
     `adapter: ${a.vendor} / ${a.architecture} / ${a.description || a.device || '-'}${a.isFallbackAdapter ? ' (fallback)' : ''}; tfjs sees ${r.tfjsAdapter.vendor} / ${r.tfjsAdapter.architecture}`,
     `browser: ${r.browser ?? r.userAgent}; tfjs ${r.tfjsVersion}; inputs: ${r.inputs}`,
-    '',
-    speedTable(r),
   ];
+  if (r.presets.length) out.push('', speedTable(r));
   for (const p of r.presets) {
     if (!p.profile) continue;
     const B = p.timings?.throughputBatch ?? '?';

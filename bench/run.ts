@@ -9,6 +9,10 @@
  * of every preset), --tfjs-unfused (tfjs baseline as conv2d + add + relu), --out FILE,
  * --ref COMMIT (bench the engine as committed at COMMIT instead of the working tree: src/ and
  * shaders/ are extracted to bench/tmp/ and the bench page's `../src/` imports are pointed there).
+ * Training (bench/train.ts): --train runs the training benchmark instead of the inference one
+ * (it takes about as long as the whole inference bench here, so it is not in the default run);
+ * --all runs both in one browser; --train-presets a,b (default drmm-compact,rmm-shallow),
+ * --train-batch N (default 64). The result file name gets `-train` / `-all` appended.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +24,9 @@ import { ROOT } from '../tests/helpers/server';
 import type { PresetName } from '../src/engine';
 import { watchHostLoad } from './host';
 import { summary, type BenchFile } from './report';
-import type { BenchConfig, BenchResult, PresetConfig } from './types';
+import { trainSummary } from './trainReport';
+import { lossAgrees } from './trainStats';
+import type { BenchConfig, BenchResult, PresetConfig, TrainBenchConfig, TrainPresetResult } from './types';
 
 /**
  * Throughput batches. 256 everywhere; the software adapter runs drmm-mnist (13.5 M MACs an
@@ -33,22 +39,52 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+const TRAIN_PRESETS = 'drmm-compact,rmm-shallow';
+
+type Part = 'inference' | 'train' | 'all';
+const part: Part = process.argv.includes('--all') ? 'all' : process.argv.includes('--train') ? 'train' : 'inference';
+
+function trainConfig(quick: boolean, profile: boolean, tfjsFused: boolean): TrainBenchConfig | undefined {
+  if (part === 'inference') return undefined;
+  const presets = (arg('--train-presets') ?? TRAIN_PRESETS).split(',') as PresetName[];
+  for (const p of presets) if (!(p in DEFAULT_BATCH)) throw new Error(`unknown preset ${p}`);
+  const batch = Number(arg('--train-batch') ?? 64);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--train-batch must be a positive integer, got ${arg('--train-batch')}`);
+  return {
+    presets,
+    batch,
+    lr: 1e-3,
+    batches: 8,
+    checkSteps: 3,
+    samples: quick ? 2 : 7,
+    minSamples: quick ? 2 : 3,
+    budgetMs: quick ? 10_000 : 150_000,
+    targetSampleMs: quick ? 1_000 : 5_000,
+    maxStepsPerSample: 20,
+    profile,
+    tfjsFused,
+  };
+}
+
 function config(): BenchConfig {
   const quick = process.argv.includes('--quick');
-  const names = (arg('--presets') ?? 'drmm-compact,drmm-mnist,rmm-shallow').split(',') as PresetName[];
+  const names = (part === 'train' ? [] : (arg('--presets') ?? 'drmm-compact,drmm-mnist,rmm-shallow').split(',')) as PresetName[];
   const batch = arg('--batch');
   const presets: PresetConfig[] = names.map((preset) => {
     if (!(preset in DEFAULT_BATCH)) throw new Error(`unknown preset ${preset}`);
     return { preset, throughputBatch: batch ? Number(batch) : DEFAULT_BATCH[preset] };
   });
+  const profile = process.argv.includes('--profile') || (!quick && !process.argv.includes('--no-profile'));
+  const tfjsFused = !process.argv.includes('--tfjs-unfused');
   return {
     presets,
     gateBatch: 32,
     warmup: quick ? 1 : 3,
     reps: quick ? 3 : 15,
     budgetMs: quick ? 2_000 : 12_000,
-    profile: process.argv.includes('--profile') || (!quick && !process.argv.includes('--no-profile')),
-    tfjsFused: !process.argv.includes('--tfjs-unfused'),
+    profile,
+    tfjsFused,
+    train: trainConfig(quick, profile, tfjsFused),
   };
 }
 
@@ -97,7 +133,7 @@ async function main(): Promise<void> {
     resolve: { alias: engine.dir ? [{ find: /^\.\.\/src\//, replacement: `${engine.dir}/src/` }] : [] },
     // Pre-bundle tfjs at start-up, so the dev server does not reload the page mid-bench when it
     // discovers the dependency on first request.
-    optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'] },
+    optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl'] },
   });
   await server.listen();
   const addr = server.httpServer?.address();
@@ -126,12 +162,16 @@ async function main(): Promise<void> {
       otherLoad,
     };
     const a = result.adapter;
-    const out = arg('--out') ?? path.join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}-${slug(`${a.vendor}-${a.architecture}`)}.json`);
+    const out = arg('--out') ?? path.join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}-${slug(`${a.vendor}-${a.architecture}`)}${part === 'inference' ? '' : `-${part}`}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
     console.log('\n' + summary(file));
+    if (file.train) console.log('\n' + trainSummary(file.train));
     console.log(`\nwrote ${path.relative(ROOT, out)}`);
     if (result.presets.some((p) => !p.gate.pass)) process.exitCode = 1;
+    // Training: every implementation ran, and the convnet losses agree with both tfjs backends.
+    const trainOk = (p: TrainPresetResult) => p.impls.every((i) => !i.error) && lossAgrees(p.convnetLossRelDiff.webgpu) && lossAgrees(p.convnetLossRelDiff.webgl);
+    if (result.train?.presets.some((p) => !trainOk(p))) process.exitCode = 1;
   } finally {
     await browser.close();
     await server.close();

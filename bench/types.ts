@@ -22,6 +22,81 @@ export interface BenchConfig {
   profile: boolean;
   /** tfjs baseline with bias + ReLU fused into the convolution (tf.fused.conv2d), else three ops. */
   tfjsFused: boolean;
+  /** The training benchmark (bench/train.ts), run after the inference presets; absent: not run. */
+  train?: TrainBenchConfig;
+}
+
+export interface TrainBenchConfig {
+  presets: PresetName[];
+  batch: number;
+  /** Adam's learning rate for every implementation (beta1 0.9, beta2 0.999, eps 1e-8). */
+  lr: number;
+  /** Distinct training batches, cycled through. */
+  batches: number;
+  /** Steps run one at a time, each followed by a read-back, whose losses are cross-checked (also the warm-up). */
+  checkSteps: number;
+  /** Timed samples per implementation (rounds), at least minSamples, stopping after budgetMs of rounds. */
+  samples: number;
+  minSamples: number;
+  budgetMs: number;
+  /** Steps per sample: about targetSampleMs of work, 1..maxStepsPerSample. */
+  targetSampleMs: number;
+  maxStepsPerSample: number;
+  /** Our per-phase and per-dispatch training profile. */
+  profile: boolean;
+  tfjsFused: boolean;
+}
+
+export type TrainImpl = 'oursEg' | 'oursConvnet' | 'tfjsWebgpu' | 'tfjsWebgl';
+
+export interface TrainImplResult {
+  impl: TrainImpl;
+  /** What it trains: the EG objective or the convnet's cross-entropy, and where it runs. */
+  description: string;
+  error?: string;
+  /** Cross-entropy (mean over the batch) of each of the first checkSteps steps, before that step's update. */
+  ce: number[];
+  /** The whole objective of those steps (= ce for the convnets). */
+  total: number[];
+  /** ms per step: per sample, (time of K steps and one read-back) / K; median, min, max over samples. */
+  msPerStep?: Timing;
+  stepsPerSample?: number;
+  imagesPerSec?: number;
+  /**
+   * GPU API calls in the first timed sample (countedSteps steps and the one read-back that ends
+   * them) divided by countedSteps (bench/trainCount.ts).
+   */
+  perStep?: { dispatches: number; submits: number; queueWrites: number; draws: number; flushes: number };
+  countedSteps?: number;
+}
+
+export interface PhaseTiming {
+  phase: string;
+  /** Median ms of the phase submitted alone and awaited (onSubmittedWorkDone). */
+  ms: number;
+  dispatches: number;
+}
+
+export interface TrainPresetResult {
+  preset: PresetName;
+  batch: number;
+  impls: TrainImplResult[];
+  /** Largest |ours - tfjs| / |tfjs| over the cross-checked convnet losses, per tfjs backend (NaN: not run). */
+  convnetLossRelDiff: { webgpu: number; webgl: number };
+  /** images/s ratios ours / tfjs (> 1: ours faster); NaN where a side did not run. */
+  ratios: { egVsWebgpu: number; egVsWebgl: number; convnetVsWebgpu: number; convnetVsWebgl: number };
+  /** Our step phase by phase, and the slowest dispatches of one step (replayed alone). */
+  profile?: { eg: PhaseTiming[]; convnet: PhaseTiming[]; egDispatches: DispatchProfile[]; convnetDispatches: DispatchProfile[]; emptySubmitMs: number };
+  seconds: number;
+}
+
+export interface TrainBenchResult {
+  config: TrainBenchConfig;
+  data: string;
+  /** What tfjs's WebGL backend runs on (renderer string, float precision), or why it is unavailable. */
+  webgl: { renderer: string; version: string; float32Textures: boolean; flags: Record<string, unknown> } | { error: string };
+  presets: TrainPresetResult[];
+  totalSeconds: number;
 }
 
 /** One timed measurement: milliseconds per run. */
@@ -111,5 +186,6 @@ export interface BenchResult {
   inputs: string;
   config: BenchConfig;
   presets: PresetResult[];
+  train?: TrainBenchResult;
   totalSeconds: number;
 }
