@@ -61,6 +61,34 @@ function makeHugePng(side: number, bar: { x0: number; x1: number; y0: number; y1
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows), { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/**
+ * An animated GIF whose frames are w x h masks (true: black ink on white). LZW with 8-bit codes
+ * (minimum code size 7) and a clear code every 120 pixels, so the code size never grows and each
+ * code is one byte: valid, if not compressed.
+ */
+function makeGif(w: number, h: number, frames: ((x: number, y: number) => boolean)[]): Buffer {
+  const out: number[] = [...Buffer.from('GIF89a', 'ascii'), w & 0xff, w >> 8, h & 0xff, h >> 8, 0xf6, 0, 0];
+  for (let i = 0; i < 128; i++) out.push(...(i === 1 ? [0, 0, 0] : [255, 255, 255])); // colour 0 white, 1 black
+  out.push(0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'ascii'), 3, 1, 0, 0, 0); // loop forever
+  for (const ink of frames) {
+    out.push(0x21, 0xf9, 4, 0, 50, 0, 0, 0); // half a second a frame
+    out.push(0x2c, 0, 0, 0, 0, w & 0xff, w >> 8, h & 0xff, h >> 8, 0, 7);
+    const codes: number[] = [];
+    for (let i = 0; i < w * h; i++) {
+      if (i % 120 === 0) codes.push(128);
+      codes.push(ink(i % w, Math.floor(i / w)) ? 1 : 0);
+    }
+    codes.push(129);
+    for (let i = 0; i < codes.length; i += 255) {
+      const block = codes.slice(i, i + 255);
+      out.push(block.length, ...block);
+    }
+    out.push(0);
+  }
+  out.push(0x3b);
+  return Buffer.from(out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // reading the page
 
@@ -212,7 +240,6 @@ describe('input controls', () => {
         await file.setInputFiles({ name: 'ell.png', mimeType: 'image/png', buffer: lShape });
         const uploaded = result(page, '[data-input="custom"][data-custom-kind="upload"]');
         await uploaded.waitFor({ timeout: LONG });
-        const uploadId = await uploaded.getAttribute('data-custom-id');
         expect(await page.getByTestId('upload-result').getAttribute('data-polarity')).toBe('dark-on-light');
         const up = inkStats(await canvasInk(page.locator('canvas[data-kind="upload-preview"]')));
         expect(up.height).toBe(20);
@@ -223,6 +250,20 @@ describe('input controls', () => {
         await shot(page, 'input-upload.png');
 
         step('refusals');
+        // An animated GIF is read by its first frame: a tall bar (the second, a wide one, is not used).
+        const gif = makeGif(60, 60, [(x, y) => x >= 26 && x < 34 && y >= 8 && y < 52, (x, y) => y >= 26 && y < 34 && x >= 8 && x < 52]);
+        await file.setInputFiles({ name: 'animated.gif', mimeType: 'image/gif', buffer: gif });
+        await page.locator('[data-testid="upload-result"][data-name="animated.gif"]').waitFor({ timeout: LONG });
+        await result(page, '[data-input="custom"][data-custom-kind="upload"]').waitFor({ timeout: LONG });
+        const firstFrame = inkStats(await canvasInk(page.locator('canvas[data-kind="upload-preview"]')));
+        expect(firstFrame.height).toBe(20);
+        expect(firstFrame.width).toBeLessThanOrEqual(5);
+        await file.setInputFiles({ name: 'ell.png', mimeType: 'image/png', buffer: lShape });
+        await page.locator('[data-testid="upload-result"][data-name="ell.png"]').waitFor({ timeout: LONG });
+        const uploaded2 = result(page, '[data-input="custom"][data-custom-kind="upload"]');
+        await uploaded2.waitFor({ timeout: LONG });
+        const uploadId = await uploaded2.getAttribute('data-custom-id');
+
         // Refusals: each says why, and the uploaded picture stays the input.
         const refusals: [string, { name: string; mimeType: string; buffer: Buffer }, RegExp][] = [
           ['text', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') }, /notes\.txt: this is not an image \(its type is text\/plain\)/],
@@ -310,6 +351,13 @@ describe('input controls', () => {
             .map((el) => el.outerHTML.slice(0, 80)),
         );
         expect(unnamed).toEqual([]);
+
+        // Escape closes the drawer and gives the focus back to the button that opened it.
+        await thumbs.first().focus();
+        await page.keyboard.press('Escape');
+        expect(await page.getByTestId('input-open-browse').getAttribute('aria-expanded')).toBe('false');
+        expect(await page.locator('.input-drawer').isHidden()).toBe(true);
+        expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('input-open-browse');
 
         await page.waitForTimeout(300);
         expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);

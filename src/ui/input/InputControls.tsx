@@ -4,7 +4,7 @@
  * and the clutter. A source opens in a drawer the width of the page below the control bar; the
  * drawing and the upload stay mounted while closed so that they keep what they hold.
  */
-import { useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { DigitPicker } from '../DigitPicker';
 import { useApp } from '../store';
 import { ClutterControls } from './ClutterControls';
@@ -39,6 +39,18 @@ function CurrentInput() {
 
 export function InputControls() {
   const [open, setOpen] = useState<Drawer | null>(null);
+  const openers = useRef<Partial<Record<Drawer, HTMLButtonElement | null>>>({});
+  // Closing returns the focus to the button that opened the drawer, so keyboard users stay in place.
+  const close = () => {
+    if (open) openers.current[open]?.focus();
+    setOpen(null);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      close();
+    }
+  };
   return (
     <>
       <DigitPicker />
@@ -48,6 +60,9 @@ export function InputControls() {
           {DRAWERS.map((d) => (
             <button
               key={d.id}
+              ref={(el) => {
+                openers.current[d.id] = el;
+              }}
               type="button"
               aria-expanded={open === d.id}
               aria-controls={`input-drawer-${d.id}`}
@@ -64,7 +79,7 @@ export function InputControls() {
         <CurrentInput />
       </fieldset>
       <ClutterControls />
-      <section className="input-drawer" hidden={open === null} aria-label="Input source">
+      <section className="input-drawer" hidden={open === null} aria-label="Input source" onKeyDown={onKeyDown}>
         <div id="input-drawer-browse" hidden={open !== 'browse'}>
           {open === 'browse' && <TestBrowser />}
         </div>
@@ -74,7 +89,7 @@ export function InputControls() {
         <div id="input-drawer-upload" hidden={open !== 'upload'}>
           <UploadPanel />
         </div>
-        <button type="button" className="drawer-close" onClick={() => setOpen(null)} aria-label="Close the input drawer">
+        <button type="button" className="drawer-close" onClick={close} aria-label="Close the input drawer (Escape)">
           ×
         </button>
       </section>
