@@ -9,6 +9,7 @@ import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '..
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
 import { KERNELS, convThreads } from './kernels';
 import { GpuOwner, preparePipelines, type Step } from './runner';
+import { capBatch, largestBatch } from './limits';
 import type { ReadRange } from './staging';
 
 export interface GpuEngineOptions {
@@ -172,18 +173,20 @@ export class DrmmGpuEngine {
     return e;
   }
 
-  /** Refuses, with a clear message, a model/batch whose largest map exceeds the device's limits. */
+  /**
+   * Refuses, with a clear message, a model/batch that exceeds the device's limits (buffer sizes,
+   * dispatch size, invocations a workgroup): limits.ts's largestBatch, the one rule for all callers.
+   */
   private checkLimits(): void {
-    const lim = this.device.limits;
     const N = this.maxBatch;
-    let largest = N * this.spec.input.channels * this.spec.input.height * this.spec.input.width * F;
-    for (const l of this.shapes.levels) largest = Math.max(largest, N * l.c * l.hc * l.wc * F);
-    const cap = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
-    if (largest > cap)
-      throw new Error(
-        `Batch ${N} needs a ${(largest / 2 ** 20).toFixed(1)} MiB buffer, above this GPU's limit of ${(cap / 2 ** 20).toFixed(1)} MiB: ` +
-          `use a batch of at most ${Math.floor((N * cap) / largest)}.`,
-      );
+    const fit = largestBatch(this.spec, this.device.limits, { paths: true });
+    if (fit.maxBatch < 1) capBatch(this.spec, this.device.limits, N, { paths: true }); // throws with the reason
+    if (N <= fit.maxBatch) return;
+    const need =
+      fit.limitedBy === 'buffer'
+        ? `a ${((N * fit.perImageBytes) / 2 ** 20).toFixed(1)} MiB buffer (${fit.largest}), above this GPU's limit of ${(fit.bufferCap / 2 ** 20).toFixed(1)} MiB`
+        : `${(N * fit.perImageThreads).toLocaleString('en')} threads in one dispatch, above this GPU's limit of ${fit.threadCap.toLocaleString('en')}`;
+    throw new Error(`Batch ${N} needs ${need}: use a batch of at most ${fit.maxBatch}.`);
   }
 
   private live(): void {

@@ -6,6 +6,7 @@
  */
 import './dashboard.css';
 import { MetricsTable, TrainingSection } from '../train/TrainingPanel';
+import { SavedModelsSection } from '../storage/SavedModels';
 import { ConfusionSection } from './ConfusionSection';
 import { LiveDigitsView } from './LiveDigitsView';
 import { TemplatesByLevel } from './TemplatesByLevel';
@@ -15,6 +16,7 @@ export function DashboardPanel() {
   return (
     <div className="dashboard" data-testid="dashboard">
       <TrainingSection />
+      <SavedModelsSection />
       <div className="dash-row">
         <LiveDigitsView />
         <section className="dash-box" aria-label="Latest metrics">

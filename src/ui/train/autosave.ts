@@ -4,7 +4,11 @@
  * a fallback). A crash or a closed tab between the two writes leaves the old pointer, and with it
  * a complete checkpoint. The logic runs over a tiny key-value interface so the tests can use a
  * fake store (tests/unit/trainAutosave.test.ts); `idbStore` is the browser's.
+ *
+ * A full storage (QuotaExceededError) prunes the older autosave and tries once more, then
+ * reports StorageFullError; the user's saved models (storage/library.ts) are never touched.
  */
+import { StorageFullError, isQuotaError } from '../storage/quota';
 
 export interface KvStore {
   get(key: string): Promise<unknown>;
@@ -63,20 +67,47 @@ export class Autosaver {
 
   /** Writes the checkpoint under a new key, swaps the pointer to it, then drops every older one but the previous. */
   async save(bytes: Uint8Array, meta: AutosaveMeta): Promise<Pointer> {
-    const old = await this.pointer();
+    let old = await this.pointer();
     const seq = (old?.seq ?? 0) + 1;
     const key = `${PREFIX}${seq}`;
-    await this.kv.put(key, { bytes: bytes.slice(), meta } satisfies Record);
+    const record = { bytes: bytes.slice(), meta } satisfies Record;
+    try {
+      await this.kv.put(key, record);
+    } catch (e) {
+      if (!isQuotaError(e)) throw e;
+      // Full: drop the older autosave (and any half-written one), keep the current, try once more.
+      await this.kv.delete(key).catch(() => undefined);
+      await this.pruneOlder();
+      old = await this.pointer();
+      try {
+        await this.kv.put(key, record);
+      } catch (e2) {
+        throw isQuotaError(e2) ? new StorageFullError('The autosave failed', e2) : e2;
+      }
+    }
     const next: Pointer = { current: key, previous: old?.current ?? null, seq, meta, previousMeta: old?.meta ?? null };
     await this.kv.put(POINTER_KEY, next);
     await this.sweep(next);
     return next;
   }
 
-  /** Deletes checkpoints the pointer does not name (left by an interrupted save or by the swap). */
-  private async sweep(p: Pointer | null): Promise<void> {
+  /** Deletes checkpoints the pointer does not name (left by an interrupted save or by the swap); resolves how many. */
+  private async sweep(p: Pointer | null): Promise<number> {
     const keep = new Set([p?.current, p?.previous].filter(Boolean));
-    for (const k of await this.kv.keys()) if (k.startsWith(PREFIX) && !keep.has(k)) await this.kv.delete(k);
+    let n = 0;
+    for (const k of await this.kv.keys())
+      if (k.startsWith(PREFIX) && !keep.has(k)) {
+        await this.kv.delete(k);
+        n++;
+      }
+    return n;
+  }
+
+  /** Frees space: every autosave but the current one goes (the pointer first forgets the previous). Resolves how many. */
+  async pruneOlder(): Promise<number> {
+    const p = await this.pointer();
+    if (p?.previous) await this.kv.put(POINTER_KEY, { ...p, previous: null, previousMeta: null } satisfies Pointer);
+    return this.sweep(p ? { ...p, previous: null } : null);
   }
 
   /**
