@@ -321,4 +321,33 @@ describe('lecture mode, URL state, tour, exports', () => {
     expect(levelCsv.trim().split('\r\n')).toHaveLength(1 + 24 * 14 * 14);
     expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
   });
+
+  it('on the CPU fallback (no WebGPU): a link straight into lecture mode, without the tour; exports work', async () => {
+    const cpu = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
+    const page = cpu.page;
+    const errors = collectConsoleErrors(page);
+    try {
+      await page.goto(`${server!.url}#digit=3&variant=deconvnet&lecture=1`, { waitUntil: 'load' });
+      // The backend notice is collapsed in lecture mode: attached, not visible.
+      await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ state: 'attached', timeout: LONG });
+      await page.getByTestId('lecture-bar').waitFor({ timeout: LONG });
+      await waitForResult(page, 3, 'deconvnet');
+      // A first visit, but the link opens a presentation: no tour over the slide.
+      expect(await page.getByTestId('tour').count()).toBe(0);
+      const layout = await lectureLayout(page);
+      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('lecture-bar').waitFor({ state: 'detached' });
+      await waitForHash(page, '#digit=3&variant=deconvnet');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[role="group"][aria-label="Export the class probabilities"] [data-export="csv"]').click(),
+      ]);
+      const csv = fs.readFileSync((await download.path())!, 'utf8');
+      expect(csv.trim().split('\r\n')).toHaveLength(11);
+      expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    } finally {
+      await cpu.close();
+    }
+  });
 });
