@@ -136,7 +136,7 @@ async function trainPreset(device: GPUDevice, preset: PresetName, cfg: TrainBenc
       r.stepsPerSample = k.get(s);
       r.imagesPerSec = (cfg.batch * 1000) / r.msPerStep.medianMs;
     }
-    // 4. Our profile, last: replaying dispatches scrambles the parameters.
+    // 4. Profiles, last: replaying our dispatches scrambles the parameters.
     let profile: TrainPresetResult['profile'];
     const eg = steppers.find((s) => s.impl === 'oursEg') as OursStepper | undefined;
     const cn = steppers.find((s) => s.impl === 'oursConvnet') as OursStepper | undefined;
@@ -150,7 +150,16 @@ async function trainPreset(device: GPUDevice, preset: PresetName, cfg: TrainBenc
         convnet: await profilePhases(cn, b.images, b.labels, 3),
         egDispatches: await profileStepDispatches(eg, b.images, b.labels, floor),
         convnetDispatches: await profileStepDispatches(cn, b.images, b.labels, floor),
+        tfjs: {},
       };
+      for (const s of steppers) {
+        if (!s.profileStep) continue;
+        log(`${preset}: tf.profile of one ${s.impl} step`);
+        await guarded(s, 'profile', async () => {
+          const sums = await s.profileStep!(b);
+          profile!.tfjs[s.impl === 'tfjsWebgpu' ? 'webgpu' : 'webgl'] = sums;
+        });
+      }
     }
     const ips = (impl: TrainImpl) => results.get(impl)?.imagesPerSec;
     const ceDiff = (impl: TrainImpl) => maxRelDiff(results.get('oursConvnet')!.ce, results.get(impl)?.ce ?? []);

@@ -3,7 +3,7 @@
  * or tfjs's, behind one interface so that bench/train.ts times them all the same way.
  */
 import type { TrainBatch } from './trainData';
-import type { TrainImpl } from './types';
+import type { KernelSum, TrainImpl } from './types';
 
 export interface TrainStepper {
   readonly impl: TrainImpl;
@@ -18,5 +18,7 @@ export interface TrainStepper {
    * (ours: mean over the steps since the last sync; tfjs: the last step's) and the whole objective.
    */
   sync(): Promise<{ ce: number; total: number }>;
+  /** tfjs only: one step and its read-back under tf.profile, GPU time summed per kernel name. */
+  profileStep?(b: TrainBatch): Promise<KernelSum[]>;
   dispose(): void;
 }

@@ -103,6 +103,16 @@ export function trainSummary(t: TrainBenchResult): string {
     out.push('', `${p.preset}: our training step, phase by phase (empty submit ${fmt(p.profile.emptySubmitMs, 2)} ms)`, trainPhaseTable(p));
     out.push('', `${p.preset}: slowest dispatches of one EG step (replayed alone)`, topDispatches(p.profile.egDispatches, 8));
     out.push('', `${p.preset}: slowest dispatches of one convnet step (replayed alone)`, topDispatches(p.profile.convnetDispatches, 6));
+    for (const [name, sums] of Object.entries(p.profile.tfjs)) {
+      if (!sums?.length) continue;
+      if (!sums.some((k) => Number.isFinite(k.ms))) {
+        out.push('', `${p.preset}: tfjs-${name}: tf.profile gives no kernel times (no GPU timer query on this backend)`);
+        continue;
+      }
+      const total = sums.reduce((a, k) => a + (Number.isFinite(k.ms) ? k.ms : 0), 0);
+      const rows = sums.slice(0, 8).map((k) => [k.kernel, `${k.count}`, fmt(k.ms), Number.isFinite(k.ms) && total > 0 ? `${((100 * k.ms) / total).toFixed(0)}%` : '-']);
+      out.push('', `${p.preset}: tfjs-${name}, one training step under tf.profile (its own GPU timer; sum ${fmt(total)} ms)`, table(['kernel', 'runs', 'ms', 'share'], rows));
+    }
   }
   out.push('', `training total ${t.totalSeconds.toFixed(0)} s`);
   return out.join('\n');

@@ -12,6 +12,7 @@
 import type { ModelParams, ModelSpec } from '../src/engine';
 import { tf, tfjsParams, tfjsScores, useBackend, type TfjsParams } from './tfjsNet';
 import type { TrainStepper } from './trainImpl';
+import type { KernelSum } from './types';
 
 export async function tfjsStepper(backend: 'webgpu' | 'webgl', spec: ModelSpec, params: ModelParams, lr: number, fused: boolean): Promise<TrainStepper> {
   await useBackend(backend);
@@ -24,7 +25,7 @@ export async function tfjsStepper(backend: 'webgpu' | 'webgl', spec: ModelSpec, 
   // Created with its backend current: Adam's own state lives on the backend that made it.
   const opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   let last: tf.Scalar | null = null;
-  return {
+  const stepper: TrainStepper = {
     impl: backend === 'webgpu' ? 'tfjsWebgpu' : 'tfjsWebgl',
     description: `tfjs ${tf.version_core} ${backend === 'webgpu' ? 'WebGPU' : 'WebGL'} backend: convnet, CE, tf.train.adam via minimize`,
     activate: () => useBackend(backend),
@@ -41,12 +42,28 @@ export async function tfjsStepper(backend: 'webgpu' | 'webgl', spec: ModelSpec, 
       const [ce] = await last.data();
       return { ce, total: ce };
     },
+    async profileStep(b) {
+      await useBackend(backend);
+      const info = await tf.profile(async () => {
+        stepper.step(b);
+        await stepper.sync();
+      });
+      const sums = new Map<string, KernelSum>();
+      for (const k of info.kernels) {
+        const s = sums.get(k.name) ?? { kernel: k.name, ms: 0, count: 0 };
+        s.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN; // {error}: the backend has no GPU timer
+        s.count++;
+        sums.set(k.name, s);
+      }
+      return [...sums.values()].sort((a, b) => (b.ms || 0) - (a.ms || 0));
+    },
     dispose() {
       last?.dispose();
       opt.dispose();
       tf.dispose(vars);
     },
   };
+  return stepper;
 }
 
 /** What tfjs's WebGL backend runs on, read from its own GL context. */

@@ -70,6 +70,13 @@ export interface TrainImplResult {
   countedSteps?: number;
 }
 
+/** tf.profile of one tfjs training step: per kernel name, the summed GPU ms (NaN: no timer) and the count. */
+export interface KernelSum {
+  kernel: string;
+  ms: number;
+  count: number;
+}
+
 export interface PhaseTiming {
   phase: string;
   /** Median ms of the phase submitted alone and awaited (onSubmittedWorkDone). */
@@ -86,7 +93,15 @@ export interface TrainPresetResult {
   /** images/s ratios ours / tfjs (> 1: ours faster); NaN where a side did not run. */
   ratios: { egVsWebgpu: number; egVsWebgl: number; convnetVsWebgpu: number; convnetVsWebgl: number };
   /** Our step phase by phase, and the slowest dispatches of one step (replayed alone). */
-  profile?: { eg: PhaseTiming[]; convnet: PhaseTiming[]; egDispatches: DispatchProfile[]; convnetDispatches: DispatchProfile[]; emptySubmitMs: number };
+  profile?: {
+    eg: PhaseTiming[];
+    convnet: PhaseTiming[];
+    egDispatches: DispatchProfile[];
+    convnetDispatches: DispatchProfile[];
+    emptySubmitMs: number;
+    /** tfjs's own profile of one of its training steps, per backend (absent: that backend did not run). */
+    tfjs: { webgpu?: KernelSum[]; webgl?: KernelSum[] };
+  };
   seconds: number;
 }
 
