@@ -2,6 +2,7 @@
 import { loadData } from './controller';
 import { fmtBytes, progressPercent } from './scales';
 import { useApp, type SplitStatus } from './store';
+import { RecoveryNotices } from './recovery/RecoveryNotices';
 
 export function BackendNotice() {
   const backend = useApp((s) => s.backend);
@@ -25,9 +26,10 @@ export function BackendNotice() {
       )}
       {backend.kind === 'lost' && (
         <p className="notice error" role="alert" data-testid="backend" data-backend="lost">
-          The GPU device on {backend.adapter} was lost ({backend.message}). Reload the page to start again.
+          The GPU device on {backend.adapter} was lost ({backend.message}). Setting up a new device and restoring the model…
         </p>
       )}
+      <RecoveryNotices />
       {engineNote && (
         <p className="notice warn" role="status">
           {engineNote}

@@ -6,6 +6,8 @@
 import { PRESETS, initParams, readModelFile, type ModelSpec, type PresetName } from '../engine';
 import { digitAsFloat, loadMnistSplit, type SplitName } from '../data/mnistLoader';
 import * as host from './engineHost';
+import { watchHiddenTab } from './recovery/hiddenTab';
+import { installTestHooks } from './recovery/testHooks';
 import { applyClutter } from './input/clutter';
 import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource, type ShippedModel } from './store';
 
@@ -23,17 +25,65 @@ export function boot(store: AppStore = appStore): void {
   booted = true;
   startInferenceLoop(store);
   void loadData(store);
+  installTestHooks();
+  watchHiddenTab(store);
   void (async () => {
-    const outcome = await host.acquireDevice((message) => {
-      const b = store.getState().backend;
-      store.getState().setBackend({ kind: 'lost', adapter: b.kind === 'webgpu' ? b.adapter : 'the GPU', message });
-    });
+    const outcome = await host.acquireDevice((message) => void recoverDevice(message, store), (message) => reportGpuError(message, store));
     store.getState().setBackend(outcome);
     // A trained model when this deployment ships one; random weights otherwise.
     const shipped = await fetchShippedModels(store);
     const first = shipped.find((m) => m.preset === DEFAULT_PRESET) ?? shipped[0];
     if (!first || !(await loadShippedModel(first, store))) await choosePreset(DEFAULT_PRESET, DEFAULT_SEED, store);
   })();
+}
+
+// ---------------------------------------------------------------------------------------------
+// a lost GPU device
+
+/** When recent devices were lost: past MAX_LOSSES in LOSS_WINDOW_MS the app stays on the CPU. */
+const losses: number[] = [];
+const MAX_LOSSES = 3;
+const LOSS_WINDOW_MS = 60_000;
+
+/**
+ * The inference device was lost (a driver reset, the tab backgrounded on some systems, a
+ * destroy()): asks for a new device and rebuilds the engine with the weights the store keeps on
+ * the CPU side, without a reload. Falls back to the CPU reference when no device can be had or
+ * devices keep being lost. The training session recovers its own device (train/session.ts).
+ */
+export async function recoverDevice(message: string, store: AppStore = appStore): Promise<void> {
+  const b = store.getState().backend;
+  const adapter = b.kind === 'webgpu' ? b.adapter : 'the GPU';
+  store.getState().setBackend({ kind: 'lost', adapter, message });
+  const now = Date.now();
+  losses.push(now);
+  while (losses.length && now - losses[0] > LOSS_WINDOW_MS) losses.shift();
+  let backend: host.DeviceOutcome;
+  if (losses.length > MAX_LOSSES) {
+    backend = { kind: 'cpu', reason: `the GPU device was lost ${losses.length} times within a minute, so the app stays on the CPU (reload the page to try the GPU again)` };
+  } else {
+    backend = await host.acquireDevice((m) => void recoverDevice(m, store), (m) => reportGpuError(m, store));
+    if (backend.kind === 'cpu') backend = { kind: 'cpu', reason: `the GPU device was lost (${message}) and no new one could be had: ${backend.reason}` };
+  }
+  store.getState().setBackend(backend);
+  const s = store.getState();
+  const ok = await install(s.spec, s.params, s.source, s.presetName, store);
+  const where = backend.kind === 'webgpu' ? `a new device was set up on ${backend.adapter}` : 'the app now runs on the CPU reference engine';
+  store.getState().reportRecovery({
+    topic: 'device',
+    kind: ok ? 'warn' : 'error',
+    text: ok
+      ? `The GPU device was lost (${message}); ${where} and the model was restored from the weights kept in memory, without a reload.`
+      : `The GPU device was lost (${message}) and the model could not be set up again; reload the page.`,
+  });
+}
+
+/** An uncaptured GPU error: shown (counted, not repeated), never swallowed. */
+export function reportGpuError(message: string, store: AppStore = appStore): void {
+  store.getState().reportRecovery(
+    { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error: ${message}. Results computed since may be wrong; if it happens again, reload the page.` },
+    true,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

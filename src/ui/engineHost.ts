@@ -5,6 +5,7 @@
  */
 import { adapterLabel, createEngine, requestDevice, type DrmmEngine, type InferRequest, type InferResult, type ModelParams, type ModelSpec } from '../engine';
 import { switchCounts, type SwitchCounts } from '../engine';
+import { largestBatch } from '../engine/gpu/limits';
 
 export type DeviceOutcome = { kind: 'webgpu'; adapter: string } | { kind: 'cpu'; reason: string };
 
@@ -26,18 +27,28 @@ function exclusive<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Asks the browser for a WebGPU device once. onLost is called if the device is later lost for
- * any reason other than our own destroy().
+ * Asks the browser for a WebGPU device (at boot, and again after a loss). onLost is called if the
+ * device is later lost for any reason (this module never destroys its device itself, so even a
+ * 'destroyed' loss comes from elsewhere); from then on nothing more is run on it. onError gets
+ * each uncaptured GPU error (validation, out of memory, internal), so none is swallowed.
  */
-export async function acquireDevice(onLost: (message: string) => void): Promise<DeviceOutcome> {
+export async function acquireDevice(onLost: (message: string) => void, onError?: (message: string) => void): Promise<DeviceOutcome> {
   const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
   const got = await requestDevice(gpu, 'drmm-app');
   if (!got.ok) return { kind: 'cpu', reason: got.reason };
-  device = got.device;
-  void got.device.lost.then((info) => {
-    if (info.reason !== 'destroyed') onLost(info.message || 'no message');
+  const d = got.device;
+  device = d;
+  d.onuncapturederror = (ev) => onError?.(ev.error?.message || String(ev.error));
+  void d.lost.then((info) => {
+    if (device === d) device = null;
+    onLost(info.message || `reason: ${info.reason}`);
   });
   return { kind: 'webgpu', adapter: adapterLabel(got.adapter) };
+}
+
+/** The device in use (null: none, or it was lost): for the ?test-hooks page hook (recovery/testHooks.ts). */
+export function currentDevice(): GPUDevice | null {
+  return device;
 }
 
 export interface EngineInfo {
@@ -142,7 +153,7 @@ export async function collectSwitchCounts(
   version: number,
   shouldStop: () => boolean = () => false,
 ): Promise<SwitchCounts | null> {
-  const batch = await createEngine({ device, spec, params, maxBatch: device ? 20 : 4 });
+  const batch = await createEngine({ device, spec, params, maxBatch: device ? fitChunk(spec, device, 20) : 4 });
   // The CPU reference blocks the page while it runs: smaller chunks keep it responsive.
   const chunk = batch.backend === 'webgpu' ? 20 : 4;
   let counts: SwitchCounts | undefined;
@@ -157,6 +168,11 @@ export async function collectSwitchCounts(
   } finally {
     batch.destroy();
   }
+}
+
+/** A chunk of at most `want` images that the device's limits allow (engine/gpu/limits.ts). */
+function fitChunk(spec: ModelSpec, d: GPUDevice, want: number): number {
+  return Math.max(1, Math.min(want, largestBatch(spec, d.limits).maxBatch));
 }
 
 /**
@@ -175,7 +191,7 @@ export async function classifyAll(
   onChunk: (first: number, probs: Float32Array, pred: Int32Array) => void,
   shouldStop: () => boolean = () => false,
   // The CPU reference takes ~70 ms a drmm-compact image and blocks while it runs: small chunks there.
-  chunk = device ? 100 : 4,
+  chunk = device ? fitChunk(spec, device, 100) : 4,
 ): Promise<boolean> {
   const batch = await createEngine({ device, spec, params, maxBatch: chunk });
   try {

@@ -16,6 +16,7 @@ import type { MnistSplit, SplitName } from '../data/mnistLoader';
 import { createTrainingSlice, type TrainingSlice } from './train/slice';
 import { createStepperSlice, type StepperSlice } from './stepper/slice';
 import { createOfflineSlice, type OfflineSlice } from './offline/slice';
+import { createRecoverySlice, type RecoverySlice } from './recovery/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -229,7 +230,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice & RecoverySlice;
 
 /** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
 export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
@@ -372,6 +373,7 @@ export function createAppStore() {
     ...createTrainingSlice(...a),
     ...createStepperSlice(...a),
     ...createOfflineSlice(...a),
+    ...createRecoverySlice(...a),
   }));
 }
 

@@ -20,6 +20,7 @@
 import { PRESETS, initParams, paramList, rng, shapesOf, type ModelParams, type ModelSpec, type PresetName } from '../../engine/model';
 import { DrmmGpuEngine } from '../../engine/gpu/engine';
 import { GpuTrainer, type TrainConfig } from '../../engine/gpu/trainer';
+import { capBatch } from '../../engine/gpu/limits';
 import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type RunState } from '../../engine/train/checkpoint';
 import { Schedule, TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
 import type { MnistSplit } from '../../data/mnistLoader';
@@ -52,6 +53,8 @@ export const REPORT_EVERY = 10;
 export const AUTOSAVE_EVERY = 300;
 export const FLUSH_MS = 400;
 export const LIVE_MS = 2000;
+/** An in-memory checkpoint at least this often (ms) between autosaves: what a lost device rolls back to. */
+export const MEMORY_CHECKPOINT_MS = 20_000;
 const PROGRESS_MS = 200;
 const PROBE_BATCHES = [8, 8, 8, 32, 32];
 
@@ -130,6 +133,13 @@ export class TrainingSession {
   private testImages: { split: MnistSplit; images: Float32Array } | null = null;
   /** The overlay id of each archived run. */
   private runIds = new Map<Run, string>();
+  /** Devices this session destroyed itself: their loss is no accident. */
+  private readonly ownDestroyed = new WeakSet<GPUDevice>();
+  /** Set while recovering from a lost device: the loop's failure then is the loss, not a training error. */
+  private lost: { step: number; message: string } | null = null;
+  /** The last batch-cap message shown (device limits), so it is shown once. */
+  private capShown: string | null = null;
+  private lastGoodAt = 0;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -175,6 +185,11 @@ export class TrainingSession {
     return this.t.speed ? 'ready' : 'idle';
   }
 
+  /** The session's device (null: none yet, or lost); for the ?test-hooks page hook. */
+  get gpuDevice(): GPUDevice | null {
+    return this.device;
+  }
+
   private async ensureDevice(): Promise<GPUDevice | null> {
     if (this.device) return this.device;
     if (this.deviceError) return null;
@@ -184,16 +199,80 @@ export class TrainingSession {
       this.patch({ status: 'unavailable', notice: { kind: 'warn', text: `Training needs WebGPU: ${got.reason}` } });
       return null;
     }
-    this.device = got.device;
+    const device = got.device;
+    this.device = device;
     this.adapter = got.adapter;
-    void got.device.lost.then((info) => {
-      if (info.reason === 'destroyed') return;
-      this.device = null;
-      this.deviceError = `the GPU device was lost (${info.message || 'no message'})`;
-      this.stopRequested = true;
-      this.patch({ status: 'unavailable', notice: { kind: 'error', text: `Training stopped: ${this.deviceError}. Save what you can and reload the page.` } });
+    device.onuncapturederror = (ev) =>
+      this.state.reportRecovery(
+        { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error during training: ${ev.error?.message || String(ev.error)}. If the loss looks wrong, reset or load the last checkpoint.` },
+        true,
+      );
+    void device.lost.then((info) => {
+      if (this.ownDestroyed.has(device) || this.device !== device) return;
+      void this.recoverDevice(info.message || `reason: ${info.reason}`);
     });
-    return got.device;
+    return device;
+  }
+
+  /**
+   * The device was lost (not by our own destroy): the loop stops, a new device is requested, the
+   * engine and trainer are rebuilt on it from the last checkpoint (the in-memory one taken at
+   * every autosave, else the IndexedDB autosave, else the run's start), and a running loop goes
+   * on, re-running the steps after the checkpoint. The notice says how many.
+   */
+  private async recoverDevice(message: string): Promise<void> {
+    const wasRunning = this.looping !== null && !this.stopRequested;
+    const step = this.run?.step ?? 0;
+    this.device = null;
+    this.lost = { step, message };
+    this.stopRequested = true;
+    this.patch({ status: 'busy', busyWhat: 'the GPU device was lost: setting up a new one' });
+    await this.looping;
+    let resumed = false;
+    await this.guarded('Recovering from the lost GPU device', async () => {
+      try {
+        this.trainer?.destroy();
+        this.engine?.destroy();
+      } catch {
+        /* objects of a lost device */
+      }
+      this.trainer = null;
+      this.engine = null;
+      const device = await this.ensureDevice();
+      if (!device) throw new Error(`no new GPU device could be had (${this.deviceError ?? 'unknown reason'})`);
+      if (!this.run) {
+        this.notice('warn', `The GPU device was lost (${message}); a new one was set up. No run had started, so nothing was lost.`);
+        return;
+      }
+      let from = 'the checkpoint kept in memory';
+      let bytes = this.lastGood?.bytes ?? null;
+      if (!bytes && this.host.autosaver) {
+        const got = await this.host.autosaver.load((b) => void loadCheckpoint(b)).catch(() => null);
+        if (got) {
+          bytes = got.bytes;
+          from = 'the autosave';
+        }
+      }
+      if (bytes) {
+        await this.restore(bytes, 'recovery');
+      } else {
+        // No checkpoint yet: the run starts again from its seed, which is where it started.
+        this.run = null;
+        from = 'the start of the run';
+        await this.ensureRun();
+      }
+      const at = this.run!.step;
+      const rerun = Math.max(0, step - at);
+      const text =
+        `The GPU device was lost at step ${step} (${message}). A new device was set up and training ${wasRunning ? 'resumed' : 'was restored'} from the last checkpoint ` +
+        `(step ${at}, ${from}): ${rerun} step${rerun === 1 ? '' : 's'} after it ${wasRunning ? 'are' : 'will be'} re-run.`;
+      this.notice('warn', text);
+      this.state.reportRecovery({ topic: 'training-device', kind: 'warn', text });
+      resumed = true;
+    });
+    this.lost = null;
+    if (!resumed) this.state.reportRecovery({ topic: 'training-device', kind: 'error', text: this.t.notice?.text ?? `Training stopped: the GPU device was lost (${message}).` });
+    if (resumed && wasRunning) this.start(true);
   }
 
   private settings(): TrainingSettings {
@@ -205,8 +284,19 @@ export class TrainingSession {
   }
 
   private batchFor(s: TrainingSettings): number {
-    if (s.batch !== 'auto') return s.batch;
-    return this.t.speed?.autoBatch ?? 16;
+    return this.fitDevice(s.batch !== 'auto' ? s.batch : (this.t.speed?.autoBatch ?? 16));
+  }
+
+  /** The batch capped to what the device's limits allow (engine/gpu/limits.ts), saying so once. */
+  private fitDevice(batch: number): number {
+    if (!this.device) return batch;
+    const spec = this.run?.spec ?? PRESETS[this.settings().preset];
+    const c = capBatch(spec, this.device.limits, batch, { training: true });
+    if (c.message && c.message !== this.capShown) {
+      this.capShown = c.message;
+      this.notice('warn', c.message);
+    }
+    return c.batch;
   }
 
   private config(s: TrainingSettings): Partial<TrainConfig> {
@@ -515,6 +605,7 @@ export class TrainingSession {
     const bytes = await this.checkpointBytes();
     const run = this.run!;
     this.lastGood = { bytes, epoch: run.epoch, stepInEpoch: run.stepInEpoch, step: run.step };
+    this.lastGoodAt = this.host.now();
     return bytes;
   }
 
@@ -614,6 +705,8 @@ export class TrainingSession {
       }
     } else if (reported && run.step - this.lastAutosaveStep >= AUTOSAVE_EVERY) {
       await this.autosave();
+    } else if (reported && this.host.now() - this.lastGoodAt >= MEMORY_CHECKPOINT_MS) {
+      await this.keepGood();
     }
     if (single || this.host.now() - this.lastPublish >= LIVE_MS) await this.publish();
     return go;
@@ -626,16 +719,16 @@ export class TrainingSession {
     return this.looping !== null;
   }
 
-  /** Starts a new run from the settings, or resumes the current one. */
-  start(): void {
+  /** Starts a new run from the settings, or resumes the current one (keepNotice: after a recovery, whose notice stays). */
+  start(keepNotice = false): void {
     if (this.looping) return;
     this.stopRequested = false;
-    this.looping = this.loop().finally(() => {
+    this.looping = this.loop(keepNotice).finally(() => {
       this.looping = null;
     });
   }
 
-  private async loop(): Promise<void> {
+  private async loop(keepNotice = false): Promise<void> {
     try {
       await this.exclusive(async () => {
         await this.ensureRun();
@@ -643,7 +736,7 @@ export class TrainingSession {
         if (run.epoch >= this.settings().epochs) {
           this.state.setTrainingSettings({ epochs: run.epoch + 1 });
           this.notice('info', `Training on: epochs raised to ${run.epoch + 1}.`);
-        } else {
+        } else if (!keepNotice) {
           this.patch({ notice: null });
         }
         this.clock = { t0: this.host.now(), step0: run.step, images: 0 };
@@ -671,6 +764,11 @@ export class TrainingSession {
     }
     await this.exclusive(async () => {
       const run = this.run;
+      if (this.lost) {
+        // The device is gone: recoverDevice restores the last checkpoint; nothing here can be read.
+        this.patch({ status: 'busy' });
+        return;
+      }
       if (failure) await this.handleFailure(failure);
       else if (run && this.device) {
         // Pausing: the metrics since the last report, the panels, an autosave.
@@ -865,7 +963,7 @@ export class TrainingSession {
     const cfg = (r?.config ?? {}) as { weights?: Partial<TrainingSettings['weights']>; lr?: number; wallSeconds?: number; epochsPlanned?: number; init?: string };
     const weights = { ...s.weights, ...(cfg.weights ?? {}) };
     const lr = typeof cfg.lr === 'number' ? cfg.lr : s.lr;
-    const batch = r ? Math.max(2, Math.min(256, r.batchSize)) : this.batchFor(s);
+    const batch = r ? this.fitDevice(Math.max(2, Math.min(256, r.batchSize))) : this.batchFor(s);
     const labelled = mode === 'semi-supervised' ? (r?.labelled ?? s.labelled) : null;
     await this.build(ck.spec, ck.params, r ? ck.adam : null, batch, { lr, weights, variant: 'rendering' });
     this.run = {
@@ -930,7 +1028,10 @@ export class TrainingSession {
     await this.exclusive(async () => {
       this.trainer?.destroy();
       this.engine?.destroy();
-      if (!keepDevice) this.device?.destroy();
+      if (!keepDevice && this.device) {
+        this.ownDestroyed.add(this.device);
+        this.device.destroy();
+      }
       this.trainer = null;
       this.engine = null;
       this.device = null;
