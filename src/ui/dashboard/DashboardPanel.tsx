@@ -7,6 +7,7 @@
 import './dashboard.css';
 import { MetricsTable, TrainingSection } from '../train/TrainingPanel';
 import { SavedModelsSection } from '../storage/SavedModels';
+import { CpuTrainingSection } from '../recovery/CpuTraining';
 import { ConfusionSection } from './ConfusionSection';
 import { LiveDigitsView } from './LiveDigitsView';
 import { TemplatesByLevel } from './TemplatesByLevel';
@@ -16,6 +17,7 @@ export function DashboardPanel() {
   return (
     <div className="dashboard" data-testid="dashboard">
       <TrainingSection />
+      <CpuTrainingSection />
       <SavedModelsSection />
       <div className="dash-row">
         <LiveDigitsView />

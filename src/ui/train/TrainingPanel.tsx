@@ -72,7 +72,8 @@ function TrainingPanel() {
     <div className="training-body">
       {backend.kind === 'cpu' && (
         <p className="notice warn" role="status">
-          Training runs on WebGPU only; this browser has none ({backend.reason}).
+          This trainer runs on WebGPU, which this browser lacks ({backend.reason}). Use &ldquo;Train on the CPU&rdquo; below: the same objective on a
+          1,000-digit subset.
         </p>
       )}
       {notice && (
