@@ -81,7 +81,7 @@ export async function recoverDevice(message: string, store: AppStore = appStore)
 /** An uncaptured GPU error: shown (counted, not repeated), never swallowed. */
 export function reportGpuError(message: string, store: AppStore = appStore): void {
   store.getState().reportRecovery(
-    { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error: ${message}. Results computed since may be wrong; if it happens again, reload the page.` },
+    { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error: ${message.replace(/\s+/g, ' ').trim()}. Results computed since may be wrong; if it happens again, reload the page.` },
     true,
   );
 }
@@ -201,7 +201,7 @@ export function parseShippedModels(json: unknown): ShippedModel[] {
     if (!m || typeof m !== 'object') return false;
     const e = m as Record<string, unknown>;
     return (
-      typeof e.file === 'string' && /^[\w.-]+\.drmm$/.test(e.file) && typeof e.preset === 'string' && e.preset in PRESETS &&
+      typeof e.file === 'string' && /^[\w.-]+\.drmm$/.test(e.file) && typeof e.preset === 'string' && Object.hasOwn(PRESETS, e.preset) &&
       typeof e.title === 'string' && typeof e.testError === 'number' && e.testError >= 0 && e.testError <= 1
     );
   });
