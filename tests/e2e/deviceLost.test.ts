@@ -3,7 +3,8 @@
 // then destroys both GPU devices from the page through the `?test-hooks` hook (as a driver reset
 // would lose them). Checks that, without a reload, training resumes from the last checkpoint,
 // re-runs the steps after it and says how many, that the inference device is replaced and the
-// model restored, and that a digit is classified again on WebGPU.
+// model restored, that a digit is classified again on WebGPU, and that an uncaptured GPU error on
+// the new device is shown to the user.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -91,6 +92,12 @@ describe('a lost GPU device', () => {
       await page.getByTestId('tab-overview').click();
       await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
       expect(await page.locator('[data-testid="backend"]').getAttribute('data-backend')).toBe('webgpu');
+
+      // An uncaptured GPU error on the new device is shown, not swallowed.
+      expect(await page.evaluate(() => (window as unknown as { __drmmTest: { provokeGpuError(): Promise<boolean> } }).__drmmTest.provokeGpuError())).toBe(true);
+      const gpuError = page.locator('[data-testid="recovery-notice"][data-topic="gpu-error"]');
+      await gpuError.waitFor({ timeout: LONG });
+      expect(await gpuError.textContent()).toMatch(/^The GPU reported an error: .+\. Results computed since may be wrong/);
 
       const real = errors.filter((e) => !/Failed to load resource: .*404.*\/(models\/index\.json|favicon\.ico)/.test(e));
       expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
