@@ -204,7 +204,7 @@ export class TrainingSession {
     this.adapter = got.adapter;
     device.onuncapturederror = (ev) =>
       this.state.reportRecovery(
-        { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error during training: ${(ev.error?.message || String(ev.error)).replace(/\s+/g, " ").trim()}. If the loss looks wrong, reset or load the last checkpoint.` },
+        { topic: 'gpu-error', kind: 'error', text: `The GPU reported an error during training: ${(ev.error?.message || String(ev.error)).replace(/\s+/g, ' ').trim()}. If the loss looks wrong, reset or load the last checkpoint.` },
         true,
       );
     void device.lost.then((info) => {
