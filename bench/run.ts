@@ -13,6 +13,9 @@
  * (it takes about as long as the whole inference bench here, so it is not in the default run);
  * --all runs both in one browser; --train-presets a,b (default drmm-compact,rmm-shallow),
  * --train-batch N (default 64). The result file name gets `-train` / `-all` appended.
+ * Interaction (bench/interaction.ts): --interaction times the built app's answers to a user's
+ * actions (a DP step, another digit, a saliency mode, a unit's paths) instead;
+ * --ui-presets a,b (default drmm-compact,drmm-mnist).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +26,7 @@ import { findChrome, launchBrowser } from '../tests/helpers/browser';
 import { ROOT } from '../tests/helpers/server';
 import type { PresetName } from '../src/engine';
 import { watchHostLoad } from './host';
+import { interactionTable, runInteraction, writeInteraction } from './interaction';
 import { summary, type BenchFile } from './report';
 import { trainSummary } from './trainReport';
 import { lossAgrees } from './trainStats';
@@ -115,7 +119,16 @@ function engineSource(ref: string | undefined): EngineSource {
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
 
+async function interactionMain(): Promise<void> {
+  const browserVersion = spawnSync(findChrome(), ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const f = await runInteraction(process.argv, browserVersion);
+  const out = writeInteraction(f, arg('--out'), slug(`${f.adapter.vendor}-${f.adapter.architecture}`));
+  console.log('\n' + interactionTable(f));
+  console.log(`\nwrote ${path.relative(ROOT, out)}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--interaction')) return interactionMain();
   const cfg = config();
   const engine = engineSource(arg('--ref'));
   console.log(`bench: engine at ${engine.commit.slice(0, 12)}${engine.dir ? ' (extracted)' : engine.dirty.length ? ` + uncommitted ${engine.dirty.join(', ')}` : ''}`);
