@@ -5,9 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMnistSplit } from '../../src/data/mnistFormat';
+import { encodeAdobeJpeg, rgbToCmyk } from '../helpers/adobeJpeg';
 import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { DIST, ROOT, buildApp, serveDist, type Served } from '../helpers/server';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'input.png');
@@ -87,6 +90,20 @@ function makeGif(w: number, h: number, frames: ((x: number, y: number) => boolea
   }
   out.push(0x3b);
   return Buffer.from(out);
+}
+
+/**
+ * A real MNIST test digit as a side x side picture of navy ink on white paper (RGB bytes): the
+ * 28x28 scaled up (bicubic), its gray level taken as the ink's coverage.
+ */
+async function digitPicture(index: number, side: number): Promise<Uint8Array> {
+  const test = decodeMnistSplit(fs.readFileSync(path.join(DIST, 'data', 'mnist-test.bin')), 'mnist-test.bin');
+  const digit = Buffer.from(test.pixels.subarray(index * 784, (index + 1) * 784));
+  const cover = await sharp(digit, { raw: { width: 28, height: 28, channels: 1 } }).resize(side, side, { kernel: 'cubic' }).raw().toBuffer();
+  const navy = [20, 30, 90];
+  const rgb = new Uint8Array(side * side * 3);
+  for (let i = 0; i < side * side; i++) for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.round(255 + ((navy[c] - 255) * cover[i]) / 255);
+  return rgb;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,6 +297,66 @@ describe('input controls', () => {
           expect(await page.locator(`[data-testid="result"][data-current="true"][data-custom-id="${uploadId}"]`).count(), what).toBe(1);
         }
         await shot(page, 'input-upload-refused.png');
+
+        step('cmyk');
+        // CMYK JPEGs (print files) of a real test digit, against the same digit as an RGB PNG: both
+        // Adobe kinds are converted (Chromium reads them), and the 28x28 the model gets matches.
+        //  - CMYK (Adobe transform 0) written by libjpeg through sharp, with libvips' CMYK ICC
+        //    profile embedded (0.9 MB, before the frame header: its size is then past the header
+        //    prefix, see readFileHeader), 1400 px so that the decode must still be capped;
+        //  - YCCK (Adobe transform 2, Photoshop's default), no profile, from the tests' encoder.
+        const DIGIT = 1; // a "2"
+        const rgb280 = await digitPicture(DIGIT, 280);
+        const rgb1400 = await digitPicture(DIGIT, 1400);
+        const asPng = (rgb: Uint8Array, side: number) => makePng(side, side, 4, (x, y) => [...rgb.subarray(3 * (y * side + x), 3 * (y * side + x) + 3), 255]);
+        const cmykIcc = await sharp(Buffer.from(rgb1400), { raw: { width: 1400, height: 1400, channels: 3 } })
+          .toColourspace('cmyk')
+          .withIccProfile('cmyk')
+          .jpeg({ quality: 90 })
+          .toBuffer();
+        const ycck = encodeAdobeJpeg(rgbToCmyk(rgb280, 280, 280), 2);
+        const uploadAndRead = async (name: string, mimeType: string, buffer: Buffer) => {
+          await file.setInputFiles({ name, mimeType, buffer });
+          await page.locator(`[data-testid="upload-result"][data-name="${name}"]`).waitFor({ timeout: LONG });
+          await result(page, '[data-input="custom"][data-custom-kind="upload"]').waitFor({ timeout: LONG });
+          expect(await page.getByTestId('upload-error').count(), name).toBe(0);
+          return {
+            ink: await canvasInk(page.locator('canvas[data-kind="upload-preview"]')),
+            polarity: await page.getByTestId('upload-result').getAttribute('data-polarity'),
+            caption: await page.locator('.upload-original figcaption').textContent(),
+            pred: await page.locator('[data-testid="result"][data-current="true"] [data-testid="prob-bars"]').getAttribute('data-pred'),
+          };
+        };
+        // Each against the RGB PNG of the same size (downscaling 1400 px to 1024 changes the 28x28
+        // too). Tolerances: the YCCK file has no profile, so Chromium's plain inversion
+        // R = (255 - C)(255 - K) / 255 gives back the RGB but for quantisation; the ICC file is
+        // colour-managed through a print profile, whose round trip lightens the strokes' soft
+        // edges (13% less ink in the 28x28 here), so it gets a looser bound.
+        const cases = [
+          { name: 'digit-cmyk-icc.jpg', buffer: cmykIcc, reference: ['digit-rgb-1400.png', asPng(rgb1400, 1400)], caption: '1400 x 1400 px (read at 1024 x 1024)', mass: 0.2, mean: 0.05 },
+          { name: 'digit-ycck.jpg', buffer: ycck, reference: ['digit-rgb-280.png', asPng(rgb280, 280)], caption: '280 x 280 px', mass: 0.02, mean: 0.01 },
+        ] as const;
+        for (const c of cases) {
+          const ref = await uploadAndRead(c.reference[0], 'image/png', c.reference[1]);
+          const refStats = inkStats(ref.ink);
+          const got = await uploadAndRead(c.name, 'image/jpeg', c.buffer);
+          const st = inkStats(got.ink);
+          const meanDiff = got.ink.reduce((a, v, i) => a + Math.abs(v - ref.ink[i]), 0) / 784;
+          console.log(
+            `[input e2e] ${c.name} (${(c.buffer.length / 1024).toFixed(0)} kB): mean |ink - RGB ink| ${meanDiff.toFixed(4)}, ink mass ${st.mass.toFixed(1)} vs ${refStats.mass.toFixed(1)}, ` +
+              `centre (${st.cx.toFixed(2)}, ${st.cy.toFixed(2)}), class ${got.pred} vs ${ref.pred}`,
+          );
+          expect(got.polarity, c.name).toBe('dark-on-light');
+          expect(got.caption, c.name).toContain(c.caption);
+          expect(Math.max(st.width, st.height), c.name).toBe(20); // the longer side fitted to 20 px, as in MNIST
+          expect(Math.abs(st.width - refStats.width) + Math.abs(st.height - refStats.height), c.name).toBeLessThanOrEqual(1);
+          expect(Math.abs(st.cx - 14), c.name).toBeLessThan(0.6);
+          expect(Math.abs(st.cy - 14), c.name).toBeLessThan(0.6);
+          expect(Math.abs(st.mass - refStats.mass) / refStats.mass, c.name).toBeLessThan(c.mass);
+          expect(meanDiff, c.name).toBeLessThan(c.mean);
+          expect(got.pred, c.name).toBe(ref.pred);
+        }
+        await shot(page, 'input-upload-cmyk.png');
 
         step('huge');
         // A 20000 x 20000 picture is decoded at 1024 px (its header gives the size first), and the page stays responsive.

@@ -1,10 +1,13 @@
 // Uploaded pictures before preprocessing: RGBA to MNIST-style ink (compositing, grayscale,
 // polarity, levels; src/ui/input/ink.ts) and the size read from a file's header
 // (src/ui/input/imageSize.ts), which caps the decode of huge pictures.
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { borderValues, luma, median, MIN_CONTRAST, NO_INK, rgbaToInk } from '../../src/ui/input/ink';
 import { HEADER_BYTES, cappedSize, readImageHeader } from '../../src/ui/input/imageSize';
 import { FIELD, centreOfMass, preprocess } from '../../src/ui/input/preprocess';
+import { readFileHeader } from '../../src/ui/input/upload';
+import { encodeAdobeJpeg, rgbToCmyk } from '../helpers/adobeJpeg';
 
 type RGBA = [number, number, number, number];
 
@@ -164,6 +167,22 @@ describe('readImageHeader', () => {
     expect(readImageHeader(jpeg(300, 200).subarray(0, 20))).toBeNull();
     expect(readImageHeader(new Uint8Array(0))).toBeNull();
     expect(HEADER_BYTES).toBeGreaterThan(65536 + 100); // room for a maximal EXIF segment before the frame header
+  });
+});
+
+describe('readFileHeader', () => {
+  it('reads a CMYK JPEG’s size past an embedded print profile larger than HEADER_BYTES', async () => {
+    // sharp embeds libvips' CMYK profile (about 0.9 MB, in 64 KB APP2 chunks) before the frame header.
+    const cmyk = await sharp({ create: { width: 1400, height: 1000, channels: 3, background: '#ffffff' } }).toColourspace('cmyk').withIccProfile('cmyk').jpeg().toBuffer();
+    expect(readImageHeader(new Uint8Array(cmyk.subarray(0, HEADER_BYTES)))).toBeNull(); // the case this is about: the prefix has no size
+    expect(await readFileHeader(new Blob([new Uint8Array(cmyk)]))).toEqual({ format: 'jpeg', width: 1400, height: 1000 });
+  });
+
+  it('reads YCCK JPEGs and leaves non-JPEG files to the prefix', async () => {
+    const ycck = encodeAdobeJpeg(rgbToCmyk(new Uint8Array(30 * 20 * 3).fill(255), 30, 20), 2);
+    expect(await readFileHeader(new Blob([new Uint8Array(ycck)]))).toEqual({ format: 'jpeg', width: 30, height: 20 });
+    // Text longer than the prefix: not a JPEG, so only the prefix is read (and it has no header).
+    expect(await readFileHeader(new Blob(['x'.repeat(HEADER_BYTES + 10)]))).toBeNull();
   });
 });
 

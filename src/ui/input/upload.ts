@@ -10,7 +10,7 @@
  */
 import { fmtBytes } from '../scales';
 import { rgbaToInk, type Polarity } from './ink';
-import { HEADER_BYTES, cappedSize, readImageHeader } from './imageSize';
+import { HEADER_BYTES, cappedSize, readImageHeader, type ImageHeader } from './imageSize';
 import { preprocess, type Preprocessed } from './preprocess';
 
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -80,6 +80,21 @@ function pixelsOf(bitmap: ImageBitmap): Uint8ClampedArray {
   return ctx.getImageData(0, 0, width, height).data;
 }
 
+/**
+ * The file's format and size from its header. A JPEG's frame header comes after its APPn
+ * segments, and a CMYK print file's embedded ICC profile alone is often larger than HEADER_BYTES
+ * (a 0.5 to 1 MB profile in 64 KB APP2 chunks); when a JPEG's first HEADER_BYTES end before its
+ * frame header, the whole file (at most MAX_FILE_BYTES) is read for it, so that such a picture's
+ * decode is still capped.
+ */
+export async function readFileHeader(file: Blob): Promise<ImageHeader | null> {
+  const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
+  const header = readImageHeader(head);
+  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  if (header || !jpeg || file.size <= head.length || file.size > MAX_FILE_BYTES) return header;
+  return readImageHeader(new Uint8Array(await file.arrayBuffer()));
+}
+
 /** The whole path from a chosen file to the model's 28x28 input. */
 export async function readUpload(file: File, maxSide = MAX_SIDE): Promise<UploadResult> {
   const name = file.name || 'The file';
@@ -89,7 +104,7 @@ export async function readUpload(file: File, maxSide = MAX_SIDE): Promise<Upload
   // No type, or the generic one, says nothing: the decoder decides. Any other non-image type is refused.
   if (file.type && file.type !== 'application/octet-stream' && !file.type.startsWith('image/')) return fail(`this is not an image (its type is ${file.type}). Choose a PNG, JPEG, GIF or WebP picture.`);
 
-  const header = readImageHeader(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
+  const header = await readFileHeader(file);
   let bitmap: ImageBitmap;
   try {
     bitmap = await decode(file, header?.width ?? null, header?.height ?? null, maxSide);
