@@ -19,6 +19,20 @@ export interface InferRequest {
   count?: number;
 }
 
+/** A backtrace on the maps of the last bottom-up pass (see DrmmEngine.backtrace). */
+export interface BacktraceRequest {
+  start: Start;
+  variant: Variant;
+  /** The images of that pass whose signals are read back: [first, first + count). Defaults to all. */
+  first?: number;
+  count?: number;
+  /** Read every level's signal too (default); false reads only the pixels (`levels` is then []). */
+  levels?: boolean;
+}
+
+/** Thrown by DrmmEngine.backtrace when there is no bottom-up pass to backtrace through. */
+export const NO_FORWARD_PASS = 'backtrace: no bottom-up pass on the current parameters: call infer or classify first.';
+
 export interface InferResult {
   forward: ForwardMaps;
   backtrace: BacktraceMaps;
@@ -36,5 +50,12 @@ export interface DrmmEngine {
    * p(c | I) [n, classes] and the argmax: what a whole-test-set classification needs.
    */
   classify(images: Float32Array, n: number): Promise<{ probs: Float32Array; pred: Int32Array }>;
+  /**
+   * A backtrace from `start` through the switches of the last bottom-up pass (`infer` or
+   * `classify`, on the current parameters), without running that pass again: e.g. one image
+   * rendered from each of the classes. A class start names a class per image of that pass's
+   * batch, as in `infer`. Throws NO_FORWARD_PASS when there is none (none yet, or setParams since).
+   */
+  backtrace(req: BacktraceRequest): Promise<BacktraceMaps>;
   destroy(): void;
 }

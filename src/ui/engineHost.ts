@@ -18,6 +18,11 @@ let engineNote: string | null = null;
 /** The model version of `engine` (see the store's modelVersion). */
 let engineVersion = -1;
 let chain: Promise<unknown> = Promise.resolve();
+/**
+ * Counts the operations run on `engine` (and its replacements): renderClasses backtraces through
+ * the maps of its own bottom-up pass only while no other operation has run since.
+ */
+let engineOps = 0;
 
 /** Runs fn after every operation queued before it (each failure stays with its own caller). */
 function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -78,6 +83,7 @@ export function replaceEngine(spec: ModelSpec, params: ModelParams, version: num
     }
     engine?.destroy();
     engine = next;
+    engineOps++;
     engineSpec = JSON.stringify(spec);
     engineNote = note;
     engineVersion = version;
@@ -93,6 +99,7 @@ export function setModelParams(spec: ModelSpec, params: ModelParams, version: nu
   return exclusive(async () => {
     if (!engine || engineSpec !== JSON.stringify(spec)) return null;
     engine.setParams(params);
+    engineOps++;
     engineVersion = version;
     return { backend: engine.backend, note: engineNote };
   }).then((info) => info ?? replaceEngine(spec, params, version));
@@ -106,6 +113,7 @@ export function infer(req: InferRequest, version: number): Promise<{ result: Inf
   return exclusive(async () => {
     if (!engine || engineVersion !== version) return null;
     const t0 = performance.now();
+    engineOps++;
     const result = await engine.infer(req);
     return { result, backend: engine.backend, ms: performance.now() - t0 };
   });
@@ -113,8 +121,10 @@ export function infer(req: InferRequest, version: number): Promise<{ result: Inf
 
 /**
  * Counterfactual rendering: the image's own switches rendered from each of `classes` (the
- * `rendering` variant), one inference per class on the inference engine, each queued on its own
- * so other operations can run between them. Resolves null when the model of `version` was
+ * `rendering` variant). The bottom-up pass runs once (engine.classify), then one backtrace per
+ * class through its maps (engine.backtrace), reading back only the pixels; each class is queued
+ * on its own so other operations can run between them, and if one did (its pass replaced the
+ * maps), the bottom-up pass runs again first. Resolves null when the model of `version` was
  * replaced meanwhile or shouldStop() says so.
  */
 export async function renderClasses(
@@ -122,22 +132,29 @@ export async function renderClasses(
   classes: number[],
   version: number,
   shouldStop: () => boolean = () => false,
-): Promise<{ pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number } | null> {
+): Promise<{ pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number; passes: number } | null> {
   const pixels: (Float32Array | Float64Array)[] = [];
   let pred = -1;
   let backend: 'webgpu' | 'cpu' = 'cpu';
+  /** engineOps right after this call's bottom-up pass (-1: none yet), and how many passes it ran. */
+  let ownPass = -1;
+  let passes = 0;
   const t0 = performance.now();
   for (const c of classes) {
     const out = await exclusive(async () => {
       if (!engine || engineVersion !== version || shouldStop()) return null;
       backend = engine.backend;
-      return engine.infer({ images: image, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' });
+      if (ownPass !== engineOps) {
+        pred = (await engine.classify(image, 1)).pred[0];
+        ownPass = ++engineOps;
+        passes++;
+      }
+      return engine.backtrace({ start: { kind: 'class', classes: [c] }, variant: 'rendering', levels: false });
     });
     if (!out) return null;
-    pixels.push(out.backtrace.pixels);
-    pred = out.forward.pred[0];
+    pixels.push(out.pixels);
   }
-  return { pixels, pred, backend, ms: performance.now() - t0 };
+  return { pixels, pred, backend, ms: performance.now() - t0, passes };
 }
 
 /**

@@ -154,6 +154,10 @@ describe('Rendering panel', () => {
         expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['4', '3', '2', '1', 'pixels']);
         await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });
         expect(await cells.count()).toBe(10);
+        // One bottom-up pass (more only if another inference ran on the engine between two classes).
+        const cfCaption = (await page.getByTestId('counterfactuals').locator('.render-caption').textContent()) ?? '';
+        expect(cfCaption).toMatch(/(One bottom-up pass|\d bottom-up passes) and 10 backtraces on WebGPU in \d+ ms\./);
+        console.log(`[render e2e] drmm-mnist counterfactuals: ${cfCaption.match(/[^.]*backtraces[^.]*\./)?.[0]}`);
 
         await page.waitForTimeout(300);
         expect(ownErrors(errors), `console errors:\n${errors.join('\n')}`).toEqual([]);

@@ -77,7 +77,8 @@ describe('Counterfactuals', () => {
     const engine = new CpuEngine(view.spec, initParams(view.spec, 1));
     const pixels: (Float32Array | Float64Array)[] = [];
     for (let c = 0; c < 10; c++) pixels.push((await engine.infer({ images: IMAGE, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels);
-    const html = renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5 }} />);
+    const html = renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5, passes: 1 }} />);
+    expect(html).toContain('One bottom-up pass and 10 backtraces on the CPU reference in 5 ms.');
     const errors = attrs(html, 'data-error').map(Number);
     expect(errors).toHaveLength(10);
     errors.forEach((e, c) => expect(e).toBeCloseTo(IMAGE.reduce((s, v, i) => s + (v - pixels[c][i]) ** 2, 0), 6));

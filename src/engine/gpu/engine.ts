@@ -538,13 +538,13 @@ export class DrmmGpuEngine {
     return { n: count, levels, scores: f32(0), probs: f32(1), pred: new Int32Array(out[2]) };
   }
 
-  /** Reads the last backtrace's signals at every level and at the pixels. */
-  async readBacktrace(first = 0, count = this.n): Promise<BacktraceMaps<Float32Array>> {
+  /** Reads the last backtrace's signals at the pixels and (unless levels is false) at every level. */
+  async readBacktrace(first = 0, count = this.n, levels = true): Promise<BacktraceMaps<Float32Array>> {
     this.live();
     this.checkRange(first, count);
     const inp = this.spec.input;
     const ranges: ReadRange[] = [this.range(this.pixels, inp.channels * inp.height * inp.width, first, count)];
-    this.shapes.levels.forEach((l, i) => {
+    if (levels) this.shapes.levels.forEach((l, i) => {
       const lb = this.levels[i];
       ranges.push(this.range(lb.sx, l.c * l.hout * l.wout, first, count), this.range(lb.sr, l.c * l.hc * l.wc, first, count), this.range(lb.su, l.c * l.hc * l.wc, first, count));
     });
@@ -552,7 +552,7 @@ export class DrmmGpuEngine {
     return {
       variant: this.lastBacktrace,
       pixels: new Float32Array(out[0]),
-      levels: this.shapes.levels.map((_, i) => ({ sx: new Float32Array(out[1 + 3 * i]), sr: new Float32Array(out[2 + 3 * i]), su: new Float32Array(out[3 + 3 * i]) })),
+      levels: levels ? this.shapes.levels.map((_, i) => ({ sx: new Float32Array(out[1 + 3 * i]), sr: new Float32Array(out[2 + 3 * i]), su: new Float32Array(out[3 + 3 * i]) })) : [],
     };
   }
 

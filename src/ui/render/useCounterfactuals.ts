@@ -8,7 +8,7 @@ import type { ViewResult } from '../store';
 
 export type Counterfactuals =
   | { state: 'running'; key: string }
-  | { state: 'ready'; key: string; pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number }
+  | { state: 'ready'; key: string; pixels: (Float32Array | Float64Array)[]; pred: number; backend: 'webgpu' | 'cpu'; ms: number; passes: number }
   | { state: 'error'; key: string; message: string };
 
 let cached: Counterfactuals | null = null;
@@ -23,7 +23,7 @@ export function useCounterfactuals(view: ViewResult, current: boolean, modelVers
       setState(cached);
       if (cached.state !== 'running') return;
     }
-    // A result that is being replaced is not worth ten more inferences.
+    // A result that is being replaced is not worth ten more backtraces.
     if (!current) return;
     let stopped = false;
     const publish = (c: Counterfactuals) => {
