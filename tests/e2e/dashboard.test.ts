@@ -84,16 +84,21 @@ describe('training dashboard', () => {
       expect(counts.filter((c) => c.t === 1).reduce((s, c) => s + c.n, 0)).toBe(1135);
 
       // The CSV says the same.
-      const csv = (await downloaded(page, () => page.getByTestId('export-confusion-csv').click())).bytes.toString('utf8').trimEnd().split('\n');
+      const csv = (await downloaded(page, () => page.getByTestId('export-confusion-csv').click())).bytes.toString('utf8').trimEnd().split('\r\n');
       expect(csv[0]).toBe('trueClass,predictedClass,count,rowPercent');
       expect(csv).toHaveLength(101);
       for (const c of counts) expect(csv[1 + c.t * 10 + c.p].startsWith(`${c.t},${c.p},${c.n},`)).toBe(true);
       const png = await downloaded(page, () => page.getByTestId('export-confusion-png').click());
       expect(png.d.suggestedFilename()).toBe('drmm-confusion-matrix.png');
       expect(Array.from(png.bytes.subarray(0, 4))).toEqual(PNG_SIGNATURE);
+      // The whole figure (caption, matrix, legend) at twice its size on screen.
+      const figureBox = (await page.locator('figure.confusion-figure').boundingBox())!;
+      expect(png.bytes.readUInt32BE(16)).toBe(2 * Math.ceil(figureBox.width));
+      fs.mkdirSync(SHOTS, { recursive: true });
+      fs.writeFileSync(path.join(SHOTS, 'export-confusion.png'), png.bytes);
       const svg = (await downloaded(page, () => page.getByTestId('export-confusion-svg').click())).bytes.toString('utf8');
-      expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      expect(svg.match(/class="cell( selected)?"/g)).toHaveLength(100);
+      expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg.match(/ data-count="\d+"/g)).toHaveLength(100); // every cell, with its count (its classes become inline styles)
 
       // The largest off-diagonal cell: its misclassified digits, then one of them in the overview.
       const worst = counts.filter((c) => c.t !== c.p).sort((a, b) => b.n - a.n)[0];
@@ -165,7 +170,7 @@ describe('training dashboard', () => {
       await page.getByTestId('overlay-log').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"metrics": 3}') });
       expect(await page.getByTestId('overlay-error').textContent()).toContain('notes.json: not a training log: it has no "metrics" array');
       expect(await page.locator('[data-testid="overlay-runs"] li').count()).toBe(1);
-      const overlayCsv = (await downloaded(page, () => page.getByTestId('export-accuracy-csv').click())).bytes.toString('utf8').trimEnd().split('\n');
+      const overlayCsv = (await downloaded(page, () => page.getByTestId('export-accuracy-csv').click())).bytes.toString('utf8').trimEnd().split('\r\n');
       expect(overlayCsv[0]).toBe('run,epoch,step,trainAccuracy,testAccuracy');
       expect(overlayCsv.filter((l) => l.includes('CLI log convnet.log.json'))).toEqual([
         'drmm-compact convnet seed 1 (CLI log convnet.log.json),0.25,234,0.9,0.95',

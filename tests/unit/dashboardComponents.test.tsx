@@ -58,7 +58,8 @@ describe('DashboardPanel', () => {
     for (const k of ['total', 'ce', 'rc', 'ent', 'nn', 'accuracy', 'speed']) {
       for (const f of ['csv', 'svg', 'png']) expect(html).toContain(`data-testid="export-${k}-${f}"`);
     }
-    expect(html).toContain('aria-label="Export the total loss data as CSV"');
+    expect(html).toContain('aria-label="Export the total loss chart"');
+    expect(html).toMatch(/data-testid="export-total-csv"[^>]*>CSV<span class="visually-hidden"> of the total loss chart<\/span>/);
     expect(html).toContain('data-testid="export-templates-2-png"');
   });
 });

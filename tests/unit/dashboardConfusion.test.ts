@@ -1,7 +1,8 @@
 // The dashboard's confusion matrix logic (src/ui/dashboard/confusion.ts): counts from predictions
 // and labels, row fractions, the digits of a cell, the CSV.
 import { describe, expect, it } from 'vitest';
-import { cellIndices, confusionCounts, confusionCsv, fmtPercent, rowFraction } from '../../src/ui/dashboard/confusion';
+import { cellIndices, confusionCounts, confusionTable, fmtPercent, rowFraction } from '../../src/ui/dashboard/confusion';
+import { toCsv } from '../../src/ui/export/csv';
 
 // 3 classes; digit 5 is not classified yet (-1).
 const labels = new Uint8Array([0, 0, 0, 1, 1, 2, 2, 2]);
@@ -47,15 +48,15 @@ describe('cellIndices', () => {
   });
 });
 
-describe('confusionCsv', () => {
+describe('confusionTable', () => {
   it('has one line a cell: true, predicted, count, percent of the row', () => {
-    const lines = confusionCsv(confusionCounts(pred, labels, 3)).trimEnd().split('\n');
+    const lines = toCsv(confusionTable(confusionCounts(pred, labels, 3))).trimEnd().split('\r\n');
     expect(lines[0]).toBe('trueClass,predictedClass,count,rowPercent');
     expect(lines).toHaveLength(1 + 9);
     expect(lines[1]).toBe('0,0,2,66.6667');
     expect(lines[2]).toBe('0,1,1,33.3333');
     expect(lines[7]).toBe('2,0,1,50');
-    const empty = confusionCsv(confusionCounts(new Int32Array([0]), new Uint8Array([0]), 2)).trimEnd().split('\n');
+    const empty = toCsv(confusionTable(confusionCounts(new Int32Array([0]), new Uint8Array([0]), 2))).trimEnd().split('\r\n');
     expect(empty[3]).toBe('1,0,0,');
   });
 });

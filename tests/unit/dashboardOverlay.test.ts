@@ -1,7 +1,8 @@
 // The dashboard's accuracy overlay (src/ui/dashboard/overlay.ts) and the run history it draws
 // from (src/ui/train/runs.ts): archiving a run, the cap, the series, the CSV, the CLI log reader.
 import { describe, expect, it } from 'vitest';
-import { CURRENT_COLOUR, RUN_COLOURS, overlayCsv, overlaySeries, parseTrainingLog, type OverlayRun } from '../../src/ui/dashboard/overlay';
+import { CURRENT_COLOUR, RUN_COLOURS, overlaySeries, overlayTable, parseTrainingLog, type OverlayRun } from '../../src/ui/dashboard/overlay';
+import { toCsv } from '../../src/ui/export/csv';
 import { emptyRow, type MetricRow } from '../../src/ui/train/logic';
 import { MAX_RUNS, accuracyPoints, addRun, archiveRun, runLabel, type PastRun } from '../../src/ui/train/runs';
 
@@ -54,9 +55,19 @@ describe('overlaySeries', () => {
     expect(s[4]).toMatchObject({ color: RUN_COLOURS[1], points: [{ x: 1, y: 0.97 }] });
     expect(new Set(RUN_COLOURS).size).toBe(RUN_COLOURS.length);
   });
-  it('writes every point of every run as CSV, quoting labels with commas', () => {
-    const csv = overlayCsv([...runs, { id: 'c', label: 'a, b', current: false, points: [{ epoch: 2, step: 20, trainAccuracy: 0.5, testAccuracy: 0.25 }] }]);
-    expect(csv.trimEnd().split('\n')).toEqual(['run,epoch,step,trainAccuracy,testAccuracy', 'now,0.5,5,0.6,', 'convnet,1,10,0.9,0.95', 'log,1,10,,0.97', '"a, b",2,20,0.5,0.25']);
+  it('writes every point of every run as CSV, quoting labels with commas, never a label as a formula', () => {
+    const point = { epoch: 2, step: 20, trainAccuracy: 0.5, testAccuracy: 0.25 };
+    // A loaded log's label is the log's own text (its preset, its file name): it must not run in a spreadsheet.
+    const extra = [{ id: 'c', label: 'a, b', current: false, points: [point] }, { id: 'd', label: '=HYPERLINK("x")', current: false, points: [point] }];
+    const csv = toCsv(overlayTable([...runs, ...extra]));
+    expect(csv.trimEnd().split('\r\n')).toEqual([
+      'run,epoch,step,trainAccuracy,testAccuracy',
+      'now,0.5,5,0.6,',
+      'convnet,1,10,0.9,0.95',
+      'log,1,10,,0.97',
+      '"a, b",2,20,0.5,0.25',
+      '"\'=HYPERLINK(""x"")",2,20,0.5,0.25',
+    ]);
   });
 });
 

@@ -38,7 +38,7 @@ function row(step: number, total = 1 / (step + 1), extra: Partial<MetricRow> = {
 describe('metricsCsv', () => {
   it('writes a header and one line per row; NaN is an empty field, numbers have 7 significant digits', () => {
     const csv = metricsCsv([row(10, 2.302585093), { ...row(20, 1.5), testAccuracy: 0.9123456789, ce: Infinity }]);
-    const lines = csv.trimEnd().split('\n');
+    const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(METRIC_COLUMNS.join(','));
     expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
     expect(lines).toHaveLength(3);
@@ -51,10 +51,10 @@ describe('metricsCsv', () => {
     const second = lines[2].split(',');
     expect(second[8]).toBe('0.9123457');
     expect(second[2]).toBe('Infinity');
-    expect(csv.endsWith('\n')).toBe(true);
+    expect(csv.endsWith('\r\n')).toBe(true);
   });
   it('is only the header for an empty history', () => {
-    expect(metricsCsv([])).toBe(METRIC_COLUMNS.join(',') + '\n');
+    expect(metricsCsv([])).toBe(METRIC_COLUMNS.join(',') + '\r\n');
   });
 });
 

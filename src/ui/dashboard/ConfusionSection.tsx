@@ -11,8 +11,9 @@ import { imageScale } from '../scales';
 import { useApp } from '../store';
 import { formatDuration } from '../train/logic';
 import { ConfusionLegend, ConfusionMatrix } from './ConfusionMatrix';
-import { cellIndices, confusionCounts, confusionCsv, fmtPercent } from './confusion';
-import { ExportButtons } from './ExportButtons';
+import { chartExports } from './chartExports';
+import { cellIndices, confusionCounts, confusionTable, fmtPercent } from './confusion';
+import { ExportButtons } from '../export/ExportButtons';
 
 const IMAGE = imageScale();
 const PAGE = 60;
@@ -162,7 +163,7 @@ export function ConfusionSection() {
                 ({c.correct.toLocaleString('en')} of {c.total.toLocaleString('en')}
                 {running ? ' classified so far' : ''}). Each cell: count and % of its row.
               </span>
-              <ExportButtons title="confusion matrix" csv={() => confusionCsv(c)} testId="export-confusion" />
+              <ExportButtons {...chartExports('confusion matrix')} csv={() => confusionTable(c)} testId="export-confusion" />
             </figcaption>
             <ConfusionMatrix c={c} selected={selected} onSelect={(t, p) => setSelected({ t, p })} />
             <ConfusionLegend />

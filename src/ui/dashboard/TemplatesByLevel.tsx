@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { shapesOf } from '../../engine';
 import { useApp } from '../store';
 import type { LevelTemplates } from '../train/slice';
-import { ExportButtons } from './ExportButtons';
+import { ExportButtons } from '../export/ExportButtons';
 import { templateLayout } from './templateLayout';
 
 function LevelImage({ level, t }: { level: number; t: LevelTemplates }) {
@@ -25,7 +25,12 @@ function LevelImage({ level, t }: { level: number; t: LevelTemplates }) {
     <figure className="level-templates" data-level={level}>
       <figcaption>
         <strong>Level {level}</strong> <span className="dim">W({level}): {what}</span>
-        <ExportButtons title={`level ${level} templates`} formats={['png']} testId={`export-templates-${level}`} />
+        <ExportButtons
+          name={`level-${level}-templates`}
+          what={`the level ${level} templates`}
+          png={(g) => g.closest('figure')?.querySelector('canvas') ?? null}
+          testId={`export-templates-${level}`}
+        />
       </figcaption>
       <canvas
         ref={ref}

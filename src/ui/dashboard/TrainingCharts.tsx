@@ -6,10 +6,11 @@
 import { useMemo, useState, type ChangeEvent } from 'react';
 import { useApp } from '../store';
 import { LineChart } from '../train/LineChart';
-import { LOSS_TERMS, LOSS_TERM_INFO, formatDuration, metricsCsv, type MetricRow } from '../train/logic';
+import { LOSS_TERMS, LOSS_TERM_INFO, formatDuration, metricsTable, type MetricRow } from '../train/logic';
 import { accuracyPoints, addRun, runLabel } from '../train/runs';
-import { ExportButtons } from './ExportButtons';
-import { overlayCsv, overlaySeries, parseTrainingLog, type OverlayRun } from './overlay';
+import { ExportButtons } from '../export/ExportButtons';
+import { chartExports } from './chartExports';
+import { overlaySeries, overlayTable, parseTrainingLog, type OverlayRun } from './overlay';
 
 /** One Okabe-Ito colour per loss term (the total in the foreground colour). */
 const TERM_COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73' } as const;
@@ -39,7 +40,7 @@ export function LossCharts() {
             height={120}
             emptyText={history.length && notInMode ? `not a term of ${mode} training` : 'no data yet'}
             series={[{ name: k, color: TERM_COLOURS[k], points: pts(history, k) }]}
-            actions={<ExportButtons title={title} csv={() => metricsCsv(history, ['epoch', 'step', k])} testId={`export-${k}`} />}
+            actions={<ExportButtons {...chartExports(title)} csv={() => metricsTable(history, ['epoch', 'step', k])} testId={`export-${k}`} />}
           />
         );
       })}
@@ -98,7 +99,7 @@ export function AccuracyOverlay() {
         format={(v) => `${Math.round(100 * v)}%`}
         series={series}
         emptyText="no run yet: start one, or overlay a CLI log"
-        actions={<ExportButtons title="accuracy" csv={() => overlayCsv(overlay)} testId="export-accuracy" />}
+        actions={<ExportButtons {...chartExports('accuracy')} csv={() => overlayTable(overlay)} testId="export-accuracy" />}
       />
       <div className="overlay-runs">
         <label className="file">
@@ -146,7 +147,7 @@ export function SpeedChart() {
         subtitle="training throughput since the last start or resume"
         xLabel="step"
         series={[{ name: 'images/s', color: SPEED_COLOUR, points: pts(history, 'imagesPerSecond') }]}
-        actions={<ExportButtons title="images per second" csv={() => metricsCsv(history, ['epoch', 'step', 'imagesPerSecond', 'wallSeconds'])} testId="export-speed" />}
+        actions={<ExportButtons {...chartExports('images per second')} csv={() => metricsTable(history, ['epoch', 'step', 'imagesPerSecond', 'wallSeconds'])} testId="export-speed" />}
       />
       <p className="eta" data-testid="dash-eta" data-images-per-second={Number.isFinite(rate) ? rate.toFixed(1) : ''}>
         Now: <strong>{Number.isFinite(rate) ? `${rate.toFixed(1)} images/s` : '—'}</strong>

@@ -1,8 +1,9 @@
 /**
  * The confusion matrix of the test set, from the installed model's predictions and the labels:
- * counts, row-normalised fractions, the test digits in one cell, and its CSV. Pure (no DOM, no
+ * counts, row-normalised fractions, the test digits in one cell, and its table for CSV. Pure (no DOM, no
  * React); tested in tests/unit/dashboardConfusion.test.ts.
  */
+import type { CsvCell, CsvTable } from '../export/csv';
 
 export interface Confusion {
   classes: number;
@@ -65,16 +66,16 @@ export function fmtPercent(f: number): string {
 }
 
 /**
- * The matrix as CSV, one line a cell: true class, predicted class, count, and the count as a
- * percentage of its row (empty for an empty row).
+ * The matrix as a table (export/csv.ts writes it), one row a cell: true class, predicted class,
+ * count, and the count as a percentage of its row (empty for an empty row).
  */
-export function confusionCsv(c: Confusion): string {
-  const lines = ['trueClass,predictedClass,count,rowPercent'];
+export function confusionTable(c: Confusion): CsvTable {
+  const rows: CsvCell[][] = [];
   for (let t = 0; t < c.classes; t++) {
     for (let p = 0; p < c.classes; p++) {
       const f = rowFraction(c, t, p);
-      lines.push(`${t},${p},${c.counts[t * c.classes + p]},${Number.isFinite(f) ? Number((100 * f).toPrecision(6)) : ''}`);
+      rows.push([t, p, c.counts[t * c.classes + p], Number.isFinite(f) ? Number((100 * f).toPrecision(6)) : null]);
     }
   }
-  return lines.join('\n') + '\n';
+  return { columns: ['trueClass', 'predictedClass', 'count', 'rowPercent'], rows };
 }

@@ -3,6 +3,7 @@
  * CLI training logs (scripts/train.ts writes `<model>.log.json`), their CSV, and the log reader.
  * Pure (no DOM, no React); tested in tests/unit/dashboardOverlay.test.ts.
  */
+import type { CsvCell, CsvTable } from '../export/csv';
 import type { PastRun, RunPoint } from '../train/runs';
 import { runLabel } from '../train/runs';
 
@@ -52,19 +53,20 @@ export function overlaySeries(runs: readonly OverlayRun[]): OverlaySeries[] {
   return out;
 }
 
-function num(v: number): string {
-  return Number.isFinite(v) ? String(Number(v.toPrecision(7))) : '';
+/** 7 significant digits; empty for a value not measured (NaN). */
+function num(v: number): number | null {
+  return Number.isFinite(v) ? Number(v.toPrecision(7)) : null;
 }
 
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Every point of every run, one line each: run, epoch, step, train and test accuracy (empty: not measured). */
-export function overlayCsv(runs: readonly OverlayRun[]): string {
-  const lines = ['run,epoch,step,trainAccuracy,testAccuracy'];
-  for (const r of runs) for (const p of r.points) lines.push([csvField(r.label), num(p.epoch), num(p.step), num(p.trainAccuracy), num(p.testAccuracy)].join(','));
-  return lines.join('\n') + '\n';
+/**
+ * Every point of every run, one row each: run, epoch, step, train and test accuracy (empty: not
+ * measured). As a table for export/csv.ts, which also keeps a run label taken from a loaded log
+ * file from reading as a spreadsheet formula.
+ */
+export function overlayTable(runs: readonly OverlayRun[]): CsvTable {
+  const rows: CsvCell[][] = [];
+  for (const r of runs) for (const p of r.points) rows.push([r.label, num(p.epoch), num(p.step), num(p.trainAccuracy), num(p.testAccuracy)]);
+  return { columns: ['run', 'epoch', 'step', 'trainAccuracy', 'testAccuracy'], rows };
 }
 
 function field(o: Record<string, unknown>, key: string): number {

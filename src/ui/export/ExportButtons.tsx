@@ -6,10 +6,12 @@
  *     png={() => sectionRef.current} csv={() => levelTable(view, 1)} />
  *
  * `png` may return a <canvas> (saved at its own pixels, scaled up crisply) or any element (its
- * rendering on screen); `svg` an <svg> (saved standalone, styles inlined); `csv` a table. Each
- * button's accessible name says what it saves. Failures are shown next to the buttons.
+ * rendering on screen); `svg` an <svg> (saved standalone, styles inlined); `csv` a table. `png`
+ * and `svg` get the buttons' own group element, so a figure can be found from where the buttons
+ * sit (`(g) => g.closest('figure')`) without a ref. Each button's accessible name says what it
+ * saves. Failures are shown next to the buttons.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { toCsv, type CsvTable } from './csv';
 import { downloadBlob } from './download';
 import { elementToPng, mapCanvasToPng } from './png';
@@ -25,21 +27,23 @@ export interface ExportButtonsProps {
   label?: string;
   /** Extra classes, e.g. "float" to sit at the right of a title. */
   className?: string;
-  png?: () => Element | null;
-  svg?: () => SVGSVGElement | null;
+  png?: (group: HTMLElement) => Element | null;
+  svg?: (group: HTMLElement) => SVGSVGElement | null;
   csv?: () => CsvTable;
+  /** Gives the buttons test ids `${testId}-png`, `-svg`, `-csv`. */
+  testId?: string;
 }
 
 type Format = 'png' | 'svg' | 'csv';
 
-async function makeBlob(format: Format, p: ExportButtonsProps): Promise<Blob> {
+async function makeBlob(format: Format, p: ExportButtonsProps, group: HTMLElement): Promise<Blob> {
   if (format === 'csv') return new Blob([toCsv(p.csv!())], { type: 'text/csv;charset=utf-8' });
   if (format === 'svg') {
-    const el = p.svg!();
+    const el = p.svg!(group);
     if (!el) throw new Error('the chart is not on screen');
     return new Blob([serializeSvg(svgNodeFromElement(el))], { type: 'image/svg+xml;charset=utf-8' });
   }
-  const el = p.png!();
+  const el = p.png!(group);
   if (!el) throw new Error('the figure is not on screen');
   return el instanceof HTMLCanvasElement ? mapCanvasToPng(el) : elementToPng(el as HTMLElement);
 }
@@ -47,13 +51,15 @@ async function makeBlob(format: Format, p: ExportButtonsProps): Promise<Blob> {
 export function ExportButtons(props: ExportButtonsProps) {
   const [busy, setBusy] = useState<Format | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const group = useRef<HTMLSpanElement>(null);
   const formats = (['png', 'svg', 'csv'] as const).filter((f) => props[f]);
 
   const run = async (format: Format) => {
     setBusy(format);
     setError(null);
     try {
-      downloadBlob(await makeBlob(format, props), `drmm-${props.name}.${format}`);
+      if (!group.current) throw new Error('the buttons are not on screen');
+      downloadBlob(await makeBlob(format, props, group.current), `drmm-${props.name}.${format}`);
     } catch (e) {
       setError(`Could not export the ${format.toUpperCase()}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -62,14 +68,22 @@ export function ExportButtons(props: ExportButtonsProps) {
   };
 
   return (
-    <span className={props.className ? `export-buttons ${props.className}` : 'export-buttons'} role="group" aria-label={`Export ${props.what}`}>
+    <span ref={group} className={props.className ? `export-buttons ${props.className}` : 'export-buttons'} role="group" aria-label={`Export ${props.what}`}>
       {props.label && (
         <span className="export-label" aria-hidden="true">
           {props.label}:
         </span>
       )}
       {formats.map((f) => (
-        <button key={f} type="button" onClick={() => void run(f)} disabled={busy !== null} data-export={f} title={`Download ${props.what} as ${f.toUpperCase()}`}>
+        <button
+          key={f}
+          type="button"
+          onClick={() => void run(f)}
+          disabled={busy !== null}
+          data-export={f}
+          data-testid={props.testId && `${props.testId}-${f}`}
+          title={`Download ${props.what} as ${f.toUpperCase()}`}
+        >
           {f.toUpperCase()}
           <span className="visually-hidden"> of {props.what}</span>
         </button>

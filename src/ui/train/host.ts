@@ -39,7 +39,7 @@ async function publish(store: AppStore, spec: ModelSpec, preset: PresetName | nu
   return 'ok';
 }
 
-/** Offers data as a file download (the dashboard's exports use it too). */
+/** Offers data as a file download (checkpoints, the metrics CSV, saved models). */
 export function download(data: Uint8Array | string | Blob, fileName: string, mime: string): void {
   const blob = data instanceof Blob ? data : new Blob([typeof data === 'string' ? data : data.slice()], { type: mime });
   const url = URL.createObjectURL(blob);

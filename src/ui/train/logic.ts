@@ -4,6 +4,7 @@
  * measured step, the epoch estimate, the metric snapshot reducer and the history cap.
  */
 import type { TrainMode } from '../../engine/train/schedule';
+import { toCsv, type CsvTable } from '../export/csv';
 
 /** One line of the metrics history. NaN: not measured at that row (e.g. test accuracy between evaluations). */
 export interface MetricRow {
@@ -44,17 +45,20 @@ export function emptyRow(epoch: number, step: number): MetricRow {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-function csvNumber(v: number): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? '' : v > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(7)));
+/** A metric for the CSV: 7 significant digits (integers whole), NaN (not measured) empty, infinities kept. */
+function csvNumber(v: number): number | null {
+  if (Number.isNaN(v)) return null;
+  return !Number.isFinite(v) || Number.isInteger(v) ? v : Number(v.toPrecision(7));
 }
 
-/** The history as CSV: a header of the columns (all by default), then one line per row; NaN is an empty field. */
+/** The history as a table of the columns (all by default), one row per row of the history. */
+export function metricsTable(rows: readonly MetricRow[], columns: readonly (keyof MetricRow)[] = METRIC_COLUMNS): CsvTable {
+  return { columns: [...columns], rows: rows.map((r) => columns.map((c) => csvNumber(r[c]))) };
+}
+
+/** The history as CSV (export/csv.ts: RFC 4180, CRLF line ends); NaN is an empty field. */
 export function metricsCsv(rows: readonly MetricRow[], columns: readonly (keyof MetricRow)[] = METRIC_COLUMNS): string {
-  const lines = [columns.join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvNumber(r[c])).join(','));
-  return lines.join('\n') + '\n';
+  return toCsv(metricsTable(rows, columns));
 }
 
 /** A row from a checkpoint's metrics record (JSON: missing or null fields are NaN). */
