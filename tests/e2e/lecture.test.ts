@@ -24,8 +24,23 @@ async function waitForHash(page: Page, want: string) {
 }
 
 /**
- * The layout in lecture mode: horizontal overflow, and the smallest rendered text, as font size
- * times the zoom of the element and its ancestors, over visible elements with their own text.
+ * Lecture mode's type floor (lecture.css): no HTML text under 20 px (--lecture-min), and nothing
+ * at all under 16 px: the smallest things allowed are sub- and superscripts in formulas (0.83 of
+ * their line) and the charts' 9 px axis ticks, which the charts' zoom brings to 16.2 px. 20 px is
+ * 1/36 of a 720 px projector image. Sizes are compared with a hundredth of a pixel to spare for
+ * the rounding of computed sizes.
+ */
+const LECTURE_MIN_PX = 20;
+const LECTURE_MIN_SMALL_PX = 16;
+const SLACK_PX = 0.01;
+
+/**
+ * The layout in lecture mode: horizontal overflow, and the smallest rendered text, over visible
+ * elements with their own text. HTML text: font size times the zoom of the element and its
+ * ancestors. SVG text: font size times the scale of the element's screen CTM (which includes the
+ * CSS zoom of the svg and its ancestors, the chart's viewBox and any transform). minBody is over
+ * HTML text other than sub- and superscripts (paragraphs, list items, table cells and captions,
+ * headings, labels, buttons, figure captions, legends, inline spans); minText over all of it.
  */
 async function lectureLayout(page: Page) {
   return page.evaluate(() => {
@@ -35,25 +50,50 @@ async function lectureLayout(page: Page) {
       for (let e = el; e; e = e.parentElement) z *= Number(getComputedStyle(e).zoom) || 1;
       return z;
     };
+    const describe = (el: Element) => `${el.tagName.toLowerCase()}.${typeof el.className === 'string' ? el.className : ''}: ${(el.textContent ?? '').trim().slice(0, 30)}`;
     let minText = Infinity;
     let minWhere = '';
     let minBody = Infinity;
+    let bodyWhere = '';
     for (const el of Array.from(document.querySelectorAll('body *'))) {
       const own = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
       if (!own) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       const cs = getComputedStyle(el);
-      if (cs.visibility === 'hidden' || el.closest('.visually-hidden, .sr-only, svg, [aria-hidden="true"]')) continue;
-      const px = parseFloat(cs.fontSize) * zoomOf(el);
+      // Hidden, or only for assistive technology (clipped to a 1 px box): not seen by the room.
+      if (cs.visibility === 'hidden' || el.closest('.visually-hidden, .sr-only, .stepper-sr-only')) continue;
+      const size = parseFloat(cs.fontSize);
+      let px: number;
+      if (el instanceof SVGGraphicsElement) {
+        const m = el.getScreenCTM();
+        px = size * (m ? Math.hypot(m.a, m.b) : zoomOf(el));
+      } else {
+        px = size * zoomOf(el);
+      }
       if (px < minText) {
         minText = px;
-        minWhere = `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? '').trim().slice(0, 30)}`;
+        minWhere = describe(el);
       }
-      if (/^(P|LI|TD|TH|H1|H2|H3|H4|LABEL|BUTTON|DT|DD)$/.test(el.tagName)) minBody = Math.min(minBody, px);
+      if (!(el instanceof SVGElement) && !/^(SUB|SUP)$/.test(el.tagName) && px < minBody) {
+        minBody = px;
+        bodyWhere = describe(el);
+      }
     }
-    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, minText, minWhere, minBody };
+    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, minText, minWhere, minBody, bodyWhere };
   });
+}
+
+type LectureLayout = Awaited<ReturnType<typeof lectureLayout>>;
+
+/** Logs the layout and checks it: no horizontal scroll, and lecture.css's type floor. */
+function expectReadable(where: string, layout: LectureLayout) {
+  console.log(
+    `[lecture] ${where}: scrollWidth ${layout.scrollWidth} / ${layout.clientWidth}, smallest text ${layout.minText.toFixed(1)} px (${layout.minWhere}), smallest body text ${layout.minBody.toFixed(1)} px (${layout.bodyWhere})`,
+  );
+  expect(layout.scrollWidth, `horizontal scroll on ${where}`).toBeLessThanOrEqual(layout.clientWidth);
+  expect(layout.minBody, `smallest body text on ${where}: ${layout.bodyWhere}`).toBeGreaterThanOrEqual(LECTURE_MIN_PX - SLACK_PX);
+  expect(layout.minText, `smallest text on ${where}: ${layout.minWhere}`).toBeGreaterThanOrEqual(LECTURE_MIN_SMALL_PX - SLACK_PX);
 }
 
 describe('lecture mode, URL state, tour, exports', () => {
@@ -131,18 +171,22 @@ describe('lecture mode, URL state, tour, exports', () => {
     await page.screenshot({ path: path.join(SHOTS, 'lecture.png') });
     fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
     fs.copyFileSync(path.join(SHOTS, 'lecture.png'), DOC_SHOT);
-    console.log(`[lecture] overview: scrollWidth ${overview.scrollWidth} / ${overview.clientWidth}, smallest text ${overview.minText.toFixed(1)} px (${overview.minWhere}), smallest body text ${overview.minBody.toFixed(1)} px`);
-    expect(overview.scrollWidth).toBeLessThanOrEqual(overview.clientWidth);
-    expect(overview.minBody).toBeGreaterThanOrEqual(19.5);
+    expectReadable('overview', overview);
 
     // Forward through every panel with PageDown (what a clicker sends), checking each layout. The
-    // DP stepper takes PageDown itself (it steps the DP) until its last step; then the next one pages.
+    // DP stepper takes PageDown itself (it steps the DP) until its last step; then the next one
+    // pages. Each of the stepper's steps is a slide too (the class bars come on two of them): each
+    // is checked as it comes.
     for (let i = 1; i < PANEL_IDS.length; i++) {
       let presses = 0;
       while ((await page.locator(`section.panel[data-panel="${PANEL_IDS[i]}"]`).count()) === 0) {
         expect(presses++, `PageDown presses to leave ${PANEL_IDS[i - 1]}`).toBeLessThan(60);
         await page.keyboard.press('PageDown');
         await page.waitForTimeout(50);
+        if (PANEL_IDS[i - 1] === 'stepper' && (await page.locator('section.panel[data-panel="stepper"]').count()) === 1) {
+          await page.waitForTimeout(250);
+          expectReadable(`stepper, ${await page.locator('h2.step-title').textContent()}`, await lectureLayout(page));
+        }
       }
       if (PANEL_IDS[i - 1] === 'stepper') {
         expect(presses, 'the stepper stepped before lecture mode paged on').toBeGreaterThan(1);
@@ -152,10 +196,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       }
       expect(await page.getByTestId('lecture-count').textContent()).toBe(`${i + 1} / ${PANEL_IDS.length}`);
       await page.waitForTimeout(300);
-      const layout = await lectureLayout(page);
-      console.log(`[lecture] ${PANEL_IDS[i]}: scrollWidth ${layout.scrollWidth} / ${layout.clientWidth}, smallest text ${layout.minText.toFixed(1)} px (${layout.minWhere}), smallest body text ${layout.minBody.toFixed(1)} px`);
-      expect(layout.scrollWidth, `horizontal scroll on ${PANEL_IDS[i]}`).toBeLessThanOrEqual(layout.clientWidth);
-      if (PANEL_IDS[i] === 'about') expect(layout.minBody).toBeGreaterThanOrEqual(19.5);
+      expectReadable(PANEL_IDS[i], await lectureLayout(page));
       await page.screenshot({ path: path.join(SHOTS, `lecture-${PANEL_IDS[i]}.png`) });
     }
     // The last panel stays the last; PageUp and ArrowLeft go back.
@@ -334,8 +375,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       await waitForResult(page, 3, 'deconvnet');
       // A first visit, but the link opens a presentation: no tour over the slide.
       expect(await page.getByTestId('tour').count()).toBe(0);
-      const layout = await lectureLayout(page);
-      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
+      expectReadable('overview on the CPU fallback', await lectureLayout(page));
       await page.keyboard.press('Escape');
       await page.getByTestId('lecture-bar').waitFor({ state: 'detached' });
       await waitForHash(page, '#digit=3&variant=deconvnet');
