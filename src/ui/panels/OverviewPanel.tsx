@@ -1,5 +1,5 @@
 /** The overview: the digit, its class posterior and reconstruction, and every level's maps. */
-import { DigitView } from '../DigitView';
+import { DigitView, inputName } from '../DigitView';
 import { LevelPanel } from '../LevelPanel';
 import { inferenceKey, useApp } from '../store';
 
@@ -30,6 +30,10 @@ function Results() {
       data-clutter-amount={view.clutter.amount}
       data-clutter-seed={view.clutter.seed}
     >
+      {/* The panel's own heading, for the outline of headings that screen readers navigate by
+          (its sections are h3s and must not follow the page's h1 directly). It is not shown:
+          the selected tab, or the lecture bar, already names the panel. */}
+      <h2 className="visually-hidden">Overview: {inputName(view)}</h2>
       <DigitView view={view} />
       <p className="dim claim">
         With templates that have negative entries (random and ordinarily trained ones do), the bottom-up pass is the discriminative relaxation

@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { shapesOf } from '../../engine';
+import { inputName } from '../DigitView';
 import { WaitingForResult } from '../panels/OverviewPanel';
 import { inferenceKey, useApp } from '../store';
 import { Counterfactuals } from './Counterfactuals';
@@ -29,6 +30,9 @@ export function RenderPanel() {
   if (!view) return <WaitingForResult />;
   return (
     <div className={current ? 'render-panel' : 'render-panel stale'} aria-busy={!current} data-testid="render-result" data-current={current} data-key={view.key}>
+      {/* The panel's heading for screen readers' outline (its cards are h3s); the tab or the
+          lecture bar shows the panel's name. */}
+      <h2 className="visually-hidden">Rendering: {inputName(view)}</h2>
       <ViewParts view={view} current={current} modelVersion={modelVersion} />
       <Sampler key={JSON.stringify(spec)} spec={spec} params={params} initialClass={view.result.forward.pred[0]} trained={trained} />
     </div>
