@@ -17,6 +17,8 @@ import { ViewControls } from './ViewControls';
 import { HeaderTools } from './lecture/HeaderTools';
 import { LectureMode } from './lecture/LectureMode';
 import { LinkNotice, UrlSync } from './url/UrlSync';
+// Last, after every component's styles: touch-screen target sizes (a floor under all of them).
+import './touch.css';
 
 export function App() {
   useEffect(() => boot(), []);

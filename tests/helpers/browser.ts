@@ -56,6 +56,15 @@ export interface LaunchOptions {
   /** Extra Chromium flags. */
   args?: string[];
   viewport?: { width: number; height: number };
+  /** A touch screen: touch events and Touch/TouchEvent exist (page.tap works); default false. */
+  hasTouch?: boolean;
+  /**
+   * A mobile browser (a tablet or phone): the page's meta viewport is honoured and the scrollbars
+   * overlay the page, as on iOS and Android; default false. Set deviceScaleFactor with it.
+   */
+  isMobile?: boolean;
+  /** Device pixels per CSS pixel (default 1). */
+  deviceScaleFactor?: number;
 }
 
 export interface LaunchedBrowser {
@@ -84,6 +93,9 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       headless: true,
       args: chromeArgs(opts),
       viewport: opts.viewport ?? { width: 1280, height: 800 },
+      hasTouch: opts.hasTouch,
+      isMobile: opts.isMobile,
+      deviceScaleFactor: opts.deviceScaleFactor,
     });
   } catch (err) {
     fs.rmSync(userDataDir, { recursive: true, force: true });

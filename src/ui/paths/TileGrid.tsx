@@ -138,7 +138,10 @@ export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [
         ref={ref}
         width={layout.width}
         height={layout.height}
-        style={{ width: layout.width, height: layout.height }}
+        // At most the width it is laid out for; narrower where the page is (a tablet held upright):
+        // the height follows the canvas's own aspect ratio, and clicks are mapped through the
+        // canvas's on-screen size.
+        style={{ width: layout.width, maxWidth: '100%', height: 'auto' }}
         role={interactive ? 'application' : 'img'}
         aria-roledescription={interactive ? 'map of units' : undefined}
         aria-label={interactive ? `${label}. Arrow keys move${tiles > 1 ? ', Page Up and Page Down change channel' : ''}, Enter selects.` : label}
