@@ -474,16 +474,22 @@ describe('input controls', () => {
           (window as unknown as { seenPointers: string[] }).seenPointers = seen;
           c.addEventListener('pointerdown', (e) => seen.push((e as PointerEvent).pointerType));
         });
-        const box = (await pad.boundingBox())!;
+        // Where the pad is now: with touch emulation the pointer is coarse, and touch.css's 44 px
+        // controls above the pad move it down, so it is measured again in each mode.
+        let box = (await pad.boundingBox())!;
         const at = (x: number, y: number) => ({ x: box.x + (x * box.width) / 224, y: box.y + (y * box.height) / 224 });
         const cdp = await context.newCDPSession(page);
 
         // A finger: a "1", top to bottom (real touch events, as a touch screen sends them).
         await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+        await page.waitForFunction(() => matchMedia('(pointer: coarse)').matches);
+        box = (await pad.boundingBox())!;
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(120, 30)] });
         for (let k = 1; k <= 16; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(120 - k * 1.5, 30 + k * 10)] });
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
         await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+        await page.waitForFunction(() => !matchMedia('(pointer: coarse)').matches);
+        box = (await pad.boundingBox())!;
         const touched = result(page, '[data-input="custom"][data-custom-kind="drawing"]');
         await touched.waitFor({ timeout: LONG });
         const touchId = await touched.getAttribute('data-custom-id');
