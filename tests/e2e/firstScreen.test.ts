@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS, initParams, writeModelFile } from '../../src/engine';
 import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { DIST, ROOT, buildApp, serveDist, type Served } from '../helpers/server';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'first-screen.png');
@@ -212,7 +212,7 @@ describe('first screen', () => {
     it('tells the user to run `npm run data` when the MNIST files are missing', async () => {
       // The built app without its data/ folder, as when public/data was never generated.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drmm-nodata-'));
-      fs.cpSync(path.join(ROOT, 'dist'), dir, { recursive: true, filter: (src) => path.basename(src) !== 'data' });
+      fs.cpSync(DIST, dir, { recursive: true, filter: (src) => path.basename(src) !== 'data' });
       const bare = await serveDist({ dir });
       const page = await browser!.context.newPage();
       const errors = collectConsoleErrors(page);
