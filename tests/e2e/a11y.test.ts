@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { expectNoConsoleErrors, openApp, useApp } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { ROOT } from '../helpers/server';
 
 const LONG = 120_000;
 const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -41,25 +42,12 @@ function describeViolations(where: string, vs: AxeViolation[]): string {
 
 
 describe('accessibility (axe-core)', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: true });
 
   it('no violations of any impact on any panel, with the tour open, or in lecture mode', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
-    await page.goto(server!.url, { waitUntil: 'load' });
-    await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
+    await openApp(page, server().url, { result: true, timeout: LONG });
     await page.getByTestId('tour').waitFor({ timeout: LONG });
 
     const found: string[] = [];
@@ -112,6 +100,6 @@ describe('accessibility (axe-core)', () => {
     expect(probe.find((v) => v.id === 'heading-order')?.nodes.map((n) => n.target)).toEqual([['#axe-heading-probe']]);
 
     expect(found, `axe violations:\n${found.join('\n')}`).toEqual([]);
-    expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    expectNoConsoleErrors(errors);
   });
 });

@@ -6,13 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initParams, writeModelFile, type ModelSpec } from '../../src/engine';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { SHIPPED_MODELS_404, SHOTS, VIEWPORT, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useApp } from '../helpers/app';
+import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'dashboard.png');
 const LONG = 120_000;
 
 async function num(page: Page, selector: string, attr: string): Promise<number> {
@@ -27,29 +25,15 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<{ d: 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
 describe('training dashboard', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: true });
 
   it('confusion matrix -> a misclassified digit in the overview; live fixed digits while training; overlay and exports', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     const t0 = Date.now();
     const log = (...a: unknown[]) => console.log(`[dashboard e2e ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
     try {
-      await page.goto(server!.url, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      await openApp(page, server().url, { backend: 'webgpu', result: '[data-digit-index="0"]', timeout: LONG });
       // A tiny random model (one level of 4 templates): classifying the 10,000 test digits with
       // drmm-compact takes 50-100 s on the software adapter of a loaded 2-core machine.
       const spec: ModelSpec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 5, channels: 4, pad: 0, pool: true }], readout: 'dense', classes: 10 };
@@ -184,15 +168,11 @@ describe('training dashboard', () => {
 
       // The screenshot: the dashboard at 1280x720, scrolled to its charts (the first-visit tour,
       // another panel's, would cover it).
-      const skip = page.getByTestId('tour-skip');
-      if (await skip.isVisible()) await skip.click();
-      fs.mkdirSync(SHOTS, { recursive: true });
+      await skipTourIfShown(page);
       await page.getByTestId('live-digits').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
-      fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-      fs.copyFileSync(path.join(SHOTS, 'dashboard.png'), DOC_SHOT);
+      await docScreenshot(page, 'dashboard.png');
       await confusion.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      await page.screenshot({ path: path.join(SHOTS, 'dashboard-confusion.png') });
+      await saveScreenshot(page, 'dashboard-confusion.png');
 
       // Reset keeps the run's accuracy curve on the overlay (train accuracy only: it was never evaluated).
       await page.getByTestId('train-reset').click();
@@ -201,24 +181,19 @@ describe('training dashboard', () => {
       expect(await accuracyPaths.count()).toBe(3);
 
       await page.waitForTimeout(300);
-      // The browser logs the 404 of models/index.json while this deployment ships no pretrained
-      // model (controller.fetchShippedModels reads that as "none"); any other error fails.
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
       log('done');
     } finally {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, 'dashboard-end.png'), fullPage: true }).catch(() => {});
+      await finalScreenshot(page, 'dashboard-end.png');
     }
   }, 300_000);
 
   it('works on the CPU fallback: fixed digits from the reference engine, training says it needs WebGPU', async () => {
-    const cpu = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
+    const cpu = await launchBrowser({ webgpu: false, viewport: VIEWPORT });
     try {
       const { page } = cpu;
       const errors = collectConsoleErrors(page);
-      await page.goto(server!.url, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
+      await openApp(page, server().url, { backend: 'cpu', timeout: LONG });
       await page.getByTestId('tab-dashboard').click();
       await page.locator('[data-testid="live-digits"][data-current="true"]').waitFor({ timeout: LONG });
       expect(await page.locator('[data-testid="live-digits"] li.live-digit').count()).toBe(4);
@@ -237,8 +212,7 @@ describe('training dashboard', () => {
       await page.getByTestId('train-status').waitFor({ state: 'detached', timeout: 10_000 });
       console.log('[dashboard e2e] CPU fallback:', await page.getByTestId('classify-progress').textContent(), `; a click answered in ${Date.now() - t} ms`);
       expect(Date.now() - t).toBeLessThan(5_000);
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
     } finally {
       await cpu.close();
     }

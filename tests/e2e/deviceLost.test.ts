@@ -5,61 +5,32 @@
 // re-runs the steps after it and says how many, that the inference device is replaced and the
 // model restored, that a digit is classified again on WebGPU, and that an uncaptured GPU error on
 // the new device is shown to the user.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { FAVICON_404, SHIPPED_MODELS_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { startTraining, trainStep, waitForTrainStatus, waitForTrainStep } from '../helpers/training';
 
 const LONG = 120_000;
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-
-const step = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('data-step'));
-const status = (page: Page, s: string) => page.locator(`[data-testid="train-status"][data-status="${s}"]`).waitFor({ timeout: LONG });
-const stepAtLeast = (page: Page, n: number) =>
-  page.waitForFunction((k) => Number(document.querySelector('[data-testid="train-progress"]')?.getAttribute('data-step')) >= k, n, { timeout: LONG, polling: 100 });
 
 describe('a lost GPU device', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 1000 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: true, viewport: { width: 1280, height: 1000 } });
 
   it('training resumes from the last checkpoint, re-runs the steps after it and says how many; inference comes back', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     try {
-      await page.goto(`${server!.url}?test-hooks`, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-      await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
-      const skip = page.getByTestId('tour-skip');
-      if (await skip.isVisible().catch(() => false)) await skip.click();
+      await openApp(page, `${server().url}?test-hooks`, { backend: 'webgpu', result: true, skipTour: true, timeout: LONG });
 
-      await page.getByTestId('tab-dashboard').click();
-      await page.getByTestId('training-open').click();
-      await page.getByTestId('train-estimate').waitFor({ timeout: LONG });
-      await page.getByTestId('train-batch').selectOption('8');
-      await page.locator('[data-testid="train-start"]:not([disabled])').waitFor({ timeout: LONG });
-      await page.getByTestId('train-start').click();
-      await status(page, 'running');
-      await stepAtLeast(page, 12);
+      await startTraining(page, 8, LONG);
+      await waitForTrainStatus(page, 'running', LONG);
+      await waitForTrainStep(page, 12, LONG);
       // Pausing takes a checkpoint (autosave and the in-memory copy).
       await page.getByTestId('train-pause').click();
-      await status(page, 'paused');
-      const paused = await step(page);
+      await waitForTrainStatus(page, 'paused', LONG);
+      const paused = await trainStep(page);
       await page.getByTestId('train-start').click();
-      await status(page, 'running');
-      await stepAtLeast(page, paused + 10);
+      await waitForTrainStatus(page, 'running', LONG);
+      await waitForTrainStep(page, paused + 10, LONG);
 
       const lost = await page.evaluate(() => (window as unknown as { __drmmTest: { loseGpu(): string[] } }).__drmmTest.loseGpu());
       expect(lost).toEqual(['inference', 'training']);
@@ -77,8 +48,8 @@ describe('a lost GPU device', () => {
       expect(rerun).toBe(lostAt - ckStep);
 
       // Training goes on from the checkpoint, through the re-run steps and past the loss.
-      await status(page, 'running');
-      await stepAtLeast(page, lostAt + 3);
+      await waitForTrainStatus(page, 'running', LONG);
+      await waitForTrainStep(page, lostAt + 3, LONG);
 
       // The inference device was replaced and the model restored: WebGPU again, with a notice.
       await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
@@ -86,7 +57,7 @@ describe('a lost GPU device', () => {
       await dev.waitFor({ timeout: LONG });
       expect(await dev.textContent()).toMatch(/a new device was set up on .* and the model was restored from the weights kept in memory, without a reload\./);
       await page.getByTestId('train-pause').click();
-      await status(page, 'paused');
+      await waitForTrainStatus(page, 'paused', LONG);
 
       // A digit is classified on the new device.
       await page.getByTestId('tab-overview').click();
@@ -99,11 +70,9 @@ describe('a lost GPU device', () => {
       await gpuError.waitFor({ timeout: LONG });
       expect(await gpuError.textContent()).toMatch(/^The GPU reported an error: .+\. Results computed since may be wrong/);
 
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/(models\/index\.json|favicon\.ico)/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
     } finally {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, 'device-lost.png'), fullPage: true }).catch(() => {});
+      await finalScreenshot(page, 'device-lost.png');
     }
   }, 400_000);
 });

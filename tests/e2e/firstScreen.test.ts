@@ -4,13 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, writeModelFile } from '../../src/engine';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { DIST, ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, saveScreenshot, skipTour, useBrowser, useServer, waitForResult, waitForTestSet } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { DIST, serveDist } from '../helpers/server';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'first-screen.png');
 const LONG = 120_000;
 
 /** The class probabilities of the current result, from the bars' data-prob attributes. */
@@ -19,45 +18,17 @@ async function readProbs(page: Page): Promise<number[]> {
   return values;
 }
 
-/** Waits until the shown result is current and answers the given digit index and variant. */
-async function waitForResult(page: Page, digit: number, variant = 'rendering') {
-  await page
-    .locator(`[data-testid="result"][data-current="true"][data-digit-index="${digit}"][data-variant="${variant}"]`)
-    .waitFor({ state: 'visible', timeout: LONG });
-}
-
-async function waitForTestSet(page: Page) {
-  await page.locator('.progress[data-split="test"][data-state="ready"]').waitFor({ timeout: LONG });
-  const bar = page.getByRole('progressbar', { name: /Test set/ });
-  expect(await bar.getAttribute('aria-valuenow')).toBe('100');
-}
-
 describe('first screen', () => {
-  let server: Served | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   describe('on WebGPU (SwiftShader)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: true });
 
     it('classifies, backtraces and draws every level; digit and variant controls work', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
+        await page.goto(server().url, { waitUntil: 'load' });
 
         const backend = page.locator('[data-testid="backend"][data-backend="webgpu"]');
         await backend.waitFor({ timeout: LONG });
@@ -67,8 +38,8 @@ describe('first screen', () => {
           'Randomly initialised weights (seed 1) — not a trained model: the classes it predicts are meaningless.',
         );
 
-        await waitForTestSet(page);
-        await waitForResult(page, 0);
+        await waitForTestSet(page, LONG);
+        await waitForResult(page, 0, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('7');
 
         const probs = await readProbs(page);
@@ -105,27 +76,21 @@ describe('first screen', () => {
         expect(inked).toBeGreaterThan(30);
 
         // The first-visit tour would cover the screenshot: it must offer to be skipped, then go.
-        const skipTour = page.getByRole('button', { name: 'Skip the tour' });
-        await skipTour.waitFor({ timeout: LONG });
-        await skipTour.click();
-        await skipTour.waitFor({ state: 'detached', timeout: LONG });
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'first-screen.png') });
-        fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-        fs.copyFileSync(path.join(SHOTS, 'first-screen.png'), DOC_SHOT);
-        await page.screenshot({ path: path.join(SHOTS, 'first-screen-full.png'), fullPage: true });
+        await skipTour(page, LONG);
+        await docScreenshot(page, 'first-screen.png');
+        await saveScreenshot(page, 'first-screen-full.png', true);
 
         // Another digit: the label follows, and so does the result.
         await page.getByTestId('digit-index').fill('1');
-        await waitForResult(page, 1);
+        await waitForResult(page, 1, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('2');
         await page.getByRole('button', { name: 'Next' }).click();
-        await waitForResult(page, 2);
+        await waitForResult(page, 2, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('1');
 
         // Another variant: the gradient backtrace is signed and differs from the rendering.
         await page.getByTestId('variant').selectOption('gradient');
-        await waitForResult(page, 2, 'gradient');
+        await waitForResult(page, 2, { variant: 'gradient', timeout: LONG });
         const after = await readProbs(page);
         expect(Math.abs(after.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3);
 
@@ -146,36 +111,29 @@ describe('first screen', () => {
         expect(Math.abs(mnistProbs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3);
 
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'first-screen-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'first-screen-end.png');
       }
     });
   });
 
   describe('without WebGPU (CPU reference fallback)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: false });
 
     it('says it fell back and why, still classifies digit 0, and keeps the model when a file is bad', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
+        await page.goto(server().url, { waitUntil: 'load' });
         const backend = page.locator('[data-testid="backend"][data-backend="cpu"]');
         await backend.waitFor({ timeout: LONG });
         const text = (await backend.textContent()) ?? '';
         expect(text).toContain('CPU reference engine');
         expect(text).toMatch(/Why: .*\S/);
 
-        await waitForTestSet(page);
-        await waitForResult(page, 0);
+        await waitForTestSet(page, LONG);
+        await waitForResult(page, 0, { timeout: LONG });
         const probs = await readProbs(page);
         expect(probs).toHaveLength(10);
         expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3);
@@ -202,10 +160,9 @@ describe('first screen', () => {
         expect(await page.locator('section.level').count()).toBe(1);
 
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'first-screen-cpu.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'first-screen-cpu.png');
       }
     });
 
@@ -214,7 +171,7 @@ describe('first screen', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drmm-nodata-'));
       fs.cpSync(DIST, dir, { recursive: true, filter: (src) => path.basename(src) !== 'data' });
       const bare = await serveDist({ dir });
-      const page = await browser!.context.newPage();
+      const page = await browser().context.newPage();
       const errors = collectConsoleErrors(page);
       try {
         await page.goto(bare.url, { waitUntil: 'load' });

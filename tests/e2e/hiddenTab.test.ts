@@ -3,19 +3,13 @@
 // the tab's title follows the step, and on coming back a notice says how long the tab was hidden
 // and how many steps were done meanwhile. Then the page lifecycle's freeze and resume events:
 // on resume the notice says training was paused while frozen; training goes on afterwards.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { FAVICON_404, SHIPPED_MODELS_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { startTraining, trainStep, waitForTrainStatus, waitForTrainStep } from '../helpers/training';
 
 const LONG = 120_000;
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-
-const step = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('data-step'));
-const stepAtLeast = (page: Page, n: number) =>
-  page.waitForFunction((k) => Number(document.querySelector('[data-testid="train-progress"]')?.getAttribute('data-step')) >= k, n, { timeout: LONG, polling: 100 });
 
 /** Makes the document report itself hidden or visible, and fires visibilitychange as a browser would. */
 async function setHidden(page: Page, hidden: boolean): Promise<void> {
@@ -27,44 +21,24 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
 }
 
 describe('training in a hidden tab', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 1000 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: true, viewport: { width: 1280, height: 1000 } });
 
   it('goes on while hidden and says how many steps were done; a frozen page says it was paused, then goes on', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     try {
-      await page.goto(server!.url, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-      const skip = page.getByTestId('tour-skip');
-      if (await skip.isVisible().catch(() => false)) await skip.click();
-      await page.getByTestId('tab-dashboard').click();
-      await page.getByTestId('training-open').click();
-      await page.getByTestId('train-estimate').waitFor({ timeout: LONG });
-      await page.getByTestId('train-batch').selectOption('8');
-      await page.locator('[data-testid="train-start"]:not([disabled])').waitFor({ timeout: LONG });
-      await page.getByTestId('train-start').click();
-      await stepAtLeast(page, 5);
+      await openApp(page, server().url, { backend: 'webgpu', skipTour: true, timeout: LONG });
+      await startTraining(page, 8, LONG);
+      await waitForTrainStep(page, 5, LONG);
       const title = await page.title();
 
       // Hidden: training goes on, and the title shows the step.
       await setHidden(page, true);
-      const s0 = await step(page);
-      await stepAtLeast(page, s0 + 10);
+      const s0 = await trainStep(page);
+      await waitForTrainStep(page, s0 + 10, LONG);
       await page.waitForFunction(() => /^Training… step \d+ · /.test(document.title), undefined, { timeout: LONG });
       await setHidden(page, false);
-      const s1 = await step(page);
+      const s1 = await trainStep(page);
       expect(await page.title()).toBe(title);
       const hidden = page.locator('[data-testid="recovery-notice"][data-topic="hidden"]');
       await hidden.waitFor({ timeout: LONG });
@@ -88,16 +62,14 @@ describe('training in a hidden tab', () => {
       console.log('[hiddenTab e2e]', await frozen.textContent());
       expect(await frozen.getAttribute('data-kind')).toBe('warn');
       expect(await frozen.textContent()).toMatch(/^Training was paused while the browser froze the tab \(\d+ s\): the browser suspended the page, so no step was done\. It goes on now\./);
-      const s2 = await step(page);
-      await stepAtLeast(page, s2 + 5);
+      const s2 = await trainStep(page);
+      await waitForTrainStep(page, s2 + 5, LONG);
 
       await page.getByTestId('train-pause').click();
-      await page.locator('[data-testid="train-status"][data-status="paused"]').waitFor({ timeout: LONG });
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/(models\/index\.json|favicon\.ico)/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      await waitForTrainStatus(page, 'paused', LONG);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
     } finally {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, 'hidden-tab.png'), fullPage: true }).catch(() => {});
+      await finalScreenshot(page, 'hidden-tab.png');
     }
   }, 400_000);
 });

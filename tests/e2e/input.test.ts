@@ -4,16 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeMnistSplit } from '../../src/data/mnistFormat';
 import { encodeAdobeJpeg, rgbToCmyk } from '../helpers/adobeJpeg';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { DIST, ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { currentResult as result, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot as shot, useBrowser, useServer } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { DIST } from '../helpers/server';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'input.png');
 const LONG = 180_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -145,46 +144,18 @@ const started = Date.now();
 /** Progress in the log, so a slow run shows where its time went. */
 const step = (what: string) => console.log(`[input e2e] ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
 
-const result = (page: Page, attrs: string) => page.locator(`[data-testid="result"][data-current="true"]${attrs}`);
-
-async function shot(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-}
-
 describe('input controls', () => {
-  let server: Served | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   describe('on WebGPU (SwiftShader)', () => {
-    let browser: LaunchedBrowser | undefined;
-
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: true });
 
     it('draws, uploads, clutters and browses the test set, each becoming the model’s input', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-        await result(page, '[data-input="test"][data-digit-index="0"]').waitFor({ timeout: LONG });
         // The first-visit tour (tour/Tour.tsx) would cover the page in the screenshots.
-        const skipTour = page.getByRole('button', { name: 'Skip the tour' });
-        if (await skipTour.isVisible()) await skipTour.click();
+        await openApp(page, server().url, { backend: 'webgpu', result: '[data-input="test"][data-digit-index="0"]', skipTour: true, timeout: LONG });
 
         step('draw');
         // ---- draw a "7" with the mouse
@@ -224,9 +195,7 @@ describe('input controls', () => {
         const drawingId = await drawnResult.getAttribute('data-custom-id');
         expect(await canvasInk(page.locator('canvas[data-kind="input"]'))).toEqual(await canvasInk(preview));
         await expect(page.getByTestId('current-input').textContent()).resolves.toContain('your drawing');
-        await shot(page, 'input-draw.png');
-        fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-        fs.copyFileSync(path.join(SHOTS, 'input-draw.png'), DOC_SHOT);
+        await docScreenshot(page, 'input-draw.png', 'input.png');
 
         step('clutter');
         // ---- clutter on the drawing: the result follows, and the model's input has more ink
@@ -437,34 +406,21 @@ describe('input controls', () => {
         expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('input-open-browse');
 
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'input-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'input-end.png');
       }
     }, 900_000);
   });
 
   describe('without WebGPU (CPU reference), with touch and pen', () => {
-    let browser: LaunchedBrowser | undefined;
-
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: false });
 
     it('a finger and a pen draw on the pad; the drawing stays the input across architectures', async () => {
-      const { page, context } = browser!;
+      const { page, context } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
-        await result(page, '[data-input="test"][data-digit-index="0"]').waitFor({ timeout: LONG });
-        const skipTour = page.getByRole('button', { name: 'Skip the tour' });
-        if (await skipTour.isVisible()) await skipTour.click();
+        await openApp(page, server().url, { backend: 'cpu', result: '[data-input="test"][data-digit-index="0"]', skipTour: true, timeout: LONG });
 
         await page.getByTestId('input-open-draw').click();
         const pad = page.getByTestId('draw-pad');
@@ -517,10 +473,9 @@ describe('input controls', () => {
         await shot(page, 'input-cpu-touch-pen.png');
 
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'input-cpu-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'input-cpu-end.png');
       }
     }, 600_000);
   });

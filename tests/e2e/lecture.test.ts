@@ -4,18 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { SHOTS, VIEWPORT, docScreenshot, expectNoConsoleErrors, saveScreenshot, useApp, waitForResult } from '../helpers/app';
+import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'lecture.png');
 const LONG = 120_000;
-
-async function waitForResult(page: Page, digit: number, variant = 'rendering') {
-  await page.locator(`[data-testid="result"][data-current="true"][data-digit-index="${digit}"][data-variant="${variant}"]`).waitFor({ timeout: LONG });
-}
 
 /** The hash once the throttled URL update has caught up with `want`. */
 async function waitForHash(page: Page, want: string) {
@@ -97,25 +91,15 @@ function expectReadable(where: string, layout: LectureLayout) {
 }
 
 describe('lecture mode, URL state, tour, exports', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
+  const { server, browser } = useApp({ webgpu: true });
   beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await browser().context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server().url });
   });
 
   it('shows the tour on a first visit, keeps Tab inside it, and once skipped it does not come back', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
-    await page.goto(server!.url, { waitUntil: 'load' });
+    await page.goto(server().url, { waitUntil: 'load' });
     const tour = page.getByTestId('tour');
     await tour.waitFor({ timeout: LONG });
     expect(await tour.getAttribute('role')).toBe('dialog');
@@ -137,7 +121,7 @@ describe('lecture mode, URL state, tour, exports', () => {
     expect(await page.evaluate(() => localStorage.getItem('drmm-explainer.tour-seen'))).toBe('1');
 
     await page.reload({ waitUntil: 'load' });
-    await waitForResult(page, 0);
+    await waitForResult(page, 0, { timeout: LONG });
     expect(await page.getByTestId('tour').count()).toBe(0);
 
     // Replayed from the header; Escape closes it and gives the focus back to the button.
@@ -148,13 +132,13 @@ describe('lecture mode, URL state, tour, exports', () => {
     expect(await tour.count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('tour-start');
     expect(await page.evaluate(() => document.documentElement.classList.contains('lecture'))).toBe(false);
-    expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    expectNoConsoleErrors(errors);
   });
 
   it('lecture mode: L, PageDown/PageUp through every panel, readable at 1280x720, Escape leaves', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
-    await waitForResult(page, 0);
+    await waitForResult(page, 0, { timeout: LONG });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('l');
     await page.locator('[data-testid="lecture-bar"]').waitFor();
@@ -165,12 +149,9 @@ describe('lecture mode, URL state, tour, exports', () => {
     expect(await page.getByTestId('lecture-count').textContent()).toBe(`1 / ${PANEL_IDS.length}`);
     await waitForHash(page, '#lecture=1');
 
-    await waitForResult(page, 0);
+    await waitForResult(page, 0, { timeout: LONG });
     const overview = await lectureLayout(page);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, 'lecture.png') });
-    fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-    fs.copyFileSync(path.join(SHOTS, 'lecture.png'), DOC_SHOT);
+    await docScreenshot(page, 'lecture.png');
     expectReadable('overview', overview);
 
     // Forward through every panel with PageDown (what a clicker sends), checking each layout. The
@@ -197,7 +178,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       expect(await page.getByTestId('lecture-count').textContent()).toBe(`${i + 1} / ${PANEL_IDS.length}`);
       await page.waitForTimeout(300);
       expectReadable(PANEL_IDS[i], await lectureLayout(page));
-      await page.screenshot({ path: path.join(SHOTS, `lecture-${PANEL_IDS[i]}.png`) });
+      await saveScreenshot(page, `lecture-${PANEL_IDS[i]}.png`);
     }
     // The last panel stays the last; PageUp and ArrowLeft go back.
     await page.keyboard.press('PageDown');
@@ -226,21 +207,21 @@ describe('lecture mode, URL state, tour, exports', () => {
     await page.locator('[data-testid="lecture-bar"]').waitFor({ state: 'detached' });
     expect(await page.locator('.control-bar').isVisible()).toBe(true);
     await page.waitForFunction(() => !window.location.hash.includes('lecture'), undefined, { timeout: 10_000 });
-    expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    expectNoConsoleErrors(errors);
   });
 
   it('puts the view in the URL; the copied link and a reload show the same view', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     // A fresh start from the bare address: the default view.
-    await page.goto(server!.url, { waitUntil: 'load' });
-    await waitForResult(page, 0);
+    await page.goto(server().url, { waitUntil: 'load' });
+    await waitForResult(page, 0, { timeout: LONG });
     expect(await page.evaluate(() => window.location.hash)).toBe('');
     await page.getByTestId('digit-index').fill('5');
     await page.getByTestId('clutter-kind').selectOption('noise');
     await page.getByTestId('clutter-new').click();
     await page.getByTestId('variant').selectOption('gradient');
-    await waitForResult(page, 5, 'gradient');
+    await waitForResult(page, 5, { variant: 'gradient', timeout: LONG });
     await page.getByTestId('tab-paths').click();
     await waitForHash(page, '#digit=5&clutter=noise&cseed=2&variant=gradient&panel=paths');
 
@@ -248,11 +229,11 @@ describe('lecture mode, URL state, tour, exports', () => {
     const done = page.getByTestId('copy-link-done');
     await done.waitFor();
     const link = (await done.getAttribute('data-link'))!;
-    expect(link).toBe(`${server!.url}#digit=5&clutter=noise&cseed=2&variant=gradient&panel=paths`);
+    expect(link).toBe(`${server().url}#digit=5&clutter=noise&cseed=2&variant=gradient&panel=paths`);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
 
     // Follow the link in a fresh page (the tour was seen in this profile).
-    const other = await browser!.context.newPage();
+    const other = await browser().context.newPage();
     const otherErrors = collectConsoleErrors(other);
     try {
       for (const load of [() => other.goto(link, { waitUntil: 'load' }), () => other.reload({ waitUntil: 'load' })]) {
@@ -262,26 +243,26 @@ describe('lecture mode, URL state, tour, exports', () => {
         expect(await other.getByTestId('clutter-kind').inputValue()).toBe('noise');
         expect(await other.getByTestId('clutter-new').getAttribute('data-seed')).toBe('2');
         await other.getByTestId('tab-overview').click();
-        await waitForResult(other, 5, 'gradient');
+        await waitForResult(other, 5, { variant: 'gradient', timeout: LONG });
         expect(await other.locator('canvas[data-kind="input"]').getAttribute('aria-label')).toContain('with noise clutter');
         await other.getByTestId('tab-paths').click();
         await waitForHash(other, '#digit=5&clutter=noise&cseed=2&variant=gradient&panel=paths');
       }
       // The same input pixels as the original page (the clutter is drawn from the same seed).
       await page.getByTestId('tab-overview').click();
-      await waitForResult(page, 5, 'gradient');
+      await waitForResult(page, 5, { variant: 'gradient', timeout: LONG });
       await other.getByTestId('tab-overview').click();
       const pixels = (p: Page) => p.locator('canvas[data-kind="input"]').evaluate((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data).join(','));
       expect(await pixels(other)).toBe(await pixels(page));
-      expect(otherErrors, `console errors:\n${otherErrors.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(otherErrors);
     } finally {
       await other.close();
     }
-    expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    expectNoConsoleErrors(errors);
   });
 
   it('a malicious link: its parts are listed as text, nothing is injected, nothing runs', async () => {
-    const page = await browser!.context.newPage();
+    const page = await browser().context.newPage();
     const errors = collectConsoleErrors(page);
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
@@ -289,7 +270,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       void d.dismiss();
     });
     try {
-      await page.goto(`${server!.url}#panel=<img src=x onerror=alert(1)>&digit=1e99&foo=bar`, { waitUntil: 'load' });
+      await page.goto(`${server().url}#panel=<img src=x onerror=alert(1)>&digit=1e99&foo=bar`, { waitUntil: 'load' });
       const notice = page.getByTestId('link-notice');
       await notice.waitFor({ timeout: LONG });
       const text = (await notice.textContent()) ?? '';
@@ -298,7 +279,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       expect(text).toContain('“foo” (unknown parameter)');
       expect(await page.locator('img[src="x"]').count()).toBe(0);
       expect(await notice.locator('img').count()).toBe(0);
-      await waitForResult(page, 0);
+      await waitForResult(page, 0, { timeout: LONG });
       expect(await page.locator('section.panel').getAttribute('data-panel')).toBe('overview');
       // The ignored parts are gone from the address bar.
       await page.waitForFunction(() => window.location.hash === '', undefined, { timeout: 10_000 });
@@ -306,22 +287,22 @@ describe('lecture mode, URL state, tour, exports', () => {
       expect(await notice.count()).toBe(0);
 
       // A glossary link opened on its own (#term-<id>) opens the About panel focused on the entry.
-      await page.goto(`${server!.url}#term-max-pool`, { waitUntil: 'load' });
+      await page.goto(`${server().url}#term-max-pool`, { waitUntil: 'load' });
       await page.locator('section.panel[data-panel="about"]').waitFor({ timeout: LONG });
       await page.waitForFunction(() => document.activeElement?.id === 'term-max-pool', undefined, { timeout: 10_000 });
       expect(await page.locator('#term-max-pool').textContent()).toContain('Max-pooling');
       expect(dialogs).toEqual([]);
-      expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors);
     } finally {
       await page.close();
     }
   });
 
   it('exports the overview figures: PNG of a level, SVG of the probabilities, CSV of their numbers', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
-    await page.goto(`${server!.url}#digit=5&clutter=noise&cseed=2&variant=gradient`, { waitUntil: 'load' });
-    await waitForResult(page, 5, 'gradient');
+    await page.goto(`${server().url}#digit=5&clutter=noise&cseed=2&variant=gradient`, { waitUntil: 'load' });
+    await waitForResult(page, 5, { variant: 'gradient', timeout: LONG });
     const save = async (group: string, format: string) => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[role="group"][aria-label="Export ${group}"] [data-export="${format}"]`).click()]);
       const file = await download.path();
@@ -345,7 +326,7 @@ describe('lecture mode, URL state, tour, exports', () => {
     expect(svgText).toMatch(/style="fill: rgb\(213, 94, 0\)/); // the predicted bar's colour, inlined from app.css
     // It is well-formed XML: the browser's parser accepts it (in a blank page: the app's CSP would
     // report the file's style attributes, which are the point of a standalone SVG).
-    const blank = await browser!.context.newPage();
+    const blank = await browser().context.newPage();
     const parsed = await blank.evaluate((t) => new DOMParser().parseFromString(t, 'image/svg+xml').getElementsByTagName('parsererror').length, svgText);
     await blank.close();
     expect(parsed).toBe(0);
@@ -360,19 +341,19 @@ describe('lecture mode, URL state, tour, exports', () => {
     const levelCsv = (await save("level 2's maps", 'csv')).bytes.toString('utf8');
     expect(levelCsv.split('\r\n')[0]).toBe('level,channel,y,x,u,r,a,t_chosen,sr,su,paths_through_log10');
     expect(levelCsv.trim().split('\r\n')).toHaveLength(1 + 24 * 14 * 14);
-    expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+    expectNoConsoleErrors(errors);
   });
 
   it('on the CPU fallback (no WebGPU): a link straight into lecture mode, without the tour; exports work', async () => {
-    const cpu = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
+    const cpu = await launchBrowser({ webgpu: false, viewport: VIEWPORT });
     const page = cpu.page;
     const errors = collectConsoleErrors(page);
     try {
-      await page.goto(`${server!.url}#digit=3&variant=deconvnet&lecture=1`, { waitUntil: 'load' });
+      await page.goto(`${server().url}#digit=3&variant=deconvnet&lecture=1`, { waitUntil: 'load' });
       // The backend notice is collapsed in lecture mode: attached, not visible.
       await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ state: 'attached', timeout: LONG });
       await page.getByTestId('lecture-bar').waitFor({ timeout: LONG });
-      await waitForResult(page, 3, 'deconvnet');
+      await waitForResult(page, 3, { variant: 'deconvnet', timeout: LONG });
       // A first visit, but the link opens a presentation: no tour over the slide.
       expect(await page.getByTestId('tour').count()).toBe(0);
       expectReadable('overview on the CPU fallback', await lectureLayout(page));
@@ -385,7 +366,7 @@ describe('lecture mode, URL state, tour, exports', () => {
       ]);
       const csv = fs.readFileSync((await download.path())!, 'utf8');
       expect(csv.trim().split('\r\n')).toHaveLength(11);
-      expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors);
     } finally {
       await cpu.close();
     }

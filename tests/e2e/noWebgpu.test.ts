@@ -3,54 +3,38 @@
 // reference engine, renders every panel (a tab per id in PANEL_IDS) with no console error, and
 // offers training on the CPU: it measures the speed and says what an epoch of the subset and of
 // all of MNIST would take, trains a few steps in its worker and installs the weights.
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { FAVICON_404, SHIPPED_MODELS_404, currentResult, expectNoConsoleErrors, finalScreenshot, skipTourIfShown, useApp } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
 
 const LONG = 120_000;
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 /** Panels that draw figures (canvas or svg); About is text. */
 const DRAWN = new Set(['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard']);
 
 describe('no WebGPU', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: false, hideWebGpuApi: true, viewport: { width: 1280, height: 720 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: false, hideWebGpuApi: true });
 
   it('says why, classifies on the CPU, renders every panel, and trains on the CPU', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     const t0 = Date.now();
     const log = (...a: unknown[]) => console.log(`[noWebgpu e2e ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
     try {
-      await page.goto(server!.url, { waitUntil: 'load' });
+      await page.goto(server().url, { waitUntil: 'load' });
       expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
       const backend = page.locator('[data-testid="backend"][data-backend="cpu"]');
       await backend.waitFor({ timeout: LONG });
       expect(await backend.textContent()).toMatch(/No WebGPU: running on the CPU reference engine.*navigator\.gpu is missing.*Chrome or Edge 113\+/);
-      const skip = page.getByTestId('tour-skip');
-      if (await skip.isVisible().catch(() => false)) await skip.click();
+      await skipTourIfShown(page);
 
       // A digit is classified: digit 0, then digit 3.
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      await currentResult(page, '[data-digit-index="0"]').waitFor({ timeout: LONG });
       const pred0 = Number(await page.getByTestId('pred').textContent());
       expect(pred0).toBeGreaterThanOrEqual(0);
       expect(pred0).toBeLessThan(10);
       await page.getByTestId('digit-index').fill('3');
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="3"]').waitFor({ timeout: LONG });
+      await currentResult(page, '[data-digit-index="3"]').waitFor({ timeout: LONG });
       expect(Number(await page.getByTestId('prob-bars').getAttribute('data-pred'))).toBe(Number(await page.getByTestId('pred').textContent()));
       log('classified digits 0 and 3');
 
@@ -88,14 +72,12 @@ describe('no WebGPU', () => {
       await page.getByTestId('model-notice').filter({ hasText: `trained on the CPU: ${steps} steps` }).waitFor({ timeout: LONG });
       // The trained weights are classified with, on the CPU engine.
       await page.getByTestId('tab-overview').click();
-      await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
+      await currentResult(page).waitFor({ timeout: LONG });
 
       await page.waitForTimeout(300);
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/(models\/index\.json|favicon\.ico)/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
     } finally {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, 'no-webgpu.png'), fullPage: true }).catch(() => {});
+      await finalScreenshot(page, 'no-webgpu.png');
     }
   }, 500_000);
 });

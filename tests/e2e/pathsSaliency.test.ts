@@ -5,16 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { ROOT } from '../helpers/server';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOCS = path.join(ROOT, 'docs', 'screenshots');
 const LONG = 180_000;
-
-/** The browser's own log line for the shipped-models list when a build ships none is not ours. */
-const ownErrors = (errors: string[]) => errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
 
 /**
  * A trained drmm-compact model from the repository's models folder, for the screenshots (the
@@ -24,11 +20,6 @@ function trainedModel(): { name: string; buffer: Buffer } | null {
   const dir = path.join(ROOT, 'public', 'models');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^drmm-compact.*\.drmm(\.ckpt)?$/.test(f)).sort() : [];
   return files.length ? { name: 'trained-drmm-compact.drmm', buffer: fs.readFileSync(path.join(dir, files[0])) } : null;
-}
-
-async function skipTour(page: Page) {
-  await page.getByTestId('tour').waitFor({ timeout: LONG });
-  await page.getByTestId('tour-skip').click();
 }
 
 async function waitSaliency(page: Page, mode: string) {
@@ -83,45 +74,26 @@ async function clickCell(page: Page, testId: string, tile: number, y: number, x:
 }
 
 async function screenshot(page: Page, name: string, testId: string, doc: boolean) {
-  fs.mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.getByTestId(testId).evaluate((e) => e.scrollIntoView({ block: 'start' }));
   // Keep the tab bar in view above the panel.
   await page.evaluate(() => window.scrollBy(0, -56));
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  if (doc) {
-    fs.mkdirSync(DOCS, { recursive: true });
-    fs.copyFileSync(path.join(SHOTS, name), path.join(DOCS, name));
-  }
+  await (doc ? docScreenshot(page, name) : saveScreenshot(page, name));
 }
 
 describe('Active paths and saliency per level', () => {
-  let server: Served | undefined;
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   describe('on WebGPU (SwiftShader)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: true });
 
     it('saliency modes and trained vs random; unit, pixel and class paths; drmm-mnist', { timeout: 900_000 }, async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-        await skipTour(page);
-        await page.locator('.progress[data-split="test"][data-state="ready"]').waitFor({ timeout: LONG });
+        await openApp(page, server().url, { backend: 'webgpu', timeout: LONG });
+        await skipTour(page, LONG);
+        await waitForTestSet(page, LONG);
         const trained = trainedModel();
         if (trained) {
           await page.getByTestId('model-file').setInputFiles({ name: trained.name, mimeType: 'application/octet-stream', buffer: trained.buffer });
@@ -312,29 +284,21 @@ describe('Active paths and saliency per level', () => {
         console.log(`[pathsSaliency] drmm-mnist saliency (the random model's backtrace on the CPU) ready ${Date.now() - ts} ms after the tab click`);
 
         await page.waitForTimeout(300);
-        expect(ownErrors(errors), `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'paths-saliency-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'paths-saliency-end.png');
       }
     });
   });
 
   describe('without WebGPU (CPU reference fallback)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: false });
 
     it('draws the paths and both saliency rows on the CPU engine', { timeout: 600_000 }, async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
-      await page.goto(server!.url, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
-      await skipTour(page);
+      await openApp(page, server().url, { backend: 'cpu', timeout: LONG });
+      await skipTour(page, LONG);
       await page.getByTestId('tab-paths').click();
       await page.locator('[data-testid="paths-panel"][data-current="true"]').waitFor({ timeout: LONG });
       const cls = await paths(page);
@@ -351,7 +315,7 @@ describe('Active paths and saliency per level', () => {
       const randomMaps = await page.locator('[data-testid="sal-map"][data-model="random"]').count();
       expect(randomMaps === 3 || (await page.getByTestId('sal-off-random').count()) === 1).toBe(true);
       await page.waitForTimeout(300);
-      expect(ownErrors(errors), `console errors:\n${errors.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
     });
   });
 });

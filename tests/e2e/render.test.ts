@@ -1,18 +1,14 @@
 // End-to-end: the Rendering panel in headless Chromium, on SwiftShader WebGPU and on the CPU
 // fallback. Reads numbers from the DOM (data attributes, canvas pixels), never app internals.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'render.png');
 const LONG = 180_000;
 
 async function openRenderPanel(page: Page) {
-  await page.locator('.progress[data-split="test"][data-state="ready"]').waitFor({ timeout: LONG });
+  await waitForTestSet(page, LONG);
   await page.getByTestId('tab-render').click();
   await page.locator('[data-testid="render-result"][data-current="true"]').waitFor({ timeout: LONG });
 }
@@ -24,43 +20,21 @@ async function samplePixels(page: Page, index: number): Promise<number[]> {
   });
 }
 
-/**
- * Console errors, less the browser's own log line for the shipped-models list when this build
- * ships none (controller.fetchShippedModels treats that 404 as "no shipped models").
- */
-function ownErrors(errors: string[]): string[] {
-  return errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
-}
-
 async function waitSampler(page: Page, seed: number, cls: number) {
   await page.locator(`[data-testid="sampler"][data-state="ready"][data-seed="${seed}"][data-class="${cls}"]`).waitFor({ timeout: LONG });
 }
 
 describe('Rendering panel', () => {
-  let server: Served | undefined;
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   describe('on WebGPU (SwiftShader)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: true });
 
     it('reconstruction and errors, ten counterfactuals, negative marks, samples that follow the seed', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
+        await openApp(page, server().url, { backend: 'webgpu', timeout: LONG });
         await openRenderPanel(page);
 
         // The reconstruction and its error.
@@ -139,14 +113,10 @@ describe('Rendering panel', () => {
         expect(unlabelled).toBe(0);
 
         // The first-visit tour (another panel's) would cover the screenshot.
-        const skip = page.getByText('Skip the tour', { exact: true });
-        if (await skip.isVisible()) await skip.click();
-        fs.mkdirSync(SHOTS, { recursive: true });
+        await skipTourIfShown(page);
         await page.locator('#panel-render').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-        await page.screenshot({ path: path.join(SHOTS, 'render.png') });
-        fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-        fs.copyFileSync(path.join(SHOTS, 'render.png'), DOC_SHOT);
-        await page.screenshot({ path: path.join(SHOTS, 'render-full.png'), fullPage: true });
+        await docScreenshot(page, 'render.png');
+        await saveScreenshot(page, 'render-full.png', true);
 
         // The authors' layout: four levels, counterfactuals again.
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
@@ -160,29 +130,21 @@ describe('Rendering panel', () => {
         console.log(`[render e2e] drmm-mnist counterfactuals: ${cfCaption.match(/[^.]*backtraces[^.]*\./)?.[0]}`);
 
         await page.waitForTimeout(300);
-        expect(ownErrors(errors), `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'render-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'render-end.png');
       }
     });
   });
 
   describe('without WebGPU (CPU reference fallback)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: false });
 
     it('renders the counterfactuals and samples on the CPU reference', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
+        await openApp(page, server().url, { backend: 'cpu', timeout: LONG });
         await openRenderPanel(page);
         await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });
         expect(await page.getByTestId('cf-cell').count()).toBe(10);
@@ -193,10 +155,9 @@ describe('Rendering panel', () => {
         expect(await page.locator('canvas[data-kind="sample"]').count()).toBe(6);
         expect(await page.getByTestId('neg-row').count()).toBe(3);
         await page.waitForTimeout(300);
-        expect(ownErrors(errors), `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'render-cpu.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'render-cpu.png');
       }
     });
   });

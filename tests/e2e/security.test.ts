@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CSP_DIRECTIVES, parsePolicy } from '../../scripts/build/csp';
 import { PANEL_IDS } from '../../src/ui/store';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { DIST, buildApp, serveDist, type Served } from '../helpers/server';
+import { currentResult, useApp } from '../helpers/app';
+import { DIST } from '../helpers/server';
 
 const LONG = 180_000;
 
@@ -18,16 +18,12 @@ async function violations(page: Page): Promise<string[]> {
 }
 
 describe('security: the built app', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
+  const { server, browser } = useApp({ webgpu: true });
   const requests: string[] = [];
   const cspConsole: string[] = [];
 
   beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    const { context, page } = browser;
+    const { context, page } = browser();
     // An init script runs before the page's own scripts, in every document, so no early violation is missed.
     await context.addInitScript(() => {
       const w = window as unknown as { __csp: string[] };
@@ -41,14 +37,9 @@ describe('security: the built app', () => {
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('has the strict policy in a meta element, before any script', async () => {
-    const { page } = browser!;
-    await page.goto(server!.url, { waitUntil: 'load' });
+    const { page } = browser();
+    await page.goto(server().url, { waitUntil: 'load' });
     const meta = await page.evaluate(() => {
       const m = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
       const first = document.head.querySelector('script, link[rel="stylesheet"], meta[http-equiv="Content-Security-Policy"]');
@@ -63,17 +54,17 @@ describe('security: the built app', () => {
   it(
     'runs without a single policy violation: a digit classified and chosen, every tab opened',
     async () => {
-      const { page } = browser!;
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      const { page } = browser();
+      await currentResult(page, '[data-digit-index="0"]').waitFor({ timeout: LONG });
       await page.getByTestId('digit-index').fill('3');
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="3"]').waitFor({ timeout: LONG });
+      await currentResult(page, '[data-digit-index="3"]').waitFor({ timeout: LONG });
       for (const id of PANEL_IDS) {
         await page.getByTestId(`tab-${id}`).click();
         await page.locator(`section[role="tabpanel"][data-panel="${id}"]`).waitFor({ timeout: LONG });
         await page.waitForTimeout(1500); // let the panel draw (canvases, charts, d3 layouts)
       }
       await page.getByTestId('tab-overview').click();
-      await page.locator('[data-testid="result"][data-current="true"]').waitFor({ timeout: LONG });
+      await currentResult(page).waitFor({ timeout: LONG });
       expect(await violations(page)).toEqual([]);
       expect(cspConsole).toEqual([]);
     },
@@ -81,7 +72,7 @@ describe('security: the built app', () => {
   );
 
   it('sends every request to its own origin', async () => {
-    const origin = new URL(server!.url).origin;
+    const origin = new URL(server().url).origin;
     expect(requests.length).toBeGreaterThan(3);
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
     expect(foreign).toEqual([]);
@@ -89,7 +80,7 @@ describe('security: the built app', () => {
   });
 
   it('blocks an injected inline script (the policy is live, not just present)', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const ran = await page.evaluate(async () => {
       const s = document.createElement('script');
       s.textContent = 'window.__inlineRan = true';

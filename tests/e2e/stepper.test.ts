@@ -1,14 +1,10 @@
 // End-to-end: the DP stepper in headless Chromium (SwiftShader WebGPU, then the CPU fallback).
 // Steps through the whole DP with the keyboard, probes units, plays, and tries the exercise.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useBrowser, useServer } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'stepper.png');
 const LONG = 180_000;
 
 const stepper = (page: Page) => page.getByTestId('stepper');
@@ -76,37 +72,20 @@ async function walkAllSteps(page: Page): Promise<string[]> {
 }
 
 describe('DP stepper', () => {
-  let server: Served | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   describe('on WebGPU (SwiftShader)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: true });
 
     it('steps through the whole DP by keyboard, shows unit numbers and fields, plays, and keeps the exercise honest', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
+        await openApp(page, server().url, { backend: 'webgpu', timeout: LONG });
         await page.getByTestId('tab-stepper').click();
         await page.locator('[data-testid="stepper"][data-current="true"]').waitFor({ timeout: LONG });
         // The first-visit tour (another panel's) would cover the screenshot.
-        const skipTour = page.getByTestId('tour-skip');
-        if (await skipTour.isVisible()) await skipTour.click();
+        await skipTourIfShown(page);
 
         // drmm-compact: 2 pooled levels: 6 bottom-up steps, 2 read-out, 7 top-down.
         const first = await stepState(page);
@@ -198,10 +177,7 @@ describe('DP stepper', () => {
         await page.getByTestId('stepper').evaluate((el) => el.scrollIntoView({ block: 'start' }));
         await page.locator('.unit-map[data-map="x"]').nth(1).hover({ position: { x: 40, y: 60 } });
         await page.locator('[data-testid="unit-card"][data-source="hover"]').waitFor({ timeout: 10_000 });
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'stepper.png') });
-        fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-        fs.copyFileSync(path.join(SHOTS, 'stepper.png'), DOC_SHOT);
+        await docScreenshot(page, 'stepper.png');
         await page.mouse.move(0, 0);
 
         // Space plays (about one step a second) and pauses.
@@ -268,29 +244,21 @@ describe('DP stepper', () => {
         expect(mnistCaptions).toHaveLength(23);
 
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'stepper-end.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'stepper-end.png');
       }
     });
   });
 
   describe('without WebGPU (CPU reference fallback)', () => {
-    let browser: LaunchedBrowser | undefined;
-    beforeAll(async () => {
-      browser = await launchBrowser({ webgpu: false, viewport: { width: 1280, height: 720 } });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useBrowser({ webgpu: false });
 
     it('steps through the shallow model on the CPU engine', async () => {
-      const { page } = browser!;
+      const { page } = browser();
       const errors = collectConsoleErrors(page);
       try {
-        await page.goto(server!.url, { waitUntil: 'load' });
-        await page.locator('[data-testid="backend"][data-backend="cpu"]').waitFor({ timeout: LONG });
+        await openApp(page, server().url, { backend: 'cpu', timeout: LONG });
         await page.getByTestId('tab-stepper').click();
         await page.locator('[data-testid="stepper"][data-current="true"]').waitFor({ timeout: LONG });
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('rmm-shallow');
@@ -298,10 +266,9 @@ describe('DP stepper', () => {
         const captions = await walkAllSteps(page);
         expect(captions).toHaveLength(9);
         await page.waitForTimeout(300);
-        expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+        expectNoConsoleErrors(errors);
       } finally {
-        fs.mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: path.join(SHOTS, 'stepper-cpu.png'), fullPage: true }).catch(() => {});
+        await finalScreenshot(page, 'stepper-cpu.png');
       }
     }, 2 * LONG);
   });

@@ -4,15 +4,12 @@
 // What a tablet user needs: nothing wider than the screen on any panel, every tab opened by a
 // tap, every control big enough for a finger, and the drawing pad taking a finger's stroke (not
 // scrolling the page) and classifying it.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { expectNoConsoleErrors, finalScreenshot, saveScreenshot, useBrowser, useServer } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const LONG = 120_000;
 
 /** WCAG 2.5.5's target size, in CSS px (touch.css gives every control at least this). */
@@ -70,35 +67,17 @@ async function touchStroke(cdp: CDPSession, page: Page, points: [number, number]
 }
 
 describe('on a tablet (touch screen, mobile browser)', () => {
-  let server: Served | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useServer();
 
   for (const tablet of TABLETS) {
     describe(`${tablet.name}, ${tablet.viewport.width}x${tablet.viewport.height}`, () => {
-      let browser: LaunchedBrowser | undefined;
-
-      beforeAll(async () => {
-        browser = await launchBrowser({ webgpu: true, viewport: tablet.viewport, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
-      });
-
-      afterAll(async () => {
-        await browser?.close();
-      });
+      const browser = useBrowser({ webgpu: true, viewport: tablet.viewport, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
 
       it('fits the screen on every panel, opens every tab by a tap, has finger-sized controls, and classifies a digit drawn with a finger', async () => {
-        const { page, context } = browser!;
+        const { page, context } = browser();
         const errors = collectConsoleErrors(page);
-        fs.mkdirSync(SHOTS, { recursive: true });
         try {
-          await page.goto(server!.url, { waitUntil: 'load' });
+          await page.goto(server().url, { waitUntil: 'load' });
           // The emulation is a touch screen as CSS sees it (touch.css keys on the coarse pointer).
           expect(await page.evaluate(() => ({ coarse: matchMedia('(pointer: coarse)').matches, touch: navigator.maxTouchPoints > 0, width: window.innerWidth }))).toEqual({
             coarse: true,
@@ -133,7 +112,7 @@ describe('on a tablet (touch screen, mobile browser)', () => {
             expect(layout.scrollWidth, `horizontal scroll on ${id}`).toBeLessThanOrEqual(layout.clientWidth);
             expect(layout.overflowing, `past the right edge on ${id}`).toEqual([]);
             expect(layout.small, `controls under ${TARGET_PX} px on ${id}`).toEqual([]);
-            await page.screenshot({ path: path.join(SHOTS, `tablet-${tablet.name}-${id}.png`) });
+            await saveScreenshot(page, `tablet-${tablet.name}-${id}.png`);
           }
 
           // A digit drawn with a finger: a "1", top to bottom, as real touch events. The pad takes
@@ -175,12 +154,12 @@ describe('on a tablet (touch screen, mobile browser)', () => {
           });
           expect(ink.height).toBe(20);
           expect(ink.width).toBeLessThan(10);
-          await page.screenshot({ path: path.join(SHOTS, `tablet-${tablet.name}-draw.png`) });
+          await saveScreenshot(page, `tablet-${tablet.name}-draw.png`);
 
           await page.waitForTimeout(300);
-          expect(errors, `console errors:\n${errors.join('\n')}`).toEqual([]);
+          expectNoConsoleErrors(errors);
         } finally {
-          await page.screenshot({ path: path.join(SHOTS, `tablet-${tablet.name}-end.png`), fullPage: true }).catch(() => {});
+          await finalScreenshot(page, `tablet-${tablet.name}-end.png`);
         }
       }, 600_000);
     });

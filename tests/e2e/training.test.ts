@@ -3,23 +3,17 @@
 // steps, pauses, checks the metrics and the refreshed first-screen panels, exports the CSV,
 // single-steps, saves a checkpoint file and resumes the IndexedDB autosave after a reload. Reads the DOM, never app internals.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/engine/train/checkpoint';
-import { collectConsoleErrors, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useApp } from '../helpers/app';
+import { collectConsoleErrors } from '../helpers/browser';
+import { waitForTrainStatus } from '../helpers/training';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOC_SHOT = path.join(ROOT, 'docs', 'screenshots', 'training.png');
 const LONG = 120_000;
 
 async function attr(page: Page, testId: string, name: string): Promise<string | null> {
   return page.getByTestId(testId).getAttribute(name);
-}
-
-async function status(page: Page, s: string) {
-  await page.locator(`[data-testid="train-status"][data-status="${s}"]`).waitFor({ timeout: LONG });
 }
 
 /** The reconstruction canvas's pixels (RGBA), to see that the panels were redrawn. */
@@ -36,22 +30,10 @@ async function metric(page: Page, key: string): Promise<number> {
 }
 
 describe('in-page training', () => {
-  let server: Served | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    server = await serveDist();
-    browser = await launchBrowser({ webgpu: true, viewport: { width: 1280, height: 1000 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { server, browser } = useApp({ webgpu: true, viewport: { width: 1280, height: 1000 } });
 
   it('trains drmm-compact at batch 8: metrics, pause, CSV, single step, checkpoint, autosave resume', async () => {
-    const { page } = browser!;
+    const { page } = browser();
     const errors = collectConsoleErrors(page);
     const t0 = Date.now();
     const log = (...a: unknown[]) => console.log(`[training e2e ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
@@ -66,9 +48,7 @@ describe('in-page training', () => {
       }
     });
     try {
-      await page.goto(server!.url, { waitUntil: 'load' });
-      await page.locator('[data-testid="backend"][data-backend="webgpu"]').waitFor({ timeout: LONG });
-      await page.locator('[data-testid="result"][data-current="true"][data-digit-index="0"]').waitFor({ timeout: LONG });
+      await openApp(page, server().url, { backend: 'webgpu', result: '[data-digit-index="0"]', timeout: LONG });
       const before = await reconstructionPixels(page);
 
       // Open the dashboard and its training controls: a few steps are timed and the epoch estimate
@@ -88,7 +68,7 @@ describe('in-page training', () => {
       await page.locator('[data-testid="train-start"]:not([disabled])').waitFor({ timeout: LONG }); // the training set is loaded
       await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
       await page.getByTestId('train-start').click();
-      await status(page, 'running');
+      await waitForTrainStatus(page, 'running', LONG);
       log('started');
 
       // The loss is reported at least twice and the step counter advances.
@@ -106,7 +86,7 @@ describe('in-page training', () => {
       await page.getByTestId('model-notice').filter({ hasText: 'in-page training' }).waitFor({ timeout: LONG });
 
       await page.getByTestId('train-pause').click();
-      await status(page, 'paused');
+      await waitForTrainStatus(page, 'paused', LONG);
       const pausedAt = Number(await attr(page, 'train-progress', 'data-step'));
       const reports = Number(await attr(page, 'train-progress', 'data-reports'));
       log('paused at step', pausedAt, 'after', reports, 'reports');
@@ -146,16 +126,12 @@ describe('in-page training', () => {
       // One step.
       await page.getByTestId('train-step').click();
       await page.locator(`[data-testid="train-progress"][data-step="${pausedAt + 1}"]`).waitFor({ timeout: LONG });
-      await status(page, 'paused');
+      await waitForTrainStatus(page, 'paused', LONG);
 
       // Screenshot of the training controls (the first-visit tour, another panel's, would cover them).
-      const skip = page.getByTestId('tour-skip');
-      if (await skip.isVisible()) await skip.click();
-      fs.mkdirSync(SHOTS, { recursive: true });
+      await skipTourIfShown(page);
       await page.getByTestId('training').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(SHOTS, 'training.png') });
-      fs.mkdirSync(path.dirname(DOC_SHOT), { recursive: true });
-      fs.copyFileSync(path.join(SHOTS, 'training.png'), DOC_SHOT);
+      await docScreenshot(page, 'training.png');
 
       // A checkpoint file: weights, Adam state and the run's metadata.
       const [ckDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-save').click()]);
@@ -187,13 +163,9 @@ describe('in-page training', () => {
       log('resumed the autosave');
 
       await page.waitForTimeout(300);
-      // The browser logs the 404 of models/index.json while this deployment ships no pretrained
-      // model (controller.fetchShippedModels reads that as "none"); any other error fails.
-      const real = errors.filter((e) => !/Failed to load resource: .*404.*\/models\/index\.json/.test(e));
-      expect(real, `console errors:\n${real.join('\n')}`).toEqual([]);
+      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
     } finally {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, 'training-end.png'), fullPage: true }).catch(() => {});
+      await finalScreenshot(page, 'training-end.png');
     }
   }, 240_000);
 });
