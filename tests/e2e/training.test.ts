@@ -115,7 +115,7 @@ describe('in-page training', () => {
       // The metrics history as CSV.
       const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-csv').click()]);
       const csv = fs.readFileSync((await csvDownload.path())!, 'utf8');
-      const lines = csv.trimEnd().split('\n');
+      const lines = csv.trimEnd().split('\r\n'); // RFC 4180 line ends (src/ui/export/csv.ts)
       expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
       expect(lines.length - 1).toBeGreaterThanOrEqual(reports);
       const lastRow = lines[lines.length - 1].split(',');
