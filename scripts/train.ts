@@ -42,6 +42,7 @@ const { values: a } = parseArgs({
     'log-every': { type: 'string', default: '50' },
     'max-steps': { type: 'string' },
     'test-count': { type: 'string', default: '10000' },
+    'train-count': { type: 'string', default: '60000' },
   },
 });
 
@@ -84,7 +85,9 @@ console.log(`adapter: ${adapter}`);
 const train = loadSplit('train');
 const test = loadSplit('test');
 const testCount = Math.min(test.count, num('test-count', a['test-count']));
-const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels);
+// --train-count N trains on the first N training images only (quick trials and the CLI's tests).
+const trainCount = Math.min(train.labels.length, num('train-count', a['train-count']));
+const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels.subarray(0, trainCount));
 
 let spec = PRESETS[a.preset as PresetName];
 let params = initParams(spec, seed);
@@ -170,7 +173,7 @@ async function evaluate(): Promise<number> {
 function writeLog(final: Record<string, unknown>): Promise<void> {
   const log = {
     preset: a.preset, mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
-    config: run.config, adapter, stepsPerEpoch: spe, testImages: testCount, metrics: run.metrics, ...final,
+    config: run.config, adapter, stepsPerEpoch: spe, trainImages: trainCount, testImages: testCount, metrics: run.metrics, ...final,
   };
   return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
 }
@@ -216,11 +219,15 @@ outer: while (run.epoch < epochs) {
       );
       if (atEval || run.stepInEpoch % ckEvery === 0) {
         if (atEval) run.metrics.push(record);
-        if (run.stepInEpoch === spe) {
+        const epochDone = run.stepInEpoch === spe;
+        if (epochDone) {
           run.epoch++;
           run.stepInEpoch = 0;
         }
         await checkpoint();
+        // The inner loop would go on into the next epoch (stepInEpoch is 0 again): leave it, so
+        // the outer loop stops after the last planned epoch.
+        if (epochDone) break;
       }
     }
   }
