@@ -6,7 +6,7 @@
 // model restored, that a digit is classified again on WebGPU, and that an uncaptured GPU error on
 // the new device is shown to the user.
 import { describe, expect, it } from 'vitest';
-import { FAVICON_404, SHIPPED_MODELS_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
+import { FAVICON_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { startTraining, trainStep, waitForTrainStatus, waitForTrainStep } from '../helpers/training';
 
@@ -70,7 +70,7 @@ describe('a lost GPU device', () => {
       await gpuError.waitFor({ timeout: LONG });
       expect(await gpuError.textContent()).toMatch(/^The GPU reported an error: .+\. Results computed since may be wrong/);
 
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
+      expectNoConsoleErrors(errors, [FAVICON_404]);
     } finally {
       await finalScreenshot(page, 'device-lost.png');
     }

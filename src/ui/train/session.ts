@@ -106,6 +106,20 @@ export function checkpointFileName(r: { preset: string | null; mode: string; lab
   return `${r.preset ?? 'model'}-${r.mode}${nl}-seed${r.seed}-epoch${r.epoch}-step${r.step}.drmm`;
 }
 
+/** How long a failed step waits for its device's loss to be reported, ms. */
+const LOSS_GRACE_MS = 1000;
+
+/** Resolves true once `device` is lost, or false after `ms` if it is not. */
+function lostWithin(device: GPUDevice, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    device.lost.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export class TrainingSession {
   private device: GPUDevice | null = null;
   private adapter = '';
@@ -762,6 +776,10 @@ export class TrainingSession {
     } catch (e) {
       failure = e;
     }
+    // A step that fails because the device was just lost can reject before device.lost resolves;
+    // give the loss a moment to be reported, so that it is recovered from (and training goes on)
+    // rather than shown as a training error that stops the run.
+    if (failure && !this.lost && this.device) await lostWithin(this.device, LOSS_GRACE_MS);
     await this.exclusive(async () => {
       const run = this.run;
       if (this.lost) {
