@@ -439,12 +439,15 @@ describe('input controls', () => {
         // A finger: a "1", top to bottom (real touch events, as a touch screen sends them).
         await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
         await page.waitForFunction(() => matchMedia('(pointer: coarse)').matches);
+        // Touches outside the viewport land on the root, not the pad: bring it into view first.
+        await pad.scrollIntoViewIfNeeded();
         box = (await pad.boundingBox())!;
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(120, 30)] });
         for (let k = 1; k <= 16; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(120 - k * 1.5, 30 + k * 10)] });
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
         await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
         await page.waitForFunction(() => !matchMedia('(pointer: coarse)').matches);
+        await pad.scrollIntoViewIfNeeded();
         box = (await pad.boundingBox())!;
         const touched = result(page, '[data-input="custom"][data-custom-kind="drawing"]');
         await touched.waitFor({ timeout: LONG });
