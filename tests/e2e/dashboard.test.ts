@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { initParams, writeModelFile, type ModelSpec } from '../../src/engine';
-import { SHIPPED_MODELS_404, SHOTS, VIEWPORT, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useApp } from '../helpers/app';
+import { SHOTS, VIEWPORT, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
 
 const LONG = 120_000;
@@ -181,7 +181,7 @@ describe('training dashboard', () => {
       expect(await accuracyPaths.count()).toBe(3);
 
       await page.waitForTimeout(300);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+      expectNoConsoleErrors(errors);
       log('done');
     } finally {
       await finalScreenshot(page, 'dashboard-end.png');
@@ -212,7 +212,7 @@ describe('training dashboard', () => {
       await page.getByTestId('train-status').waitFor({ state: 'detached', timeout: 10_000 });
       console.log('[dashboard e2e] CPU fallback:', await page.getByTestId('classify-progress').textContent(), `; a click answered in ${Date.now() - t} ms`);
       expect(Date.now() - t).toBeLessThan(5_000);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+      expectNoConsoleErrors(errors);
     } finally {
       await cpu.close();
     }

@@ -34,13 +34,16 @@ describe('first screen', () => {
         await backend.waitFor({ timeout: LONG });
         expect((await backend.textContent())?.toLowerCase()).toContain('swiftshader');
 
-        await expect(page.getByTestId('model-notice').textContent()).resolves.toContain(
-          'Randomly initialised weights (seed 1) — not a trained model: the classes it predicts are meaningless.',
-        );
+        // The app starts on the first pretrained model of models/index.json (drmm-compact).
+        const notice = page.locator('[data-testid="model-notice"]', { hasText: 'Pretrained model shipped with the app' });
+        await notice.waitFor({ timeout: LONG });
+        expect(await notice.textContent()).toContain('drmm-compact.drmm');
 
         await waitForTestSet(page, LONG);
         await waitForResult(page, 0, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('7');
+        // A trained model: test digit 0 (a 7) is classified as a 7.
+        expect(await page.getByTestId('prob-bars').getAttribute('data-pred')).toBe('7');
 
         const probs = await readProbs(page);
         expect(probs).toHaveLength(10);
@@ -84,9 +87,11 @@ describe('first screen', () => {
         await page.getByTestId('digit-index').fill('1');
         await waitForResult(page, 1, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('2');
+        expect(await page.getByTestId('prob-bars').getAttribute('data-pred')).toBe('2');
         await page.getByRole('button', { name: 'Next' }).click();
         await waitForResult(page, 2, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('1');
+        expect(await page.getByTestId('prob-bars').getAttribute('data-pred')).toBe('1');
 
         // Another variant: the gradient backtrace is signed and differs from the rendering.
         await page.getByTestId('variant').selectOption('gradient');
@@ -145,7 +150,7 @@ describe('first screen', () => {
         await err.waitFor({ timeout: LONG });
         expect(await err.textContent()).toContain('Not a valid DRMM model file');
         expect(await err.textContent()).toContain('previous model is still in use');
-        await expect(page.getByTestId('model-notice').textContent()).resolves.toContain('Randomly initialised weights (seed 1)');
+        await expect(page.getByTestId('model-notice').textContent()).resolves.toContain('Pretrained model shipped with the app');
         expect(await readProbs(page)).toEqual(probs);
 
         // A valid file (the shallow preset, seed 7, no training record) replaces the model.

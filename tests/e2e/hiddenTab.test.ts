@@ -5,7 +5,7 @@
 // on resume the notice says training was paused while frozen; training goes on afterwards.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { FAVICON_404, SHIPPED_MODELS_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
+import { FAVICON_404, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { startTraining, trainStep, waitForTrainStatus, waitForTrainStep } from '../helpers/training';
 
@@ -67,7 +67,7 @@ describe('training in a hidden tab', () => {
 
       await page.getByTestId('train-pause').click();
       await waitForTrainStatus(page, 'paused', LONG);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
+      expectNoConsoleErrors(errors, [FAVICON_404]);
     } finally {
       await finalScreenshot(page, 'hidden-tab.png');
     }

@@ -5,7 +5,7 @@
 // all of MNIST would take, trains a few steps in its worker and installs the weights.
 import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
-import { FAVICON_404, SHIPPED_MODELS_404, currentResult, expectNoConsoleErrors, finalScreenshot, skipTourIfShown, useApp } from '../helpers/app';
+import { FAVICON_404, currentResult, expectNoConsoleErrors, finalScreenshot, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 
 const LONG = 120_000;
@@ -75,7 +75,7 @@ describe('no WebGPU', () => {
       await currentResult(page).waitFor({ timeout: LONG });
 
       await page.waitForTimeout(300);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404, FAVICON_404]);
+      expectNoConsoleErrors(errors, [FAVICON_404]);
     } finally {
       await finalScreenshot(page, 'no-webgpu.png');
     }

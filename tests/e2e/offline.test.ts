@@ -87,7 +87,10 @@ describe('offline: the built app after one visit', () => {
       expect(urls).toContain('index.html');
       expect(urls).toContain('data/mnist-test.bin');
       expect(urls).toContain('data/mnist-train.bin');
-      for (const f of fs.readdirSync(path.join(copy, 'models')).filter((f) => f.endsWith('.drmm'))) expect(urls).toContain(`models/${f}`);
+      const shipped = fs.readdirSync(path.join(copy, 'models')).filter((f) => f.endsWith('.drmm'));
+      expect(shipped.length, 'pretrained models in the build').toBeGreaterThan(0);
+      for (const f of shipped) expect(urls).toContain(`models/${f}`);
+      expect(urls).toContain('models/index.json');
 
       const server = await serveDist({ dir: copy });
       servers.push(server);
@@ -110,6 +113,8 @@ describe('offline: the built app after one visit', () => {
       await page.reload({ waitUntil: 'load' });
       expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
       await page.locator('.progress[data-split="test"][data-state="ready"]').waitFor({ timeout: LONG });
+      // The pretrained model (its list and its file) came from the cache too.
+      await page.locator('[data-testid="model-notice"]', { hasText: 'Pretrained model shipped with the app' }).waitFor({ timeout: LONG });
       await waitForDigit(page, 0);
       await page.getByTestId('digit-index').fill('5');
       await waitForDigit(page, 5);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
 
@@ -284,7 +284,7 @@ describe('Active paths and saliency per level', () => {
         console.log(`[pathsSaliency] drmm-mnist saliency (the random model's backtrace on the CPU) ready ${Date.now() - ts} ms after the tab click`);
 
         await page.waitForTimeout(300);
-        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+        expectNoConsoleErrors(errors);
       } finally {
         await finalScreenshot(page, 'paths-saliency-end.png');
       }
@@ -315,7 +315,7 @@ describe('Active paths and saliency per level', () => {
       const randomMaps = await page.locator('[data-testid="sal-map"][data-model="random"]').count();
       expect(randomMaps === 3 || (await page.getByTestId('sal-off-random').count()) === 1).toBe(true);
       await page.waitForTimeout(300);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+      expectNoConsoleErrors(errors);
     });
   });
 });

@@ -2,7 +2,7 @@
 // fallback. Reads numbers from the DOM (data attributes, canvas pixels), never app internals.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 
 const LONG = 180_000;
@@ -130,7 +130,7 @@ describe('Rendering panel', () => {
         console.log(`[render e2e] drmm-mnist counterfactuals: ${cfCaption.match(/[^.]*backtraces[^.]*\./)?.[0]}`);
 
         await page.waitForTimeout(300);
-        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+        expectNoConsoleErrors(errors);
       } finally {
         await finalScreenshot(page, 'render-end.png');
       }
@@ -155,7 +155,7 @@ describe('Rendering panel', () => {
         expect(await page.locator('canvas[data-kind="sample"]').count()).toBe(6);
         expect(await page.getByTestId('neg-row').count()).toBe(3);
         await page.waitForTimeout(300);
-        expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+        expectNoConsoleErrors(errors);
       } finally {
         await finalScreenshot(page, 'render-cpu.png');
       }

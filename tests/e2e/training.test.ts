@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/engine/train/checkpoint';
-import { SHIPPED_MODELS_404, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useApp } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { waitForTrainStatus } from '../helpers/training';
 
@@ -163,7 +163,7 @@ describe('in-page training', () => {
       log('resumed the autosave');
 
       await page.waitForTimeout(300);
-      expectNoConsoleErrors(errors, [SHIPPED_MODELS_404]);
+      expectNoConsoleErrors(errors);
     } finally {
       await finalScreenshot(page, 'training-end.png');
     }

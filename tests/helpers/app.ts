@@ -134,11 +134,6 @@ export async function openApp(page: Page, url: string, opts: OpenOptions): Promi
 // ---------------------------------------------------------------------------------------------
 // console errors
 
-/**
- * The browser's own log line for the 404 of models/index.json, while a build ships no pretrained
- * model (controller.fetchShippedModels reads that 404 as "none"): not an app error.
- */
-export const SHIPPED_MODELS_404 = /Failed to load resource: .*404.*\/models\/index\.json/;
 /** The browser's automatic /favicon.ico request, which 404s while the app ships no icon. */
 export const FAVICON_404 = /Failed to load resource: .*404.*\/favicon\.ico\b/;
 
