@@ -1,0 +1,78 @@
+/**
+ * The pretrained models shipped in public/models/: each one listed in index.json is a readable
+ * model file of its preset's architecture, produced by the CLI (its training log beside it says
+ * the run finished), the list's test error is the log's, and evaluating the file over the whole
+ * MNIST test set on the engine (what `npm run eval` does) gives that error again, image for image.
+ * The app needs at least drmm-compact (its default) and rmm-shallow.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
+import { GpuTrainer } from '../../src/engine/gpu/trainer';
+import { PRESETS, type PresetName } from '../../src/engine/model';
+import { readModelFile } from '../../src/engine/modelFile';
+import { parseShippedModels } from '../../src/ui/controller';
+import { loadSplit } from '../../scripts/lib/mnistNode';
+import { ROOT } from '../helpers/server';
+import { assertNoUncapturedErrors, getTestDevice } from '../helpers/gpu';
+
+const DIR = path.join(ROOT, 'public', 'models');
+const index = JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as { models: unknown[] };
+const models = parseShippedModels(index);
+
+interface TrainingLog {
+  preset: string;
+  mode: string;
+  finished: boolean;
+  finalTestError: number;
+  testImages: number;
+  adapter: string;
+  metrics: { epoch: number; testAccuracy?: number }[];
+}
+const logOf = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file.replace(/\.drmm$/, '.log.json')), 'utf8')) as TrainingLog;
+
+describe('shipped pretrained models', () => {
+  afterAll(async () => {
+    await assertNoUncapturedErrors();
+  });
+
+  it('index.json lists only valid entries, among them drmm-compact and rmm-shallow', () => {
+    expect(models).toHaveLength(index.models.length);
+    expect(models.some((m) => m.preset === 'drmm-compact'), 'a drmm-compact model').toBe(true);
+    expect(models.some((m) => m.preset === 'rmm-shallow'), 'an rmm-shallow model').toBe(true);
+  });
+
+  for (const m of models) {
+    it(`${m.file}: its preset's architecture, a finished CLI run whose log gives the listed error`, () => {
+      const file = readModelFile(fs.readFileSync(path.join(DIR, m.file)));
+      expect(file.preset).toBe(m.preset);
+      expect(file.spec).toEqual(PRESETS[m.preset as PresetName]);
+      const log = logOf(m.file);
+      expect(log.finished).toBe(true);
+      expect(log.preset).toBe(m.preset);
+      expect(log.testImages).toBe(10_000);
+      expect(log.finalTestError).toBeCloseTo(m.testError, 12);
+      expect(file.training?.mode).toBe(log.mode);
+      // The last evaluation in the log is the final one.
+      const evals = log.metrics.filter((r) => r.testAccuracy !== undefined);
+      expect(1 - evals[evals.length - 1].testAccuracy!).toBeCloseTo(log.finalTestError, 12);
+    });
+
+    it(`${m.file}: evaluating it over the 10,000 test images reproduces the logged error`, async () => {
+      const device = await getTestDevice();
+      const file = readModelFile(fs.readFileSync(path.join(DIR, m.file)));
+      const test = loadSplit('test');
+      const engine = await DrmmGpuEngine.create(device, file.spec, file.params, { maxBatch: 250 });
+      const trainer = new GpuTrainer(engine);
+      try {
+        const r = await trainer.evaluate(test.images, test.labels, test.count);
+        expect(r.count).toBe(10_000);
+        expect(r.count - r.correct).toBe(Math.round(logOf(m.file).finalTestError * 10_000));
+      } finally {
+        trainer.destroy();
+        engine.destroy();
+      }
+    }, 600_000);
+  }
+});
