@@ -16,6 +16,7 @@ import { GpuTrainer, type TrainConfig } from '../src/engine/gpu/trainer';
 import { PRESETS, initParams, type PresetName } from '../src/engine/model';
 import { loadCheckpoint, saveCheckpoint, type RunState } from '../src/engine/train/checkpoint';
 import { Schedule, TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
+import { shiftImage, shiftOf } from '../src/engine/train/augment';
 import { loadSplit } from './lib/mnistNode';
 import { nodeDevice } from './lib/nodeGpu';
 
@@ -43,6 +44,7 @@ const { values: a } = parseArgs({
     'max-steps': { type: 'string' },
     'test-count': { type: 'string', default: '10000' },
     'train-count': { type: 'string', default: '60000' },
+    augment: { type: 'string' },
   },
 });
 
@@ -121,8 +123,16 @@ if (a.resume && fs.existsSync(resumeFrom)) {
 }
 
 {
-  const rc = run.config as unknown as Partial<LrSchedule>;
+  const rc = run.config as unknown as Partial<LrSchedule> & { augment?: number };
   rc.lr ??= config.lr;
+  // --augment N: each training image shifted by up to N px (src/engine/train/augment.ts); part of
+  // the run, so a resumed run keeps it, and a resume may not change it.
+  if (a.augment !== undefined) {
+    const n = num('augment', a.augment);
+    if (!Number.isInteger(n) || n < 0 || n > 4) fail('--augment must be an integer shift from 0 to 4 px');
+    if (rc.augment !== undefined && rc.augment !== n) fail(`this run was trained with --augment ${rc.augment}; a resume cannot change it`);
+    rc.augment = n;
+  }
   if (rc.lrDecay === undefined && a['lr-decay'] !== undefined) {
     rc.lrDecay = num('lr-decay', a['lr-decay']);
     rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : 0;
@@ -139,6 +149,7 @@ const trainer = new GpuTrainer(engine, config);
 if (adamState) trainer.writeAdamState(adamState);
 
 const per = 784;
+const augment = Number((run.config as { augment?: number }).augment ?? 0);
 const images = new Float32Array(batch * per);
 const labels = new Int32Array(batch);
 const spe = schedule.stepsPerEpoch;
@@ -178,7 +189,7 @@ function writeLog(final: Record<string, unknown>): Promise<void> {
   return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
 }
 
-console.log(`${a.preset}, ${mode}${labelledCount ? ` (N_L = ${labelledCount})` : ''}, batch ${batch}, ${spe} steps an epoch, loss weights ${JSON.stringify(config.weights)}`);
+console.log(`${a.preset}, ${mode}${labelledCount ? ` (N_L = ${labelledCount})` : ''}, batch ${batch}, ${spe} steps an epoch, loss weights ${JSON.stringify(config.weights)}${augment ? `, shifts of up to ${augment} px` : ''}`);
 let pendingEvalAt = -1;
 outer: while (run.epoch < epochs) {
   while (run.stepInEpoch < spe) {
@@ -186,7 +197,11 @@ outer: while (run.epoch < epochs) {
     trainer.config.lr = lrAt(run.epoch);
     const b = schedule.batch(run.epoch, run.stepInEpoch);
     b.indices.forEach((idx, i) => {
-      images.set(train.images.subarray(idx * per, (idx + 1) * per), i * per);
+      const src = train.images.subarray(idx * per, (idx + 1) * per);
+      if (augment > 0) {
+        const { dx, dy } = shiftOf(seed, run.epoch, run.stepInEpoch, i, augment);
+        shiftImage(src, images.subarray(i * per, (i + 1) * per), 28, 28, dx, dy);
+      } else images.set(src, i * per);
       labels[i] = b.labelled[i] ? train.labels[idx] : -1;
     });
     trainer.setBatch(images, labels, batch);
