@@ -1,0 +1,94 @@
+/**
+ * Prints the tables of docs/RESULTS.md from the training runs on disk: the shipped models'
+ * logs (public/models/*.log.json) and the other runs (runs/*.log.json, or the checkpoint
+ * runs/*.drmm.ckpt of a run still in progress).
+ *   npm run results
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadCheckpoint } from '../src/engine/train/checkpoint';
+import { epochsToError, errorAt, evaluationsOf, pairs, pct, type RunSummary } from './lib/results';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DIRS = ['public/models', 'runs'];
+
+interface RunConfig { augment?: number; init?: string; wallSeconds?: number }
+
+function fromLog(file: string): RunSummary {
+  const log = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const cfg = (log.config ?? {}) as RunConfig;
+  const evals = evaluationsOf(log.metrics ?? []);
+  return {
+    name: path.relative(ROOT, file).replace(/\.log\.json$/, ''),
+    preset: log.preset, mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
+    augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: !!log.finished,
+    epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
+    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals,
+  };
+}
+
+function fromCheckpoint(file: string): RunSummary {
+  const ck = loadCheckpoint(fs.readFileSync(file));
+  const run = ck.run!;
+  const cfg = run.config as unknown as RunConfig;
+  return {
+    name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + ' (in progress)',
+    preset: ck.preset ?? '?', mode: run.mode, seed: run.seed, labelled: run.labelled,
+    augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: false,
+    epochs: run.epoch + run.stepInEpoch / Math.max(1, stepsPerEpoch(run)),
+    wallSeconds: cfg.wallSeconds ?? 0, evaluations: evaluationsOf(run.metrics as never),
+  };
+}
+
+// Steps an epoch of a run, from its metric records (epoch = step / stepsPerEpoch).
+function stepsPerEpoch(run: { metrics: { epoch: number; step: number }[] }): number {
+  const m = run.metrics.find((r) => r.epoch > 0);
+  return m ? Math.round(m.step / m.epoch) : 1;
+}
+
+const runs: RunSummary[] = [];
+for (const dir of DIRS) {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) continue;
+  for (const f of fs.readdirSync(abs).sort()) {
+    const file = path.join(abs, f);
+    if (f.endsWith('.log.json')) {
+      const ckpt = file.replace(/\.log\.json$/, '.drmm.ckpt');
+      // A stopped run's log is older than its checkpoint; the checkpoint says more.
+      if (!fs.existsSync(ckpt)) runs.push(fromLog(file));
+    } else if (f.endsWith('.drmm.ckpt')) runs.push(fromCheckpoint(file));
+  }
+}
+
+const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
+const what = (r: RunSummary) =>
+  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '']
+    .filter(Boolean)
+    .join(', ');
+
+console.log('### Every run\n');
+console.log('| run | preset | training | seed | epochs | last test error | best test error (epoch) | epochs to 1.5% | wall time |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of runs) {
+  const ev = r.evaluations;
+  const last = ev[ev.length - 1];
+  const best = ev.reduce<(typeof ev)[number] | null>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), null);
+  console.log(
+    `| ${r.name} | ${r.preset} | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'} | ` +
+      `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${epochsToError(ev, 0.015)?.toFixed(2) ?? 'not yet'} | ${hours(r.wallSeconds)} |`,
+  );
+}
+
+const ps = pairs(runs);
+if (ps.length) {
+  console.log('\n### EG against the convnet baseline (same preset, seed, data order and learning-rate schedule)\n');
+  console.log('| preset | seed | evaluations an epoch | epochs to 1.5%, EG | epochs to 1.5%, convnet | error at epoch 1, EG / convnet | at epoch 2 | at epoch 3 |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const p of ps) {
+    const per = Math.round(1 / (p.eg.evaluations[1]?.epoch - p.eg.evaluations[0]?.epoch || 1));
+    const at = (e: number) => `${pct(errorAt(p.eg.evaluations, e))} / ${pct(errorAt(p.convnet.evaluations, e))}`;
+    console.log(
+      `| ${p.preset} | ${p.seed} | ${per} | ${epochsToError(p.eg.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${epochsToError(p.convnet.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${at(1)} | ${at(2)} | ${at(3)} |`,
+    );
+  }
+}
