@@ -35,7 +35,7 @@ function fromCheckpoint(file: string): RunSummary {
     name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + ' (in progress)',
     preset: ck.preset ?? '?', mode: run.mode, seed: run.seed, labelled: run.labelled,
     augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: false,
-    epochs: run.epoch + run.stepInEpoch / Math.max(1, stepsPerEpoch(run)),
+    epochs: run.epoch + run.stepInEpoch / Math.max(1, stepsPerEpoch(run as never)),
     wallSeconds: cfg.wallSeconds ?? 0, evaluations: evaluationsOf(run.metrics as never),
   };
 }

@@ -121,3 +121,64 @@ fn conv_transpose(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
     }
   }
 }
+
+// The transpose for levels with fewer input channels than TC (the pixels: one channel), where
+// channel blocking would compute 3 of every 4 accumulators for nothing. Each thread computes TR
+// neighbouring rows x TX neighbouring x-positions of one input channel instead. For a template
+// column dx, output rows y0..y0+TR-1 read the k + TR - 1 map rows y0 + pad - (k-1) .. y0 + pad +
+// TR - 1, each loaded once and used by every (row, dy) pair it serves: output row y0 + r takes map
+// row q (counted from the first) with dy = r + k - 1 - q. Columns outside the map read a clamped
+// address times a 0/1 mask, fixed per dx, instead of a test per load.
+// Threads: n x cin x ceil(hin/TR) x ceil(win/TX).
+const TR: u32 = 4u;
+
+@compute @workgroup_size(WG)
+fn conv_transpose_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let xg = (dims.win + TX - 1u) / TX;
+  let yg = (dims.hin + TR - 1u) / TR;
+  let x0 = (i % xg) * TX;
+  let y0 = ((i / xg) % yg) * TR;
+  let c = (i / (xg * yg)) % dims.cin;
+  let n = i / (xg * yg * dims.cin);
+  let k = dims.k;
+  let ki = i32(k);
+  let kk = k * k;
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  let xs = i32(x0) + i32(dims.pad);
+  let ytop = i32(y0 + dims.pad) - (ki - 1);
+  let wlast = vec4i(i32(dims.wout) - 1);
+  for (var co = 0u; co < dims.cout; co++) {
+    let wc = (co * dims.cin + c) * kk;
+    let plane = (n * dims.cout + co) * dims.hout;
+    for (var dx = 0u; dx < k; dx++) {
+      let xv = vec4i(xs - i32(dx)) + vec4i(0, 1, 2, 3);
+      let m = select(vec4f(0.0), vec4f(1.0), (xv >= vec4i(0)) & (xv <= wlast));
+      let cx = vec4u(clamp(xv, vec4i(0), wlast));
+      for (var q = 0; q < ki + 3; q++) {
+        let y = ytop + q;
+        if (y < 0 || y >= i32(dims.hout)) { continue; }
+        let row = (plane + u32(y)) * dims.wout;
+        let v = m * vec4f(src[row + cx.x], src[row + cx.y], src[row + cx.z], src[row + cx.w]);
+        // Output row r uses this map row with dy = r + k - 1 - q.
+        let d0 = ki - 1 - q;
+        if (d0 >= 0 && d0 < ki) { a0 += weights[wc + u32(d0) * k + dx] * v; }
+        if (d0 + 1 >= 0 && d0 + 1 < ki) { a1 += weights[wc + u32(d0 + 1) * k + dx] * v; }
+        if (d0 + 2 >= 0 && d0 + 2 < ki) { a2 += weights[wc + u32(d0 + 2) * k + dx] * v; }
+        if (d0 + 3 >= 0 && d0 + 3 < ki) { a3 += weights[wc + u32(d0 + 3) * k + dx] * v; }
+      }
+    }
+  }
+  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  for (var r = 0u; r < TR; r++) {
+    if (y0 + r >= dims.hin) { break; }
+    let base = ((n * dims.cin + c) * dims.hin + y0 + r) * dims.win;
+    for (var j = 0u; j < TX; j++) {
+      if (x0 + j < dims.win) { dst[base + x0 + j] = acc[r][j]; }
+    }
+  }
+}

@@ -77,6 +77,87 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   }
 }
 
+// The same gradient for levels with fewer than 4 input channels (the pixels: one channel), where
+// blocking 4 input channels would compute 3 of every 4 accumulators for nothing: each thread
+// blocks 4 output channels x 4 neighbouring taps dx0..dx0+3 of one row dy of the template (taps
+// past k are computed, not stored), reading B with zero padding. Threads: a0 x ceil(cout/4) x
+// cin x k x ceil(k/4).
+fn gb_tap(row: i32, xx: i32) -> f32 {
+  if (xx < 0 || xx >= i32(dims.win)) { return 0.0; }
+  return gb[u32(row + xx)];
+}
+
+@compute @workgroup_size(WG)
+fn conv_weight_grad_taps(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let k = dims.k;
+  let xb = (k + 3u) / 4u;
+  let dx0 = (i % xb) * 4u;
+  let dy = (i / xb) % k;
+  let ci = (i / (xb * k)) % dims.cin;
+  let cog = (dims.cout + 3u) / 4u;
+  let co0 = ((i / (xb * k * dims.cin)) % cog) * 4u;
+  let chunk = i / (xb * k * dims.cin * cog);
+  let per = (dims.n + dims.a0 - 1u) / dims.a0;
+  let n_lo = chunk * per;
+  let n_hi = min(dims.n, n_lo + per);
+  let y_lo = u32(max(0, i32(dims.pad) - i32(dy)));
+  let y_hi = u32(clamp(i32(dims.hin) + i32(dims.pad) - i32(dy), 0, i32(dims.hout)));
+  let co = min(vec4u(co0, co0 + 1u, co0 + 2u, co0 + 3u), vec4u(dims.cout - 1u));
+  let aplane = dims.hout * dims.wout;
+  let bplane = dims.hin * dims.win;
+  let xoff = i32(dx0) - i32(dims.pad);
+  // Input column x + xoff + q for q = 0..3 is inside [0, win) for every q when x_in <= x < x_out.
+  let x_in = u32(clamp(-xoff, 0, i32(dims.wout)));
+  let x_out = max(x_in, u32(clamp(i32(dims.win) - 3 - xoff, 0, i32(dims.wout))));
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  for (var n = n_lo; n < n_hi; n++) {
+    let ab = (n * dims.cout + co) * aplane;
+    for (var y = y_lo; y < y_hi; y++) {
+      let ar = ab + y * dims.wout;
+      let br = i32((n * dims.cin + ci) * bplane + (y + dy - dims.pad) * dims.win);
+      // Columns where all four taps land inside the input need no test: [x_in, x_out).
+      for (var x = 0u; x < x_in; x++) {
+        let xx = i32(x) + xoff;
+        let b = vec4f(gb_tap(br, xx), gb_tap(br, xx + 1), gb_tap(br, xx + 2), gb_tap(br, xx + 3));
+        a0 += ga[ar.x + x] * b;
+        a1 += ga[ar.y + x] * b;
+        a2 += ga[ar.z + x] * b;
+        a3 += ga[ar.w + x] * b;
+      }
+      for (var x = x_in; x < x_out; x++) {
+        let bi = u32(br + i32(x) + xoff);
+        let b = vec4f(gb[bi], gb[bi + 1u], gb[bi + 2u], gb[bi + 3u]);
+        a0 += ga[ar.x + x] * b;
+        a1 += ga[ar.y + x] * b;
+        a2 += ga[ar.z + x] * b;
+        a3 += ga[ar.w + x] * b;
+      }
+      for (var x = x_out; x < dims.wout; x++) {
+        let xx = i32(x) + xoff;
+        let b = vec4f(gb_tap(br, xx), gb_tap(br, xx + 1), gb_tap(br, xx + 2), gb_tap(br, xx + 3));
+        a0 += ga[ar.x + x] * b;
+        a1 += ga[ar.y + x] * b;
+        a2 += ga[ar.z + x] * b;
+        a3 += ga[ar.w + x] * b;
+      }
+    }
+  }
+  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  let weights = dims.cout * dims.cin * k * k;
+  for (var j = 0u; j < 4u; j++) {
+    if (co0 + j >= dims.cout) { break; }
+    for (var q = 0u; q < 4u; q++) {
+      if (dx0 + q >= k) { break; }
+      dst[chunk * weights + (((co0 + j) * dims.cin + ci) * k + dy) * k + dx0 + q] = acc[j][q];
+    }
+  }
+}
+
 // Adds the a0 chunks' partial sums (ga, laid out [chunk][weight]) into the gradient dst.
 @compute @workgroup_size(WG)
 fn wgrad_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import common from '../../shaders/common.wgsl?raw';
 import { DIMS_BYTES, DIMS_FIELDS, DIMS_REALS, writeDims, type Dims } from '../../src/engine/gpu/dims';
-import { KERNELS, convThreads, wgradPlan, type KernelName } from '../../src/engine/gpu/kernels';
+import { KERNELS, convThreads, convTransposePlan, wgradPlan, type KernelName } from '../../src/engine/gpu/kernels';
 import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
 import { convWeightGrad } from '../../src/engine/reference/grads';
@@ -112,27 +112,31 @@ describe('conv.wgsl', () => {
       await runKernel('convForward', [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: convThreads(c.n, c.cout, ho, wo) });
       expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
     });
-    it(`conv_transpose ${JSON.stringify(c)}`, async () => {
-      const s = randomArray(c.n * c.cout * ho * wo, 4);
-      const W = randomArray(c.cout * c.cin * c.k * c.k, 5);
-      const o = await out(c.n * c.cin * c.h * c.w);
-      await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: convThreads(c.n, c.cin, c.h, c.w) });
-      expectClose(await f32(o), ref.convTranspose(s, c.n, c.cout, ho, wo, W, c.cin, c.h, c.w, c.k, c.pad), 'conv_transpose');
-    });
+    // Both blockings on every case (the engine picks rows below 4 input channels).
+    for (const kernel of ['convTranspose', 'convTransposeRows'] as const) {
+      it(`${KERNELS[kernel].entry} ${JSON.stringify(c)}`, async () => {
+        const s = randomArray(c.n * c.cout * ho * wo, 4);
+        const W = randomArray(c.cout * c.cin * c.k * c.k, 5);
+        const o = await out(c.n * c.cin * c.h * c.w);
+        await runKernel(kernel, [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: convTransposePlan(c.n, c.cin, c.h, c.w, kernel).threads });
+        expectClose(await f32(o), ref.convTranspose(s, c.n, c.cout, ho, wo, W, c.cin, c.h, c.w, c.k, c.pad), kernel);
+      });
+    }
   }
 
-  for (const c of [...CONV_CASES, { n: 5, cin: 1, h: 9, w: 9, cout: 6, k: 5, pad: 2 }]) {
-    it(`conv_weight_grad + wgrad_reduce ${JSON.stringify(c)}`, async () => {
+  for (const c of [...CONV_CASES, { n: 5, cin: 1, h: 9, w: 9, cout: 6, k: 5, pad: 2 }])
+  for (const kernel of ['convWeightGrad', 'convWeightGradTaps'] as const) {
+    it(`${KERNELS[kernel].entry} + wgrad_reduce ${JSON.stringify(c)}`, async () => {
       const ho = c.h + 2 * c.pad - c.k + 1;
       const wo = c.w + 2 * c.pad - c.k + 1;
       const A = randomArray(c.n * c.cout * ho * wo, 14);
       const B = randomArray(c.n * c.cin * c.h * c.w, 15);
-      const plan = wgradPlan(c.n, c.cout, c.cin, c.k);
+      const plan = wgradPlan(c.n, c.cout, c.cin, c.k, kernel);
       const weights = c.cout * c.cin * c.k * c.k;
       const scratch = await out(plan.scratch);
       const dW = await bufF(new Float32Array(weights).fill(0.5)); // accumulate onto 0.5
       const d = { n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad };
-      await runKernel('convWeightGrad', [await bufF(A), await bufF(B), scratch], { ...d, a0: plan.chunks, total: plan.threads });
+      await runKernel(kernel, [await bufF(A), await bufF(B), scratch], { ...d, a0: plan.chunks, total: plan.threads });
       await runKernel('wgradReduce', [scratch, await bufF([0]), dW], { a0: plan.chunks, mode: 1, total: weights });
       const want = convWeightGrad(A, B, c.n, c.cin, c.h, c.w, c.cout, ho, wo, c.k, c.pad).map((v) => v + 0.5);
       expectClose(await f32(dW), want, 'dW', { rel: 1e-4, abs: 1e-4 });

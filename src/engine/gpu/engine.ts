@@ -7,7 +7,7 @@
  */
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
-import { KERNELS, convThreads } from './kernels';
+import { KERNELS, convThreads, convTransposePlan } from './kernels';
 import { GpuOwner, preparePipelines, type Step } from './runner';
 import { capBatch, largestBatch } from './limits';
 import type { ReadRange } from './staging';
@@ -160,7 +160,7 @@ export class DrmmGpuEngine {
       return {
         unpool: lb.t ? step('unpool', [lb.sx, lb.sr, lb.t], `${name}.unpool`) : null,
         relu: step('reluTopDown', [lb.sr, lb.su, lb.a], `${name}.relu`),
-        convT: step('convTranspose', [lb.su, lb.W, lb.b, below], `${name}.convT`),
+        convT: step(convTransposePlan(1, this.shapes.levels[i].cin, 1, 1).kernel, [lb.su, lb.W, lb.b, below], `${name}.convT`),
       };
     });
   }
@@ -355,7 +355,7 @@ export class DrmmGpuEngine {
       if (s.unpool && !(i === from && atRelu))
         s.unpool.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
       s.relu.setDims({ mode, total: fine }).encode(pass);
-      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convThreads(n, l.cin, l.hin, l.win) }).encode(pass);
+      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convTransposePlan(n, l.cin, l.hin, l.win).threads }).encode(pass);
     }
   }
 

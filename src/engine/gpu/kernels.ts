@@ -39,6 +39,7 @@ const k = (family: string, entry: string, bindings: Access[], single = false): K
 export const KERNELS = {
   convForward: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw']),
   convTranspose: k('conv', 'conv_transpose', ['read', 'read', 'read', 'rw']),
+  convTransposeRows: k('conv', 'conv_transpose_rows', ['read', 'read', 'read', 'rw']),
   reluForward: k('relu', 'relu_forward', ['read', 'rw', 'rw']),
   reluTopDown: k('relu', 'relu_topdown', ['read', 'rw', 'rw']),
   maxPool: k('pool', 'maxpool_forward', ['read', 'rw', 'rw']),
@@ -55,6 +56,7 @@ export const KERNELS = {
   pathsActive: k('paths', 'paths_active', ['read', 'read', 'rw']),
   poolGather: k('pool', 'pool_gather', ['read', 'rw', 'rw']),
   convWeightGrad: k('grad', 'conv_weight_grad', ['read', 'read', 'rw']),
+  convWeightGradTaps: k('grad', 'conv_weight_grad_taps', ['read', 'read', 'rw']),
   wgradReduce: k('grad', 'wgrad_reduce', ['read', 'read', 'rw']),
   convBiasGrad: k('grad', 'conv_bias_grad', ['read', 'read', 'rw']),
   readoutBackward: k('grad', 'readout_backward', ['read', 'read', 'rw']),
@@ -76,17 +78,38 @@ export type KernelName = keyof typeof KERNELS;
 export const CONV_TX = 4;
 export const CONV_TC = 4;
 
+/** conv_transpose_rows's register block: CONV_TR rows x CONV_TX x-positions of one channel. */
+export const CONV_TR = 4;
+
 /**
- * The weight gradient's batch split: enough chunks that blocks x chunks >= 256 threads, at most
- * one chunk an image. Its threads, and the scratch it writes (chunks x weights floats).
+ * The weight gradient's kernel and batch split. Fewer than 4 input channels: the kernel that
+ * blocks 4 taps of a template row instead of 4 input channels (no idle accumulators). Enough
+ * chunks that blocks x chunks >= 256 threads, at most one chunk an image. Its threads, and the
+ * scratch it writes (chunks x weights floats).
  */
-export function wgradPlan(n: number, cout: number, cin: number, k: number): { chunks: number; threads: number; scratch: number } {
-  const blocks = Math.ceil(cout / 4) * Math.ceil(cin / 4) * k * k;
+export function wgradPlan(
+  n: number, cout: number, cin: number, k: number,
+  kernel: 'convWeightGrad' | 'convWeightGradTaps' = cin < 4 ? 'convWeightGradTaps' : 'convWeightGrad',
+): { kernel: KernelName; chunks: number; threads: number; scratch: number } {
+  const taps = kernel === 'convWeightGradTaps';
+  const blocks = Math.ceil(cout / 4) * (taps ? cin * k * Math.ceil(k / 4) : Math.ceil(cin / 4) * k * k);
   const chunks = Math.max(1, Math.min(n, Math.ceil(256 / blocks)));
-  return { chunks, threads: chunks * blocks, scratch: chunks * cout * cin * k * k };
+  return { kernel, chunks, threads: chunks * blocks, scratch: chunks * cout * cin * k * k };
 }
 
 /** Threads of a blocked conv kernel writing an (n, channels, h, w) map. */
 export function convThreads(n: number, channels: number, h: number, w: number): number {
   return n * Math.ceil(channels / CONV_TC) * h * Math.ceil(w / CONV_TX);
+}
+
+/**
+ * The transpose's kernel and threads for a level input of (n, cin, hin, win): blocked by rows
+ * when there are fewer input channels than a channel block (the pixels), by channels otherwise.
+ */
+export function convTransposePlan(
+  n: number, cin: number, hin: number, win: number,
+  kernel: 'convTranspose' | 'convTransposeRows' = cin < CONV_TC ? 'convTransposeRows' : 'convTranspose',
+): { kernel: KernelName; threads: number } {
+  if (kernel === 'convTransposeRows') return { kernel, threads: n * cin * Math.ceil(hin / CONV_TR) * Math.ceil(win / CONV_TX) };
+  return { kernel, threads: convThreads(n, cin, hin, win) };
 }

@@ -15,7 +15,7 @@
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
-import { KERNELS, convThreads, wgradPlan, type KernelName } from './kernels';
+import { KERNELS, convThreads, convTransposePlan, wgradPlan, type KernelName } from './kernels';
 import { GpuOwner } from './runner';
 
 export interface TrainConfig {
@@ -150,7 +150,7 @@ export class GpuTrainer {
       metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
       reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
       td: io.levels.map((lb, i) => ({
-        wgrad: this.mkStep('convWeightGrad', [lb.su, G[i], scratch[i]], `td.wgrad${i + 1}`),
+        wgrad: this.mkStep(wgradPlan(N, sh.levels[i].c, sh.levels[i].cin, sh.levels[i].k).kernel, [lb.su, G[i], scratch[i]], `td.wgrad${i + 1}`),
         reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `td.wgradReduce${i + 1}`),
         conv: this.mkStep('convForward', [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
@@ -163,10 +163,10 @@ export class GpuTrainer {
       bu: io.levels.map((lb, i) => ({
         unpool: lb.t ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
         mask: this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`),
-        wgrad: this.mkStep('convWeightGrad', [gu[i], i === 0 ? io.images : io.levels[i - 1].x, scratch[i]], `bu.wgrad${i + 1}`),
+        wgrad: this.mkStep(wgradPlan(N, sh.levels[i].c, sh.levels[i].cin, sh.levels[i].k).kernel, [gu[i], i === 0 ? io.images : io.levels[i - 1].x, scratch[i]], `bu.wgrad${i + 1}`),
         reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `bu.wgradReduce${i + 1}`),
         bgrad: this.mkStep('convBiasGrad', [gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
-        convT: i > 0 ? this.mkStep('convTranspose', [gu[i], lb.W, lb.b, gx[i - 1]], `bu.convT${i + 1}`) : null,
+        convT: i > 0 ? this.mkStep(convTransposePlan(1, sh.levels[i].cin, 1, 1).kernel, [gu[i], lb.W, lb.b, gx[i - 1]], `bu.convT${i + 1}`) : null,
       })),
       adam: this.params.map((p, i) => this.mkStep('adamStep', [this.grads[i], p, this.m[i], this.v[i]], `adam${i}`)),
       evalAcc: this.mkStep('evalAccumulate', [io.probs, unused, this.labels, this.evalAcc, this.dummyRw], 'eval'),
@@ -261,7 +261,7 @@ export class GpuTrainer {
         b.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
         b.reduce.setDims({ a0: plan.chunks, mode: accumulate, total: l.c * l.cin * l.k * l.k }).encode(pass);
         b.bgrad.setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode: 0, total: l.c }).encode(pass);
-        b.convT?.setDims({ ...convDims(i), total: convThreads(n, l.cin, l.hin, l.win) }).encode(pass);
+        b.convT?.setDims({ ...convDims(i), total: convTransposePlan(n, l.cin, l.hin, l.win).threads }).encode(pass);
       }
     };
     const adam = (pass: GPUComputePassEncoder) => {
