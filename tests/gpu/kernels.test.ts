@@ -5,7 +5,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import common from '../../shaders/common.wgsl?raw';
 import { DIMS_BYTES, DIMS_FIELDS, DIMS_REALS, writeDims, type Dims } from '../../src/engine/gpu/dims';
-import { KERNELS, convThreads, convTransposePlan, wgradPlan, type KernelName } from '../../src/engine/gpu/kernels';
+import { KERNELS, convForwardPlan, convThreads, convTransposePlan, wgradPlan, type KernelName } from '../../src/engine/gpu/kernels';
 import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
 import { convWeightGrad } from '../../src/engine/reference/grads';
@@ -97,6 +97,9 @@ const CONV_CASES = [
   { n: 1, cin: 1, h: 8, w: 8, cout: 3, k: 5, pad: 4 },
   { n: 2, cin: 4, h: 9, w: 7, cout: 2, k: 3, pad: 0 },
   { n: 2, cin: 6, h: 10, w: 13, cout: 9, k: 3, pad: 1 },
+  // Multiples of 8 channels: the wide-block kernels (conv_forward8, conv_transpose8) apply.
+  { n: 2, cin: 8, h: 9, w: 11, cout: 16, k: 3, pad: 1 },
+  { n: 1, cin: 16, h: 6, w: 7, cout: 8, k: 5, pad: 2 },
 ];
 
 describe('conv.wgsl', () => {
@@ -104,16 +107,18 @@ describe('conv.wgsl', () => {
     const ho = c.h + 2 * c.pad - c.k + 1;
     const wo = c.w + 2 * c.pad - c.k + 1;
     const dims = { n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad };
-    it(`conv_forward ${JSON.stringify(c)}`, async () => {
-      const x = randomArray(c.n * c.cin * c.h * c.w, 1);
-      const W = randomArray(c.cout * c.cin * c.k * c.k, 2);
-      const b = randomArray(c.cout, 3);
-      const u = await out(c.n * c.cout * ho * wo);
-      await runKernel('convForward', [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: convThreads(c.n, c.cout, ho, wo) });
-      expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
-    });
-    // Both blockings on every case (the engine picks rows below 4 input channels).
-    for (const kernel of ['convTranspose', 'convTransposeRows'] as const) {
+    for (const kernel of c.cout % 8 === 0 ? (['convForward', 'convForward8'] as const) : (['convForward'] as const)) {
+      it(`${KERNELS[kernel].entry} ${JSON.stringify(c)}`, async () => {
+        const x = randomArray(c.n * c.cin * c.h * c.w, 1);
+        const W = randomArray(c.cout * c.cin * c.k * c.k, 2);
+        const b = randomArray(c.cout, 3);
+        const u = await out(c.n * c.cout * ho * wo);
+        await runKernel(kernel, [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: convForwardPlan(c.n, c.cout, ho, wo, kernel).threads });
+        expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
+      });
+    }
+    // Every blocking that applies (the engine picks rows below 4 input channels, 8 channels when 8 divides them).
+    for (const kernel of ['convTranspose', 'convTransposeRows', ...(c.cin % 8 === 0 ? (['convTranspose8'] as const) : [])] as const) {
       it(`${KERNELS[kernel].entry} ${JSON.stringify(c)}`, async () => {
         const s = randomArray(c.n * c.cout * ho * wo, 4);
         const W = randomArray(c.cout * c.cin * c.k * c.k, 5);

@@ -7,7 +7,7 @@
  */
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
-import { KERNELS, convThreads, convTransposePlan } from './kernels';
+import { KERNELS, convForwardPlan, convTransposePlan } from './kernels';
 import { GpuOwner, preparePipelines, type Step } from './runner';
 import { capBatch, largestBatch } from './limits';
 import type { ReadRange } from './staging';
@@ -143,7 +143,7 @@ export class DrmmGpuEngine {
       const below = i === 0 ? this.images : this.levels[i - 1].x;
       const name = `level${i + 1}`;
       return {
-        conv: step('convForward', [below, lb.W, lb.b, lb.u], `${name}.conv`),
+        conv: step(convForwardPlan(1, this.shapes.levels[i].c, 1, 1).kernel, [below, lb.W, lb.b, lb.u], `${name}.conv`),
         relu: step('reluForward', [lb.u, lb.r, lb.a], `${name}.relu`),
         pool: lb.t ? step('maxPool', [lb.r, lb.x, lb.t], `${name}.pool`) : null,
       };
@@ -255,7 +255,7 @@ export class DrmmGpuEngine {
     this.shapes.levels.forEach((l, i) => {
       const s = this.fwdSteps[i];
       const fine = n * l.c * l.hc * l.wc;
-      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convThreads(n, l.c, l.hc, l.wc) }).encode(pass);
+      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convForwardPlan(n, l.c, l.hc, l.wc).threads }).encode(pass);
       s.relu.setDims({ total: fine }).encode(pass);
       s.pool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
     });

@@ -38,6 +38,8 @@ const k = (family: string, entry: string, bindings: Access[], single = false): K
 
 export const KERNELS = {
   convForward: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw']),
+  convForward8: k('conv', 'conv_forward8', ['read', 'read', 'read', 'rw']),
+  convTranspose8: k('conv', 'conv_transpose8', ['read', 'read', 'read', 'rw']),
   convTranspose: k('conv', 'conv_transpose', ['read', 'read', 'read', 'rw']),
   convTransposeRows: k('conv', 'conv_transpose_rows', ['read', 'read', 'read', 'rw']),
   reluForward: k('relu', 'relu_forward', ['read', 'rw', 'rw']),
@@ -102,14 +104,35 @@ export function convThreads(n: number, channels: number, h: number, w: number): 
   return n * Math.ceil(channels / CONV_TC) * h * Math.ceil(w / CONV_TX);
 }
 
+/** The wide channel block of conv_forward8 and conv_transpose8, used when it divides the channels. */
+export const CONV_TC_WIDE = 8;
+
+/** The template-matching kernel and threads for an (n, cout, hout, wout) output. */
+export function convForwardPlan(
+  n: number, cout: number, hout: number, wout: number,
+  kernel: 'convForward' | 'convForward8' = cout % CONV_TC_WIDE === 0 ? 'convForward8' : 'convForward',
+): { kernel: KernelName; threads: number } {
+  if (kernel === 'convForward8') {
+    if (cout % CONV_TC_WIDE !== 0) throw new Error(`conv_forward8 needs a multiple of ${CONV_TC_WIDE} channels, got ${cout}`);
+    return { kernel, threads: (n * cout * hout * Math.ceil(wout / CONV_TX)) / CONV_TC_WIDE };
+  }
+  return { kernel, threads: convThreads(n, cout, hout, wout) };
+}
+
 /**
  * The transpose's kernel and threads for a level input of (n, cin, hin, win): blocked by rows
- * when there are fewer input channels than a channel block (the pixels), by channels otherwise.
+ * when there are fewer input channels than a channel block (the pixels), by 8 channels when 8
+ * divides them, by 4 otherwise.
  */
 export function convTransposePlan(
   n: number, cin: number, hin: number, win: number,
-  kernel: 'convTranspose' | 'convTransposeRows' = cin < CONV_TC ? 'convTransposeRows' : 'convTranspose',
+  kernel: 'convTranspose' | 'convTranspose8' | 'convTransposeRows' =
+    cin < CONV_TC ? 'convTransposeRows' : cin % CONV_TC_WIDE === 0 ? 'convTranspose8' : 'convTranspose',
 ): { kernel: KernelName; threads: number } {
   if (kernel === 'convTransposeRows') return { kernel, threads: n * cin * Math.ceil(hin / CONV_TR) * Math.ceil(win / CONV_TX) };
+  if (kernel === 'convTranspose8') {
+    if (cin % CONV_TC_WIDE !== 0) throw new Error(`conv_transpose8 needs a multiple of ${CONV_TC_WIDE} channels, got ${cin}`);
+    return { kernel, threads: (n * cin * hin * Math.ceil(win / CONV_TX)) / CONV_TC_WIDE };
+  }
   return { kernel, threads: convThreads(n, cin, hin, win) };
 }

@@ -8,7 +8,7 @@
  * workgroup: a device that allows fewer cannot run them at all.
  */
 import { shapesOf, type ModelSpec } from '../model';
-import { convThreads, convTransposePlan, wgradPlan } from './kernels';
+import { convForwardPlan, convTransposePlan, wgradPlan } from './kernels';
 
 /** The limits this reads (a GPUSupportedLimits has them all). */
 export interface LimitsLike {
@@ -49,7 +49,7 @@ function perImage(spec: ModelSpec, opts: { training?: boolean; paths?: boolean }
   sh.levels.forEach((l, i) => {
     const fine = l.c * l.hc * l.wc;
     buffers.push([`level${i + 1}.r`, fine]);
-    threads = Math.max(threads, fine, convThreads(1, l.c, l.hc, l.wc), convTransposePlan(1, l.cin, l.hin, l.win).threads);
+    threads = Math.max(threads, fine, convForwardPlan(1, l.c, l.hc, l.wc).threads, convTransposePlan(1, l.cin, l.hin, l.win).threads);
   });
   const top = sh.top;
   buffers.push(['scores', spec.classes], ['readout', top.c * top.h * top.w]);

@@ -15,7 +15,7 @@
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
-import { KERNELS, convThreads, convTransposePlan, wgradPlan, type KernelName } from './kernels';
+import { KERNELS, convForwardPlan, convTransposePlan, wgradPlan, type KernelName } from './kernels';
 import { GpuOwner } from './runner';
 
 export interface TrainConfig {
@@ -152,7 +152,7 @@ export class GpuTrainer {
       td: io.levels.map((lb, i) => ({
         wgrad: this.mkStep(wgradPlan(N, sh.levels[i].c, sh.levels[i].cin, sh.levels[i].k).kernel, [lb.su, G[i], scratch[i]], `td.wgrad${i + 1}`),
         reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `td.wgradReduce${i + 1}`),
-        conv: this.mkStep('convForward', [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
+        conv: this.mkStep(convForwardPlan(1, sh.levels[i].c, 1, 1).kernel, [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
         gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
       })),
@@ -239,7 +239,7 @@ export class GpuTrainer {
         const plan = wgradPlan(n, l.c, l.cin, l.k);
         td.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
         td.reduce.setDims({ a0: plan.chunks, mode: 0, total: l.c * l.cin * l.k * l.k }).encode(pass);
-        td.conv.setDims({ ...convDims(i), total: convThreads(n, l.c, l.hc, l.wc) }).encode(pass);
+        td.conv.setDims({ ...convDims(i), total: convForwardPlan(n, l.c, l.hc, l.wc).threads }).encode(pass);
         td.back.setDims({ mode: variant === 'rendering' ? 1 : 0, f0: w.nn, total: n * l.c * l.hc * l.wc }).encode(pass);
         td.gather?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
       });
