@@ -14,11 +14,15 @@
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
-// Register blocking: each thread computes TC channels x TX neighbouring x-positions (16
-// accumulators), so each input load feeds TC multiply-adds and each weight load TX of them. This
-// is what makes the direct convolution fast on both GPUs and the CPU-backed software adapter.
+// Register blocking: each thread computes CB channels x TX neighbouring x-positions, so each
+// input load feeds CB multiply-adds and each weight load TX of them. CB is 4, or 8 where 8 divides
+// the channels (the engine's convForwardPlan / convTransposePlan choose): on the CPU-backed
+// software adapter the loads, not the arithmetic, bound these kernels, and the wider block runs
+// about 1.4x faster there. With CB = 4 the accumulators a4..a7 are dead code (CB is fixed when the
+// pipeline is made, so the compiler drops them). Channels past the last are clamped to it
+// (computed, then not stored).
 const TX: u32 = 4u;
-const TC: u32 = 4u;
+override CB: u32 = 4u;
 
 // Reads map[row + x] with zero padding outside 0 <= x < width.
 fn tap(row: u32, x: i32, width: u32) -> f32 {
@@ -26,79 +30,41 @@ fn tap(row: u32, x: i32, width: u32) -> f32 {
   return src[row + u32(x)];
 }
 
-// Threads: n x ceil(cout/TC) x hout x ceil(wout/TX).
+// Weight offsets of channels c0..c0+3 and c0+4..c0+7 (clamped to the last channel), each channel
+// `stride` floats apart.
+fn chan4(c0: u32, last: u32, stride: u32) -> vec4u {
+  return min(vec4u(c0, c0 + 1u, c0 + 2u, c0 + 3u), vec4u(last)) * stride;
+}
+
+// Threads: n x ceil(cout/CB) x hout x ceil(wout/TX).
 @compute @workgroup_size(WG)
 fn conv_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
   let xg = (dims.wout + TX - 1u) / TX;
-  let cg = (dims.cout + TC - 1u) / TC;
+  let cg = (dims.cout + CB - 1u) / CB;
   let x0 = (i % xg) * TX;
   let y = (i / xg) % dims.hout;
-  let c0 = ((i / (xg * dims.hout)) % cg) * TC;
+  let c0 = ((i / (xg * dims.hout)) % cg) * CB;
   let n = i / (xg * dims.hout * cg);
   let k = dims.k;
-  let kk = k * k;
   let last = dims.cout - 1u;
-  // Channels past the last are clamped to it (computed, then not stored).
-  let wc = vec4u(min(c0, last), min(c0 + 1u, last), min(c0 + 2u, last), min(c0 + 3u, last)) * dims.cin * kk;
+  let wa = chan4(c0, last, dims.cin * k * k);
+  let wb = chan4(c0 + 4u, last, dims.cin * k * k);
   var a0 = vec4f(bias[min(c0, last)]);
   var a1 = vec4f(bias[min(c0 + 1u, last)]);
   var a2 = vec4f(bias[min(c0 + 2u, last)]);
   var a3 = vec4f(bias[min(c0 + 3u, last)]);
-  let xs = i32(x0) - i32(dims.pad);
-  for (var ci = 0u; ci < dims.cin; ci++) {
-    for (var dy = 0u; dy < k; dy++) {
-      let yy = i32(y + dy) - i32(dims.pad);
-      if (yy < 0 || yy >= i32(dims.hin)) { continue; }
-      let row = ((n * dims.cin + ci) * dims.hin + u32(yy)) * dims.win;
-      for (var dx = 0u; dx < k; dx++) {
-        let xx = xs + i32(dx);
-        let v = vec4f(tap(row, xx, dims.win), tap(row, xx + 1, dims.win), tap(row, xx + 2, dims.win), tap(row, xx + 3, dims.win));
-        let wi = (ci * k + dy) * k + dx;
-        a0 += weights[wc.x + wi] * v;
-        a1 += weights[wc.y + wi] * v;
-        a2 += weights[wc.z + wi] * v;
-        a3 += weights[wc.w + wi] * v;
-      }
-    }
+  var a4 = vec4f(0.0);
+  var a5 = vec4f(0.0);
+  var a6 = vec4f(0.0);
+  var a7 = vec4f(0.0);
+  if (CB == 8u) {
+    a4 = vec4f(bias[min(c0 + 4u, last)]);
+    a5 = vec4f(bias[min(c0 + 5u, last)]);
+    a6 = vec4f(bias[min(c0 + 6u, last)]);
+    a7 = vec4f(bias[min(c0 + 7u, last)]);
   }
-  let acc = array<vec4f, 4>(a0, a1, a2, a3);
-  for (var c = 0u; c < TC; c++) {
-    if (c0 + c >= dims.cout) { break; }
-    let base = ((n * dims.cout + c0 + c) * dims.hout + y) * dims.wout;
-    for (var j = 0u; j < TX; j++) {
-      if (x0 + j < dims.wout) { dst[base + x0 + j] = acc[c][j]; }
-    }
-  }
-}
-
-// conv_forward with 8 output channels a thread (for cout a multiple of 8): each input load feeds
-// 8 multiply-adds instead of 4. On the CPU-backed software adapter the loads, not the arithmetic,
-// bound these kernels, so the wider block runs about 1.4x faster there (docs/BENCHMARKS.md).
-// Threads: n x cout/8 x hout x ceil(wout/TX).
-@compute @workgroup_size(WG)
-fn conv_forward8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat_id(gid, nwg);
-  if (i >= dims.total) { return; }
-  let xg = (dims.wout + TX - 1u) / TX;
-  let cg = dims.cout / 8u;
-  let x0 = (i % xg) * TX;
-  let y = (i / xg) % dims.hout;
-  let c0 = ((i / (xg * dims.hout)) % cg) * 8u;
-  let n = i / (xg * dims.hout * cg);
-  let k = dims.k;
-  let stride = dims.cin * k * k;
-  let wa = vec4u(c0, c0 + 1u, c0 + 2u, c0 + 3u) * stride;
-  let wb = wa + 4u * stride;
-  var a0 = vec4f(bias[c0]);
-  var a1 = vec4f(bias[c0 + 1u]);
-  var a2 = vec4f(bias[c0 + 2u]);
-  var a3 = vec4f(bias[c0 + 3u]);
-  var a4 = vec4f(bias[c0 + 4u]);
-  var a5 = vec4f(bias[c0 + 5u]);
-  var a6 = vec4f(bias[c0 + 6u]);
-  var a7 = vec4f(bias[c0 + 7u]);
   let xs = i32(x0) - i32(dims.pad);
   for (var ci = 0u; ci < dims.cin; ci++) {
     for (var dy = 0u; dy < k; dy++) {
@@ -113,15 +79,18 @@ fn conv_forward8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
         a1 += weights[wa.y + wi] * v;
         a2 += weights[wa.z + wi] * v;
         a3 += weights[wa.w + wi] * v;
-        a4 += weights[wb.x + wi] * v;
-        a5 += weights[wb.y + wi] * v;
-        a6 += weights[wb.z + wi] * v;
-        a7 += weights[wb.w + wi] * v;
+        if (CB == 8u) {
+          a4 += weights[wb.x + wi] * v;
+          a5 += weights[wb.y + wi] * v;
+          a6 += weights[wb.z + wi] * v;
+          a7 += weights[wb.w + wi] * v;
+        }
       }
     }
   }
   let acc = array<vec4f, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
-  for (var c = 0u; c < 8u; c++) {
+  for (var c = 0u; c < CB; c++) {
+    if (c0 + c >= dims.cout) { break; }
     let base = ((n * dims.cout + c0 + c) * dims.hout + y) * dims.wout;
     for (var j = 0u; j < TX; j++) {
       if (x0 + j < dims.wout) { dst[base + x0 + j] = acc[c][j]; }
@@ -129,71 +98,24 @@ fn conv_forward8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   }
 }
 
-// The transpose as a gather, blocked like conv_forward: each thread computes TC input channels x
+// The transpose as a gather, blocked like conv_forward: each thread computes CB input channels x
 // TX neighbouring x-positions of the level below; `src` holds the signal on the template-match
-// map (n, cout, hout, wout). Threads: n x ceil(cin/TC) x hin x ceil(win/TX).
+// map (n, cout, hout, wout). Threads: n x ceil(cin/CB) x hin x ceil(win/TX).
 @compute @workgroup_size(WG)
 fn conv_transpose(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
   let xg = (dims.win + TX - 1u) / TX;
-  let cg = (dims.cin + TC - 1u) / TC;
+  let cg = (dims.cin + CB - 1u) / CB;
   let x0 = (i % xg) * TX;
   let yy = (i / xg) % dims.hin;
-  let c0 = ((i / (xg * dims.hin)) % cg) * TC;
+  let c0 = ((i / (xg * dims.hin)) % cg) * CB;
   let n = i / (xg * dims.hin * cg);
   let k = dims.k;
   let kk = k * k;
   let last = dims.cin - 1u;
-  let wc = vec4u(min(c0, last), min(c0 + 1u, last), min(c0 + 2u, last), min(c0 + 3u, last)) * kk;
-  var a0 = vec4f(0.0);
-  var a1 = vec4f(0.0);
-  var a2 = vec4f(0.0);
-  var a3 = vec4f(0.0);
-  let xs = i32(x0) + i32(dims.pad);
-  for (var co = 0u; co < dims.cout; co++) {
-    let wco = co * dims.cin * kk;
-    for (var dy = 0u; dy < k; dy++) {
-      let y = i32(yy + dims.pad) - i32(dy);
-      if (y < 0 || y >= i32(dims.hout)) { continue; }
-      let row = ((n * dims.cout + co) * dims.hout + u32(y)) * dims.wout;
-      for (var dx = 0u; dx < k; dx++) {
-        let x = xs - i32(dx);
-        let v = vec4f(tap(row, x, dims.wout), tap(row, x + 1, dims.wout), tap(row, x + 2, dims.wout), tap(row, x + 3, dims.wout));
-        let wi = wco + dy * k + dx;
-        a0 += weights[wc.x + wi] * v;
-        a1 += weights[wc.y + wi] * v;
-        a2 += weights[wc.z + wi] * v;
-        a3 += weights[wc.w + wi] * v;
-      }
-    }
-  }
-  let acc = array<vec4f, 4>(a0, a1, a2, a3);
-  for (var c = 0u; c < TC; c++) {
-    if (c0 + c >= dims.cin) { break; }
-    let base = ((n * dims.cin + c0 + c) * dims.hin + yy) * dims.win;
-    for (var j = 0u; j < TX; j++) {
-      if (x0 + j < dims.win) { dst[base + x0 + j] = acc[c][j]; }
-    }
-  }
-}
-
-// conv_transpose with 8 input channels a thread (for cin a multiple of 8), as conv_forward8.
-// Threads: n x cin/8 x hin x ceil(win/TX).
-@compute @workgroup_size(WG)
-fn conv_transpose8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat_id(gid, nwg);
-  if (i >= dims.total) { return; }
-  let xg = (dims.win + TX - 1u) / TX;
-  let cg = dims.cin / 8u;
-  let x0 = (i % xg) * TX;
-  let yy = (i / xg) % dims.hin;
-  let c0 = ((i / (xg * dims.hin)) % cg) * 8u;
-  let n = i / (xg * dims.hin * cg);
-  let k = dims.k;
-  let kk = k * k;
-  let wa = vec4u(c0, c0 + 1u, c0 + 2u, c0 + 3u) * kk;
-  let wb = wa + 4u * kk;
+  let wa = chan4(c0, last, kk);
+  let wb = chan4(c0 + 4u, last, kk);
   var a0 = vec4f(0.0);
   var a1 = vec4f(0.0);
   var a2 = vec4f(0.0);
@@ -217,15 +139,18 @@ fn conv_transpose8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
         a1 += weights[wa.y + wi] * v;
         a2 += weights[wa.z + wi] * v;
         a3 += weights[wa.w + wi] * v;
-        a4 += weights[wb.x + wi] * v;
-        a5 += weights[wb.y + wi] * v;
-        a6 += weights[wb.z + wi] * v;
-        a7 += weights[wb.w + wi] * v;
+        if (CB == 8u) {
+          a4 += weights[wb.x + wi] * v;
+          a5 += weights[wb.y + wi] * v;
+          a6 += weights[wb.z + wi] * v;
+          a7 += weights[wb.w + wi] * v;
+        }
       }
     }
   }
   let acc = array<vec4f, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
-  for (var c = 0u; c < 8u; c++) {
+  for (var c = 0u; c < CB; c++) {
+    if (c0 + c >= dims.cin) { break; }
     let base = ((n * dims.cin + c0 + c) * dims.hin + yy) * dims.win;
     for (var j = 0u; j < TX; j++) {
       if (x0 + j < dims.win) { dst[base + x0 + j] = acc[c][j]; }
@@ -233,7 +158,7 @@ fn conv_transpose8(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   }
 }
 
-// The transpose for levels with fewer input channels than TC (the pixels: one channel), where
+// The transpose for levels with fewer than 4 input channels (the pixels: one channel), where
 // channel blocking would compute 3 of every 4 accumulators for nothing. Each thread computes TR
 // neighbouring rows x TX neighbouring x-positions of one input channel instead. For a template
 // column dx, output rows y0..y0+TR-1 read the k + TR - 1 map rows y0 + pad - (k-1) .. y0 + pad +

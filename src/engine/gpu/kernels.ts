@@ -24,6 +24,8 @@ export interface KernelDesc {
   bindings: Access[];
   /** Runs as exactly one workgroup (reductions), whatever `total` is. */
   single?: boolean;
+  /** Values of the family's `override` constants for this kernel's pipeline (the rest keep their defaults). */
+  constants?: Record<string, number>;
 }
 
 const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam };
@@ -34,12 +36,19 @@ export function familySource(family: string): string {
   return `${common}\n${src}`;
 }
 
-const k = (family: string, entry: string, bindings: Access[], single = false): KernelDesc => ({ name: `${family}.${entry}`, family, entry, bindings, single });
+const k = (family: string, entry: string, bindings: Access[], single = false, constants?: Record<string, number>): KernelDesc => ({
+  name: `${family}.${entry}${constants ? `[${Object.entries(constants).map(([c, v]) => `${c}=${v}`).join(',')}]` : ''}`,
+  family,
+  entry,
+  bindings,
+  single,
+  ...(constants ? { constants } : {}),
+});
 
 export const KERNELS = {
   convForward: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw']),
-  convForward8: k('conv', 'conv_forward8', ['read', 'read', 'read', 'rw']),
-  convTranspose8: k('conv', 'conv_transpose8', ['read', 'read', 'read', 'rw']),
+  convForward8: k('conv', 'conv_forward', ['read', 'read', 'read', 'rw'], false, { CB: 8 }),
+  convTranspose8: k('conv', 'conv_transpose', ['read', 'read', 'read', 'rw'], false, { CB: 8 }),
   convTranspose: k('conv', 'conv_transpose', ['read', 'read', 'read', 'rw']),
   convTransposeRows: k('conv', 'conv_transpose_rows', ['read', 'read', 'read', 'rw']),
   reluForward: k('relu', 'relu_forward', ['read', 'rw', 'rw']),
@@ -76,9 +85,12 @@ export const KERNELS = {
 
 export type KernelName = keyof typeof KERNELS;
 
-/** conv.wgsl's register block: each thread computes CONV_TC channels x CONV_TX x-positions. */
+/** conv.wgsl's register block: each thread computes CB channels (CONV_TC, or CONV_TC_WIDE for the
+ * `...8` kernels) x CONV_TX x-positions. */
 export const CONV_TX = 4;
 export const CONV_TC = 4;
+/** The wide channel block (conv.wgsl's CB = 8), used where it divides the channels. */
+export const CONV_TC_WIDE = 8;
 
 /** conv_transpose_rows's register block: CONV_TR rows x CONV_TX x-positions of one channel. */
 export const CONV_TR = 4;
@@ -99,24 +111,17 @@ export function wgradPlan(
   return { kernel, chunks, threads: chunks * blocks, scratch: chunks * cout * cin * k * k };
 }
 
-/** Threads of a blocked conv kernel writing an (n, channels, h, w) map. */
-export function convThreads(n: number, channels: number, h: number, w: number): number {
-  return n * Math.ceil(channels / CONV_TC) * h * Math.ceil(w / CONV_TX);
+/** Threads of a conv kernel blocked by `block` channels writing an (n, channels, h, w) map. */
+export function convThreads(n: number, channels: number, h: number, w: number, block = CONV_TC): number {
+  return n * Math.ceil(channels / block) * h * Math.ceil(w / CONV_TX);
 }
 
-/** The wide channel block of conv_forward8 and conv_transpose8, used when it divides the channels. */
-export const CONV_TC_WIDE = 8;
-
-/** The template-matching kernel and threads for an (n, cout, hout, wout) output. */
+/** The template-matching kernel and threads for an (n, cout, hout, wout) output: 8 channels a thread where 8 divides cout. */
 export function convForwardPlan(
   n: number, cout: number, hout: number, wout: number,
   kernel: 'convForward' | 'convForward8' = cout % CONV_TC_WIDE === 0 ? 'convForward8' : 'convForward',
 ): { kernel: KernelName; threads: number } {
-  if (kernel === 'convForward8') {
-    if (cout % CONV_TC_WIDE !== 0) throw new Error(`conv_forward8 needs a multiple of ${CONV_TC_WIDE} channels, got ${cout}`);
-    return { kernel, threads: (n * cout * hout * Math.ceil(wout / CONV_TX)) / CONV_TC_WIDE };
-  }
-  return { kernel, threads: convThreads(n, cout, hout, wout) };
+  return { kernel, threads: convThreads(n, cout, hout, wout, kernel === 'convForward8' ? CONV_TC_WIDE : CONV_TC) };
 }
 
 /**
@@ -130,9 +135,5 @@ export function convTransposePlan(
     cin < CONV_TC ? 'convTransposeRows' : cin % CONV_TC_WIDE === 0 ? 'convTranspose8' : 'convTranspose',
 ): { kernel: KernelName; threads: number } {
   if (kernel === 'convTransposeRows') return { kernel, threads: n * cin * Math.ceil(hin / CONV_TR) * Math.ceil(win / CONV_TX) };
-  if (kernel === 'convTranspose8') {
-    if (cin % CONV_TC_WIDE !== 0) throw new Error(`conv_transpose8 needs a multiple of ${CONV_TC_WIDE} channels, got ${cin}`);
-    return { kernel, threads: (n * cin * hin * Math.ceil(win / CONV_TX)) / CONV_TC_WIDE };
-  }
-  return { kernel, threads: convThreads(n, cin, hin, win) };
+  return { kernel, threads: convThreads(n, cin, hin, win, kernel === 'convTranspose8' ? CONV_TC_WIDE : CONV_TC) };
 }

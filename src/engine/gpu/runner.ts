@@ -62,7 +62,7 @@ function pipelineDescriptor(device: GPUDevice, desc: KernelDesc): GPUComputePipe
   return {
     label: `drmm.${desc.name}`,
     layout: device.createPipelineLayout({ label: `drmm.${desc.name}.pipelineLayout`, bindGroupLayouts: [layoutFor(device, desc)] }),
-    compute: { module: moduleFor(device, desc.family), entryPoint: desc.entry },
+    compute: { module: moduleFor(device, desc.family), entryPoint: desc.entry, ...(desc.constants ? { constants: desc.constants } : {}) },
   };
 }
 
