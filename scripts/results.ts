@@ -75,7 +75,7 @@ for (const r of runs) {
   const best = ev.reduce<(typeof ev)[number] | null>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), null);
   console.log(
     `| ${r.name} | ${r.preset} | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'} | ` +
-      `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${epochsToError(ev, 0.015)?.toFixed(2) ?? 'not yet'} | ${hours(r.wallSeconds)} |`,
+      `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${r.init ? '- (fine-tuning)' : (epochsToError(ev, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : 'not yet'))} | ${hours(r.wallSeconds)} |`,
   );
 }
 
