@@ -24,6 +24,9 @@ function fromLog(file: string): RunSummary {
     augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
     wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals,
+    ...(typeof log.lastIterateTestError === 'number'
+      ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
+      : {}),
   };
 }
 
@@ -62,7 +65,7 @@ for (const dir of DIRS) {
 
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
 const what = (r: RunSummary) =>
-  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '']
+  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '', r.averaged ? 'weights averaged' : '']
     .filter(Boolean)
     .join(', ');
 
@@ -74,7 +77,8 @@ for (const r of runs) {
   const last = ev[ev.length - 1];
   const best = ev.reduce<(typeof ev)[number] | null>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), null);
   console.log(
-    `| ${r.name} | ${r.preset} | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'} | ` +
+    `| ${r.name} | ${r.preset} | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'}` +
+      `${r.averaged ? ` (the mean of ${r.averaged.samples} samples of the weights; the last iterate ${pct(r.averaged.lastIterateError)})` : ''} | ` +
       `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${r.init ? '- (fine-tuning)' : (epochsToError(ev, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : 'not yet'))} | ${hours(r.wallSeconds)} |`,
   );
 }

@@ -17,6 +17,9 @@ import { PRESETS, initParams, type PresetName } from '../src/engine/model';
 import { loadCheckpoint, saveCheckpoint, type RunState } from '../src/engine/train/checkpoint';
 import { Schedule, TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
 import { shiftImage, shiftOf } from '../src/engine/train/augment';
+import { ParamAverage } from '../src/engine/train/average';
+import { paramList, paramShapes, paramsFromList, type ModelParams } from '../src/engine/model';
+import type { ExtraTensor } from '../src/engine/modelFile';
 import { loadSplit } from './lib/mnistNode';
 import { nodeDevice } from './lib/nodeGpu';
 
@@ -45,6 +48,7 @@ const { values: a } = parseArgs({
     'test-count': { type: 'string', default: '10000' },
     'train-count': { type: 'string', default: '60000' },
     augment: { type: 'string' },
+    'average-from': { type: 'string' },
   },
 });
 
@@ -98,6 +102,9 @@ let run: RunState = {
   config: { ...config, weights: { ...config.weights! }, wallSeconds: 0 } as never, metrics: [],
 };
 let adamState: ReturnType<typeof loadCheckpoint>['adam'] = null;
+let resumedExtra: ExtraTensor[] = [];
+// A finished run with averaged parameters keeps its last iterate as opt.last.* tensors.
+const LAST_PREFIX = 'opt.last.';
 // A finished run can be extended: with no checkpoint left, --resume continues from the model file.
 const resumeFrom = fs.existsSync(ckptPath) ? ckptPath : out;
 if (a.resume && fs.existsSync(resumeFrom)) {
@@ -106,6 +113,9 @@ if (a.resume && fs.existsSync(resumeFrom)) {
     fail(`${resumeFrom} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
   ({ spec, params } = ck);
   run = ck.run!;
+  resumedExtra = ck.extra;
+  const last = paramShapes(spec).map((sh) => ck.extra.find((e) => e.name === LAST_PREFIX + sh.name)?.data);
+  if (last.every(Boolean)) params = paramsFromList(spec, last as Float32Array[]);
   // The base rate is the run's; a decay given now is recorded with the epoch it starts from.
   const rc = run.config as unknown as Partial<LrSchedule>;
   if (a['lr-decay'] !== undefined) {
@@ -133,6 +143,14 @@ if (a.resume && fs.existsSync(resumeFrom)) {
     if (rc.augment !== undefined && rc.augment !== n) fail(`this run was trained with --augment ${rc.augment}; a resume cannot change it`);
     rc.augment = n;
   }
+  // --average-from E: from epoch E on, the running mean of the parameters, sampled at every
+  // checkpoint (src/engine/train/average.ts); the finished model is that mean.
+  const ra = run.config as unknown as { average?: { from: number; count: number } };
+  if (a['average-from'] !== undefined) {
+    const from = num('average-from', a['average-from']);
+    if (ra.average && ra.average.from !== from) fail(`this run averages from epoch ${ra.average.from}; a resume cannot change it`);
+    ra.average ??= { from, count: 0 };
+  }
   if (rc.lrDecay === undefined && a['lr-decay'] !== undefined) {
     rc.lrDecay = num('lr-decay', a['lr-decay']);
     rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : 0;
@@ -148,6 +166,8 @@ const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: batc
 const trainer = new GpuTrainer(engine, config);
 if (adamState) trainer.writeAdamState(adamState);
 
+const avgConfig = (run.config as unknown as { average?: { from: number; count: number } }).average ?? null;
+const average = avgConfig ? ParamAverage.fromExtra(spec, resumedExtra, avgConfig.count) : null;
 const per = 784;
 const augment = Number((run.config as { augment?: number }).augment ?? 0);
 const images = new Float32Array(batch * per);
@@ -173,12 +193,24 @@ async function writeAtomic(file: string, data: Uint8Array | string): Promise<voi
 
 async function checkpoint(): Promise<void> {
   (run.config as { wallSeconds?: number }).wallSeconds = wall();
-  await writeAtomic(ckptPath, await saveCheckpoint(trainer, spec, a.preset!, run));
+  await writeAtomic(ckptPath, await saveCheckpoint(trainer, spec, a.preset!, run, { more: average?.toExtra() ?? [] }));
 }
 
 async function evaluate(): Promise<number> {
   const r = await trainer.evaluate(test.images, test.labels, testCount);
   return r.accuracy;
+}
+
+/** Test accuracy of other parameters (the average), on an engine of their own. */
+async function evaluateParams(p: ModelParams): Promise<number> {
+  const e = await DrmmGpuEngine.create(device, spec, p, { maxBatch: 250, label: 'drmm.average' });
+  const t = new GpuTrainer(e);
+  try {
+    return (await t.evaluate(test.images, test.labels, testCount)).accuracy;
+  } finally {
+    t.destroy();
+    e.destroy();
+  }
 }
 
 function writeLog(final: Record<string, unknown>): Promise<void> {
@@ -234,6 +266,10 @@ outer: while (run.epoch < epochs) {
       );
       if (atEval || run.stepInEpoch % ckEvery === 0) {
         if (atEval) run.metrics.push(record);
+        if (average && avgConfig && record.epoch >= avgConfig.from) {
+          average.add(await trainer.readParams());
+          avgConfig.count = average.count;
+        }
         const epochDone = run.stepInEpoch === spe;
         if (epochDone) {
           run.epoch++;
@@ -251,10 +287,24 @@ outer: while (run.epoch < epochs) {
 const finished = run.epoch >= epochs;
 await checkpoint();
 if (finished) {
-  const acc = pendingEvalAt === run.step && run.metrics.length ? Number(run.metrics[run.metrics.length - 1].testAccuracy) : await evaluate();
-  await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run));
+  const lastAcc = pendingEvalAt === run.step && run.metrics.length ? Number(run.metrics[run.metrics.length - 1].testAccuracy) : await evaluate();
+  let acc = lastAcc;
+  const averaged = !!average && average.count > 0;
+  if (averaged) {
+    // The model is the average; the last iterate is kept beside it (opt.last.*) to train on from.
+    const last = await trainer.readParams();
+    const mean = average!.mean();
+    acc = await evaluateParams(mean);
+    run.metrics.push({ epoch: run.epoch, step: run.step, testAccuracy: acc, averagedSamples: average.count, lastIterateTestAccuracy: lastAcc });
+    const names = paramShapes(spec);
+    const lastExtra = paramList(last).map((data, i) => ({ name: LAST_PREFIX + names[i].name, shape: names[i].shape, data }));
+    await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run, { params: mean, more: [...average.toExtra(), ...lastExtra] }));
+    console.log(`the average of ${average.count} samples from epoch ${avgConfig!.from}: test error ${(100 * (1 - acc)).toFixed(2)}% (the last iterate: ${(100 * (1 - lastAcc)).toFixed(2)}%)`);
+  } else {
+    await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run));
+  }
   fs.rmSync(ckptPath, { force: true });
-  await writeLog({ finished: true, steps: run.step, finalTestError: 1 - acc, wallSeconds: wall() });
+  await writeLog({ finished: true, steps: run.step, finalTestError: 1 - acc, ...(averaged ? { lastIterateTestError: 1 - lastAcc } : {}), wallSeconds: wall() });
   console.log(`done: test error ${(100 * (1 - acc)).toFixed(2)}% on ${testCount} images; wrote ${out} and ${logPath}`);
 } else {
   await writeLog({ finished: false, steps: run.step, wallSeconds: wall() });

@@ -24,6 +24,8 @@ export interface RunSummary {
   epochs: number;
   wallSeconds: number;
   evaluations: Evaluation[];
+  /** A run whose model is its averaged parameters: the last iterate's test error, and the samples averaged. */
+  averaged?: { samples: number; lastIterateError: number };
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
  * The training CLI end to end (scripts/train.ts, in a child process on Dawn): a run stops after
  * the planned epochs and writes the model and its log; `--resume` on a finished run continues from
- * the model file for more epochs. A tiny run: 128 training images (2 steps an epoch), 200 test images.
+ * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
+ * run with averaging writes the average as its model. A tiny run: 128 training images (2 steps an
+ * epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { paramList, paramShapes } from '../../src/engine/model';
 import { readModelFile } from '../../src/engine/modelFile';
 import { ROOT } from '../helpers/server';
 
@@ -16,8 +19,12 @@ const out = path.join(dir, 'tiny.drmm');
 const logFile = path.join(dir, 'tiny.log.json');
 
 function train(...extra: string[]) {
+  return trainTo(out, ...extra);
+}
+
+function trainTo(file: string, ...extra: string[]) {
   const args = ['--import', './scripts/raw-loader.mjs', 'scripts/train.ts', '--preset', 'rmm-shallow', '--mode', 'supervised', '--seed', '3',
-    '--batch', '64', '--train-count', '128', '--test-count', '200', '--evals-per-epoch', '1', '--log-every', '1', '--checkpoint-every', '1', '--out', out, ...extra];
+    '--batch', '64', '--train-count', '128', '--test-count', '200', '--evals-per-epoch', '1', '--log-every', '1', '--checkpoint-every', '1', '--out', file, ...extra];
   const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: process.env });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
@@ -53,4 +60,45 @@ describe('npm run train (the CLI)', () => {
     expect(log.steps).toBe(6);
     expect(log.metrics.filter((m) => m.testAccuracy !== undefined).map((m) => m.epoch)).toEqual([1, 2, 3]);
   }, 300_000);
+
+  it('--augment and --average-from: kept across a resume; the model is the mean of the samples, the last iterate kept beside it', () => {
+    const avgOut = path.join(dir, 'avg.drmm');
+    const avgLog = path.join(dir, 'avg.log.json');
+    const first = trainTo(avgOut, '--epochs', '2', '--augment', '1', '--average-from', '0.5', '--max-steps', '3');
+    expect(first.status, first.output).toBe(0);
+    expect(first.output).toContain('shifts of up to 1 px');
+    const ck = readModelFile(fs.readFileSync(`${avgOut}.ckpt`));
+    const cfg = ck.training?.config as { augment: number; average: { from: number; count: number } };
+    expect(cfg.augment).toBe(1);
+    // Samples at every checkpoint from epoch 0.5: steps 1, 2 and 3.
+    expect(cfg.average).toEqual({ from: 0.5, count: 3 });
+    expect(ck.extra.filter((e) => e.name.startsWith('opt.avg.')).map((e) => e.name)).toEqual(paramShapes(ck.spec).map((p) => `opt.avg.${p.name}`));
+
+    // The resume takes both settings from the checkpoint (neither is given again).
+    const rest = trainTo(avgOut, '--epochs', '2', '--resume');
+    expect(rest.status, rest.output).toBe(0);
+    expect(rest.output).toContain('shifts of up to 1 px');
+    expect(rest.output).toMatch(/the average of 4 samples from epoch 0\.5: test error [\d.]+% \(the last iterate: [\d.]+%\)/);
+    const log = JSON.parse(fs.readFileSync(avgLog, 'utf8')) as Log & { lastIterateTestError: number };
+    expect(log.finished).toBe(true);
+    expect(log.steps).toBe(4);
+    const final = log.metrics[log.metrics.length - 1] as unknown as { testAccuracy: number; averagedSamples: number; lastIterateTestAccuracy: number };
+    expect(final.averagedSamples).toBe(4);
+    expect(1 - final.testAccuracy).toBeCloseTo(log.finalTestError, 12);
+    expect(1 - final.lastIterateTestAccuracy).toBeCloseTo(log.lastIterateTestError, 12);
+
+    const file = readModelFile(fs.readFileSync(avgOut));
+    const byName = new Map(file.extra.map((e) => [e.name, e.data]));
+    const names = paramShapes(file.spec).map((p) => p.name);
+    const params = paramList(file.params);
+    names.forEach((name, i) => {
+      expect(byName.get(`opt.avg.${name}`)).toEqual(params[i]);
+      expect(byName.get(`opt.last.${name}`)).toHaveLength(params[i].length);
+    });
+    // The mean of four different iterates is none of them: the last iterate differs from it.
+    expect(names.some((name, i) => byName.get(`opt.last.${name}`)!.some((v, j) => v !== params[i][j]))).toBe(true);
+    const changed = trainTo(avgOut, '--epochs', '3', '--resume', '--augment', '2');
+    expect(changed.status).toBe(2);
+    expect(changed.output).toContain('trained with --augment 1; a resume cannot change it');
+  }, 400_000);
 });

@@ -20,8 +20,16 @@ export interface RunState {
   metrics: { [key: string]: JsonValue }[];
 }
 
-export async function saveCheckpoint(trainer: GpuTrainer, spec: ModelSpec, preset: string | null, run: RunState): Promise<Uint8Array> {
-  const params = await trainer.readParams();
+/**
+ * `more`: further extra tensors to keep with the run (e.g. the running average of the
+ * parameters); `params`: the parameters to store instead of the trainer's (a run's averaged
+ * model, whose last iterate then goes in `more`).
+ */
+export async function saveCheckpoint(
+  trainer: GpuTrainer, spec: ModelSpec, preset: string | null, run: RunState,
+  opts: { more?: ExtraTensor[]; params?: ModelParams } = {},
+): Promise<Uint8Array> {
+  const params = opts.params ?? (await trainer.readParams());
   const adam = await trainer.readAdamState();
   const names = trainer.paramNames();
   const shapes = paramShapes(spec);
@@ -30,6 +38,7 @@ export async function saveCheckpoint(trainer: GpuTrainer, spec: ModelSpec, prese
     extra.push({ name: `adam.m.${name}`, shape: shapes[i].shape, data: adam.m[i] });
     extra.push({ name: `adam.v.${name}`, shape: shapes[i].shape, data: adam.v[i] });
   });
+  extra.push(...(opts.more ?? []));
   const training: TrainingMeta = {
     mode: run.mode,
     labelled: run.labelled ?? undefined,
@@ -53,6 +62,8 @@ export interface LoadedCheckpoint {
   params: ModelParams;
   run: RunState | null;
   adam: { t: number; m: Float32Array[]; v: Float32Array[] } | null;
+  /** The file's other extra tensors (not the Adam moments). */
+  extra: ExtraTensor[];
 }
 
 export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
@@ -77,5 +88,5 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
         metrics: (tr.metrics ?? []) as { [key: string]: JsonValue }[],
       }
     : null;
-  return { spec: f.spec, preset: f.preset, params: f.params, run, adam };
+  return { spec: f.spec, preset: f.preset, params: f.params, run, adam, extra: f.extra.filter((e) => !e.name.startsWith('adam.')) };
 }
