@@ -121,14 +121,6 @@ fn conv_weight_grad_taps(@builtin(global_invocation_id) gid: vec3u, @builtin(num
       let ar = ab + y * dims.wout;
       let br = i32((n * dims.cin + ci) * bplane + (y + dy - dims.pad) * dims.win);
       // Columns where all four taps land inside the input need no test: [x_in, x_out).
-      for (var x = 0u; x < x_in; x++) {
-        let xx = i32(x) + xoff;
-        let b = vec4f(gb_tap(br, xx), gb_tap(br, xx + 1), gb_tap(br, xx + 2), gb_tap(br, xx + 3));
-        a0 += ga[ar.x + x] * b;
-        a1 += ga[ar.y + x] * b;
-        a2 += ga[ar.z + x] * b;
-        a3 += ga[ar.w + x] * b;
-      }
       for (var x = x_in; x < x_out; x++) {
         let bi = u32(br + i32(x) + xoff);
         let b = vec4f(gb[bi], gb[bi + 1u], gb[bi + 2u], gb[bi + 3u]);
@@ -137,7 +129,10 @@ fn conv_weight_grad_taps(@builtin(global_invocation_id) gid: vec3u, @builtin(num
         a2 += ga[ar.z + x] * b;
         a3 += ga[ar.w + x] * b;
       }
-      for (var x = x_out; x < dims.wout; x++) {
+      // The edge columns, [0, x_in) then [x_out, wout), with the test.
+      let edges = x_in + dims.wout - x_out;
+      for (var e = 0u; e < edges; e++) {
+        let x = select(x_out + e - x_in, e, e < x_in);
         let xx = i32(x) + xoff;
         let b = vec4f(gb_tap(br, xx), gb_tap(br, xx + 1), gb_tap(br, xx + 2), gb_tap(br, xx + 3));
         a0 += ga[ar.x + x] * b;
