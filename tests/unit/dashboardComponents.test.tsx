@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFUSION_COLOURS, ConfusionMatrix, textOnCell } from '../../src/ui/dashboard/ConfusionMatrix';
 import { confusionCounts } from '../../src/ui/dashboard/confusion';
 import { DashboardPanel } from '../../src/ui/dashboard/DashboardPanel';
+import { PRESETS } from '../../src/engine/model';
 import { overlaySeries } from '../../src/ui/dashboard/overlay';
 import { LineChart } from '../../src/ui/train/LineChart';
 import { color } from 'd3';
@@ -51,7 +52,8 @@ describe('DashboardPanel', () => {
     expect(html).toContain('data-source="model"');
     expect(html.match(/<canvas[^>]*data-kind="templates"/g)).toHaveLength(2);
     expect(html).toContain('Level 2');
-    expect(html).toContain('24 templates (rows) × 12 input channels (columns)');
+    const [l1, l2] = PRESETS['drmm-compact'].levels;
+    expect(html).toContain(`${l2.channels} templates (rows) × ${l1.channels} input channels (columns)`);
   });
   it('gives every loss chart and the accuracy chart CSV, SVG and PNG exports', () => {
     const html = renderToStaticMarkup(<DashboardPanel />);

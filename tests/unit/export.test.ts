@@ -1,7 +1,8 @@
 // Export helpers: CSV quoting (RFC 4180, formula-safe), SVG serialisation (namespaces, escaping,
 // no script), file names, and the tables behind the overview's figures.
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, PRESETS, initParams } from '../../src/engine';
+import { CpuEngine, initParams } from '../../src/engine';
+import { TWO_LEVEL } from '../helpers/specs';
 import { csvField, toCsv } from '../../src/ui/export/csv';
 import { safeFileName } from '../../src/ui/export/download';
 import { exportScale } from '../../src/ui/export/png';
@@ -133,7 +134,7 @@ describe('file names and sizes', () => {
 });
 
 describe('the overview tables', async () => {
-  const spec = PRESETS['drmm-compact'];
+  const spec = TWO_LEVEL;
   const engine = new CpuEngine(spec, initParams(spec, 3));
   const image = new Float32Array(28 * 28).map((_, i) => ((i * 7) % 11) / 10);
   const result = await engine.infer({ images: image, n: 1, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering', paths: true });

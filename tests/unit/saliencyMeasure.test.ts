@@ -2,6 +2,7 @@
 // propagation to each level's resolution, and the share of |saliency| on the digit.
 import { describe, expect, it } from 'vitest';
 import { CpuEngine, PRESETS, initParams, shapesOf, type ModelSpec } from '../../src/engine';
+import { TWO_LEVEL } from '../helpers/specs';
 import { receptiveField } from '../../src/ui/paths/geometry';
 import { digitFraction, digitMask, levelMasks, magnitude, mapHash, maskArea, saliencyPerLevel, type MaskGrid } from '../../src/ui/saliency/saliencyMeasure';
 
@@ -97,7 +98,7 @@ describe('digit fraction', () => {
 });
 
 describe('saliency per level from a real backtrace (CPU reference)', () => {
-  const spec = PRESETS['drmm-compact'];
+  const spec = TWO_LEVEL;
   const engine = new CpuEngine(spec, initParams(spec, 2));
   const image = new Float32Array(784);
   for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) image[y * 28 + x] = 1; // a bar, a "1"

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
+import { TWO_LEVEL } from '../helpers/specs';
 import { backtrace, forward } from '../../src/engine/reference/pipeline';
 import { onProbabilities, priorsFromCounts, sample, switchCounts, type DrmmSample } from '../../src/engine/reference/sample';
 import type { ForwardMaps } from '../../src/engine/types';
@@ -117,7 +118,7 @@ describe('sample = the reference backtrace through the same switches', () => {
 });
 
 describe('sample: priors', () => {
-  const spec = PRESETS['drmm-compact'];
+  const spec = TWO_LEVEL; // the messages below name its 12 level-1 channels
   const params = initParams(spec, 2);
 
   it('NN-DRMM: every rendered template below the top is >= 0; the signed model is not', () => {

@@ -1,7 +1,8 @@
 // UI components rendered to static markup (no DOM needed): labels, data attributes, highlights.
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, PRESETS, initParams } from '../../src/engine';
+import { CpuEngine, initParams } from '../../src/engine';
+import { TWO_LEVEL } from '../helpers/specs';
 import { LevelPanel } from '../../src/ui/LevelPanel';
 import { MapCanvas } from '../../src/ui/MapCanvas';
 import { ProbBars } from '../../src/ui/ProbBars';
@@ -42,7 +43,7 @@ describe('MapCanvas', () => {
 
 describe('LevelPanel', () => {
   it('draws every kind of map per channel with the path summary (CPU reference result)', async () => {
-    const spec = PRESETS['drmm-compact'];
+    const spec = TWO_LEVEL;
     const engine = new CpuEngine(spec, initParams(spec, 1));
     const image = new Float32Array(784).map((_, i) => ((i * 7) % 13 < 4 ? 1 : 0));
     const result = await engine.infer({ images: image, n: 1, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering', paths: true });

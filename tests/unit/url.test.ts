@@ -2,6 +2,7 @@
 // canonical format, drawings at 4 bits, and the sync with a store through a fake window.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PRESETS } from '../../src/engine';
+import { TWO_LEVEL } from '../helpers/specs';
 import { createAppStore, type AppStore } from '../../src/ui/store';
 import {
   DRAWING_SIZE,
@@ -217,7 +218,7 @@ describe('formatUrlState', () => {
 });
 
 describe('unitProblem', () => {
-  const spec = PRESETS['drmm-compact']; // 5x5x12 padded: 28x28, pool 14x14; 3x3x24 padded: 14x14, pool 7x7
+  const spec = TWO_LEVEL; // 5x5x12 padded: 28x28, pool 14x14; 3x3x24 padded: 14x14, pool 7x7
   it('accepts units inside the architecture and says why others are not', () => {
     expect(unitProblem({ level: 2, stage: 'relu', channel: 23, y: 13, x: 13 }, spec)).toBeNull();
     expect(unitProblem({ level: 2, stage: 'pool', channel: 0, y: 6, x: 6 }, spec)).toBeNull();

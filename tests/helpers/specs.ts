@@ -1,0 +1,17 @@
+/**
+ * Fixed architectures for tests whose expected numbers (buffer sizes, thread counts, messages,
+ * table sizes) are worked out by hand for one shape, so that resizing a preset does not change
+ * what such a test checks. TWO_LEVEL is drmm-compact's shape before 2026-12-04.
+ */
+import type { ModelSpec } from '../../src/engine/model';
+
+/** 5x5 x 12 templates (padded, pooled), then 3x3 x 24 (padded, pooled), dense read-out: 28x28 -> 14x14 -> 7x7. */
+export const TWO_LEVEL: ModelSpec = {
+  input: { channels: 1, height: 28, width: 28 },
+  levels: [
+    { kernel: 5, channels: 12, pad: 2, pool: true },
+    { kernel: 3, channels: 24, pad: 1, pool: true },
+  ],
+  readout: 'dense',
+  classes: 10,
+};
