@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/engine/model';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
@@ -174,8 +175,10 @@ describe('Active paths and saliency per level', () => {
         const classThrough1 = await unitsThrough(page, 1);
         expect(classThrough1).toBeGreaterThan(0);
         for (const l of [2, 1]) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('below');
-        expect(await page.getByTestId('path-units-1').getAttribute('data-tiles')).toBe('12');
-        expect(await page.getByTestId('path-units-2').getAttribute('data-tiles')).toBe('24');
+        // One tile a channel of each level of the model in use (drmm-compact).
+        const [c1, c2] = PRESETS['drmm-compact'].levels.map((l) => String(l.channels));
+        expect(await page.getByTestId('path-units-1').getAttribute('data-tiles')).toBe(c1);
+        expect(await page.getByTestId('path-units-2').getAttribute('data-tiles')).toBe(c2);
 
         // A unit from the keyboard: Enter on level 2 selects the unit with the most paths through it.
         await enterOnGrid(page, 2);
