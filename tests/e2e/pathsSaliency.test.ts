@@ -176,9 +176,9 @@ describe('Active paths and saliency per level', () => {
         expect(classThrough1).toBeGreaterThan(0);
         for (const l of [2, 1]) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('below');
         // One tile a channel of each level of the model in use (drmm-compact).
-        const [c1, c2] = PRESETS['drmm-compact'].levels.map((l) => String(l.channels));
-        expect(await page.getByTestId('path-units-1').getAttribute('data-tiles')).toBe(c1);
-        expect(await page.getByTestId('path-units-2').getAttribute('data-tiles')).toBe(c2);
+        const [tiles1, tiles2] = PRESETS['drmm-compact'].levels.map((l) => String(l.channels));
+        expect(await page.getByTestId('path-units-1').getAttribute('data-tiles')).toBe(tiles1);
+        expect(await page.getByTestId('path-units-2').getAttribute('data-tiles')).toBe(tiles2);
 
         // A unit from the keyboard: Enter on level 2 selects the unit with the most paths through it.
         await enterOnGrid(page, 2);
