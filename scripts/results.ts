@@ -6,8 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readModelFile } from '../src/engine/modelFile';
 import { loadCheckpoint } from '../src/engine/train/checkpoint';
-import { epochsToError, errorAt, evaluationsOf, pairs, pct, type RunSummary } from './lib/results';
+import { epochsToError, errorAt, evaluationsOf, pairs, pct, shapeOf, type RunSummary } from './lib/results';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs'];
@@ -20,7 +21,7 @@ function fromLog(file: string): RunSummary {
   const evals = evaluationsOf(log.metrics ?? []);
   return {
     name: path.relative(ROOT, file).replace(/\.log\.json$/, ''),
-    preset: log.preset, mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
+    preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
     wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals,
@@ -36,11 +37,16 @@ function fromCheckpoint(file: string): RunSummary {
   const cfg = run.config as unknown as RunConfig;
   return {
     name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + ' (in progress)',
-    preset: ck.preset ?? '?', mode: run.mode, seed: run.seed, labelled: run.labelled,
+    preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: run.mode, seed: run.seed, labelled: run.labelled,
     augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: false,
     epochs: run.epoch + run.stepInEpoch / Math.max(1, stepsPerEpoch(run as never)),
     wallSeconds: cfg.wallSeconds ?? 0, evaluations: evaluationsOf(run.metrics as never),
   };
+}
+
+// The template counts of the model file a log sits beside ('?' without one).
+function shapeOfFile(model: string): string {
+  return fs.existsSync(model) ? shapeOf(readModelFile(fs.readFileSync(model)).spec) : '?';
 }
 
 // Steps an epoch of a run, from its metric records (epoch = step / stepsPerEpoch).
@@ -70,14 +76,14 @@ const what = (r: RunSummary) =>
     .join(', ');
 
 console.log('### Every run\n');
-console.log('| run | preset | training | seed | epochs | last test error | best test error (epoch) | epochs to 1.5% | wall time |');
+console.log('| run | preset (templates a level) | training | seed | epochs | last test error | best test error (epoch) | epochs to 1.5% | wall time |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of runs) {
   const ev = r.evaluations;
   const last = ev[ev.length - 1];
   const best = ev.reduce<(typeof ev)[number] | null>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), null);
   console.log(
-    `| ${r.name} | ${r.preset} | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'}` +
+    `| ${r.name} | ${r.preset} (${r.shape}) | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'}` +
       `${r.averaged ? ` (the mean of ${r.averaged.samples} samples of the weights; the last iterate ${pct(r.averaged.lastIterateError)})` : ''} | ` +
       `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${r.init ? '- (fine-tuning)' : (epochsToError(ev, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : 'not yet'))} | ${hours(r.wallSeconds)} |`,
   );
@@ -86,13 +92,13 @@ for (const r of runs) {
 const ps = pairs(runs);
 if (ps.length) {
   console.log('\n### EG against the convnet baseline (same preset, seed, data order and learning-rate schedule)\n');
-  console.log('| preset | seed | evaluations an epoch | epochs to 1.5%, EG | epochs to 1.5%, convnet | error at epoch 1, EG / convnet | at epoch 2 | at epoch 3 |');
+  console.log('| preset (templates a level) | seed | evaluations an epoch | epochs to 1.5%, EG | epochs to 1.5%, convnet | error at epoch 1, EG / convnet | at epoch 2 | at epoch 3 |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of ps) {
     const per = Math.round(1 / (p.eg.evaluations[1]?.epoch - p.eg.evaluations[0]?.epoch || 1));
     const at = (e: number) => `${pct(errorAt(p.eg.evaluations, e))} / ${pct(errorAt(p.convnet.evaluations, e))}`;
     console.log(
-      `| ${p.preset} | ${p.seed} | ${per} | ${epochsToError(p.eg.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${epochsToError(p.convnet.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${at(1)} | ${at(2)} | ${at(3)} |`,
+      `| ${p.preset} (${p.eg.shape}) | ${p.seed} | ${per} | ${epochsToError(p.eg.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${epochsToError(p.convnet.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${at(1)} | ${at(2)} | ${at(3)} |`,
     );
   }
 }

@@ -13,6 +13,8 @@ export interface Evaluation {
 export interface RunSummary {
   name: string;
   preset: string;
+  /** The templates a level, e.g. "16, 32" (a preset's shape can change between runs); '?' if unknown. */
+  shape: string;
   mode: string;
   seed: number;
   labelled: number | null;
@@ -68,10 +70,15 @@ export function pairs(runs: RunSummary[]): { seed: number; preset: string; eg: R
   const plain = runs.filter((r) => r.augment === 0 && !r.init);
   const out: { seed: number; preset: string; eg: RunSummary; convnet: RunSummary }[] = [];
   for (const eg of plain.filter((r) => r.mode === 'supervised')) {
-    const convnet = plain.find((r) => r.mode === 'convnet' && r.seed === eg.seed && r.preset === eg.preset);
+    const convnet = plain.find((r) => r.mode === 'convnet' && r.seed === eg.seed && r.preset === eg.preset && r.shape === eg.shape);
     if (convnet) out.push({ seed: eg.seed, preset: eg.preset, eg, convnet });
   }
-  return out.sort((a, b) => a.preset.localeCompare(b.preset) || a.seed - b.seed);
+  return out.sort((a, b) => a.preset.localeCompare(b.preset) || a.eg.shape.localeCompare(b.eg.shape) || a.seed - b.seed);
+}
+
+/** A spec's template counts, level by level: "12, 24". */
+export function shapeOf(spec: { levels: { channels: number }[] }): string {
+  return spec.levels.map((l) => l.channels).join(', ');
 }
 
 export const pct = (e: number | null, digits = 2): string => (e === null ? '-' : `${(100 * e).toFixed(digits)}%`);

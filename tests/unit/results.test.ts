@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { epochsToError, errorAt, evaluationsOf, pairs, type RunSummary } from '../../scripts/lib/results';
 
 const run = (mode: string, seed: number, extra: Partial<RunSummary> = {}): RunSummary => ({
-  name: `${mode}-${seed}`, preset: 'drmm-compact', mode, seed, labelled: null, augment: 0, init: null,
+  name: `${mode}-${seed}`, preset: 'drmm-compact', shape: '12, 24', mode, seed, labelled: null, augment: 0, init: null,
   finished: true, epochs: 3, wallSeconds: 0, evaluations: [], ...extra,
 });
 
@@ -35,8 +35,8 @@ describe('run summaries', () => {
     expect(errorAt(ev, 2)).toBeNull();
   });
 
-  it('pairs EG and convnet runs of the same preset and seed, leaving out augmented and fine-tuned runs', () => {
-    const runs = [run('supervised', 2), run('convnet', 1), run('supervised', 1), run('convnet', 2), run('supervised', 3), run('supervised', 1, { augment: 2, init: 'x.drmm' })];
+  it('pairs EG and convnet runs of the same preset, shape and seed, leaving out augmented and fine-tuned runs', () => {
+    const runs = [run('supervised', 2), run('convnet', 1), run('supervised', 1), run('convnet', 2), run('supervised', 3), run('supervised', 1, { augment: 2, init: 'x.drmm' }), run('supervised', 2, { shape: '16, 32', name: 'wide-2' })];
     const p = pairs(runs);
     expect(p.map((q) => [q.seed, q.eg.name, q.convnet.name])).toEqual([
       [1, 'supervised-1', 'convnet-1'],
