@@ -19,10 +19,13 @@ fn put(i: u32, v: f32) {
   if ((dims.mode & 1u) != 0u) { dst[i] += v; } else { dst[i] = v; }
 }
 
-// Blocked 4 output x 4 input channels a thread (16 accumulators: each A load feeds 4
-// multiply-adds, each B load 4), and the batch split into `a0` chunks so that there are enough
-// threads: chunk s writes its partial sums to dst[s * weights + w]; wgrad_reduce then adds the
-// chunks into the gradient. Threads: a0 x ceil(cout/4) x ceil(cin/4) x k x k.
+// Blocked WB output x 4 input channels a thread (each B load feeds WB multiply-adds, each A load
+// 4), and the batch split into `a0` chunks so that there are enough threads: chunk s writes its
+// partial sums to dst[s * weights + w]; wgrad_reduce then adds the chunks into the gradient. WB is
+// 4, or 8 where 8 divides cout (wgradPlan chooses; as conv.wgsl's CB, a4..a7 are dead code with
+// WB = 4). Threads: a0 x ceil(cout/WB) x ceil(cin/4) x k x k.
+override WB: u32 = 4u;
+
 @compute @workgroup_size(WG)
 fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_id(gid, nwg);
@@ -31,9 +34,9 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let dx = i % k;
   let dy = (i / k) % k;
   let cig = (dims.cin + 3u) / 4u;
-  let cog = (dims.cout + 3u) / 4u;
+  let cog = (dims.cout + WB - 1u) / WB;
   let ci0 = ((i / (k * k)) % cig) * 4u;
-  let co0 = ((i / (k * k * cig)) % cog) * 4u;
+  let co0 = ((i / (k * k * cig)) % cog) * WB;
   let chunk = i / (k * k * cig * cog);
   let per = (dims.n + dims.a0 - 1u) / dims.a0;
   let n_lo = chunk * per;
@@ -43,7 +46,9 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let y_hi = u32(clamp(i32(dims.hin) + i32(dims.pad) - i32(dy), 0, i32(dims.hout)));
   let x_lo = u32(max(0, i32(dims.pad) - i32(dx)));
   let x_hi = u32(clamp(i32(dims.win) + i32(dims.pad) - i32(dx), 0, i32(dims.wout)));
-  let co = min(vec4u(co0, co0 + 1u, co0 + 2u, co0 + 3u), vec4u(dims.cout - 1u));
+  let last = vec4u(dims.cout - 1u);
+  let co = min(vec4u(co0, co0 + 1u, co0 + 2u, co0 + 3u), last);
+  let cw = min(vec4u(co0 + 4u, co0 + 5u, co0 + 6u, co0 + 7u), last);
   let ci = min(vec4u(ci0, ci0 + 1u, ci0 + 2u, ci0 + 3u), vec4u(dims.cin - 1u));
   let aplane = dims.hout * dims.wout;
   let bplane = dims.hin * dims.win;
@@ -51,11 +56,17 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   var a1 = vec4f(0.0);
   var a2 = vec4f(0.0);
   var a3 = vec4f(0.0);
+  var a4 = vec4f(0.0);
+  var a5 = vec4f(0.0);
+  var a6 = vec4f(0.0);
+  var a7 = vec4f(0.0);
   for (var n = n_lo; n < n_hi; n++) {
     let ab = (n * dims.cout + co) * aplane;
+    let aw = (n * dims.cout + cw) * aplane;
     let bb = (n * dims.cin + ci) * bplane + (dy - dims.pad) * dims.win + dx - dims.pad;
     for (var y = y_lo; y < y_hi; y++) {
       let ar = ab + y * dims.wout;
+      let arw = aw + y * dims.wout;
       let br = bb + y * dims.win;
       for (var x = x_lo; x < x_hi; x++) {
         let b = vec4f(gb[br.x + x], gb[br.y + x], gb[br.z + x], gb[br.w + x]);
@@ -63,12 +74,18 @@ fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
         a1 += ga[ar.y + x] * b;
         a2 += ga[ar.z + x] * b;
         a3 += ga[ar.w + x] * b;
+        if (WB == 8u) {
+          a4 += ga[arw.x + x] * b;
+          a5 += ga[arw.y + x] * b;
+          a6 += ga[arw.z + x] * b;
+          a7 += ga[arw.w + x] * b;
+        }
       }
     }
   }
-  let acc = array<vec4f, 4>(a0, a1, a2, a3);
+  let acc = array<vec4f, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
   let weights = dims.cout * dims.cin * k * k;
-  for (var j = 0u; j < 4u; j++) {
+  for (var j = 0u; j < WB; j++) {
     if (co0 + j >= dims.cout) { break; }
     for (var q = 0u; q < 4u; q++) {
       if (ci0 + q >= dims.cin) { break; }

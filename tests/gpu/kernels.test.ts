@@ -131,7 +131,7 @@ describe('conv.wgsl', () => {
   }
 
   for (const c of [...CONV_CASES, { n: 5, cin: 1, h: 9, w: 9, cout: 6, k: 5, pad: 2 }])
-  for (const kernel of ['convWeightGrad', 'convWeightGradTaps'] as const) {
+  for (const kernel of ['convWeightGrad', 'convWeightGrad8', 'convWeightGradTaps'] as const) {
     it(`${KERNELS[kernel].name} + wgrad_reduce ${JSON.stringify(c)}`, async () => {
       const ho = c.h + 2 * c.pad - c.k + 1;
       const wo = c.w + 2 * c.pad - c.k + 1;

@@ -67,6 +67,7 @@ export const KERNELS = {
   pathsActive: k('paths', 'paths_active', ['read', 'read', 'rw']),
   poolGather: k('pool', 'pool_gather', ['read', 'rw', 'rw']),
   convWeightGrad: k('grad', 'conv_weight_grad', ['read', 'read', 'rw']),
+  convWeightGrad8: k('grad', 'conv_weight_grad', ['read', 'read', 'rw'], false, { WB: 8 }),
   convWeightGradTaps: k('grad', 'conv_weight_grad_taps', ['read', 'read', 'rw']),
   wgradReduce: k('grad', 'wgrad_reduce', ['read', 'read', 'rw']),
   convBiasGrad: k('grad', 'conv_bias_grad', ['read', 'read', 'rw']),
@@ -97,16 +98,19 @@ export const CONV_TR = 4;
 
 /**
  * The weight gradient's kernel and batch split. Fewer than 4 input channels: the kernel that
- * blocks 4 taps of a template row instead of 4 input channels (no idle accumulators). Enough
- * chunks that blocks x chunks >= 256 threads, at most one chunk an image. Its threads, and the
- * scratch it writes (chunks x weights floats).
+ * blocks 4 taps of a template row instead of 4 input channels (no idle accumulators); else 8
+ * output channels a thread where 8 divides them, 4 otherwise. Enough chunks that blocks x chunks
+ * >= 256 threads, at most one chunk an image. Its threads, and the scratch it writes (chunks x
+ * weights floats).
  */
 export function wgradPlan(
   n: number, cout: number, cin: number, k: number,
-  kernel: 'convWeightGrad' | 'convWeightGradTaps' = cin < 4 ? 'convWeightGradTaps' : 'convWeightGrad',
+  kernel: 'convWeightGrad' | 'convWeightGrad8' | 'convWeightGradTaps' =
+    cin < 4 ? 'convWeightGradTaps' : cout % CONV_TC_WIDE === 0 ? 'convWeightGrad8' : 'convWeightGrad',
 ): { kernel: KernelName; chunks: number; threads: number; scratch: number } {
   const taps = kernel === 'convWeightGradTaps';
-  const blocks = Math.ceil(cout / 4) * (taps ? cin * k * Math.ceil(k / 4) : Math.ceil(cin / 4) * k * k);
+  const outBlock = kernel === 'convWeightGrad8' ? CONV_TC_WIDE : 4;
+  const blocks = Math.ceil(cout / outBlock) * (taps ? cin * k * Math.ceil(k / 4) : Math.ceil(cin / 4) * k * k);
   const chunks = Math.max(1, Math.min(n, Math.ceil(256 / blocks)));
   return { kernel, chunks, threads: chunks * blocks, scratch: chunks * cout * cin * k * k };
 }
