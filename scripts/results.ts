@@ -20,7 +20,7 @@ function fromLog(file: string): RunSummary {
   const cfg = (log.config ?? {}) as RunConfig;
   const evals = evaluationsOf(log.metrics ?? []);
   return {
-    name: path.relative(ROOT, file).replace(/\.log\.json$/, ''),
+    name: path.relative(ROOT, file).replace(/\.log\.json$/, '') + (log.finished ? '' : ' (stopped)'),
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
