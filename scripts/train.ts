@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DrmmGpuEngine } from '../src/engine/gpu/engine';
 import { GpuTrainer, type TrainConfig } from '../src/engine/gpu/trainer';
-import { PRESETS, initParams, type PresetName } from '../src/engine/model';
+import { PRESETS, initParams, validateSpec, type ModelSpec, type PresetName } from '../src/engine/model';
 import { loadCheckpoint, saveCheckpoint, type RunState } from '../src/engine/train/checkpoint';
 import { Schedule, TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
 import { shiftImage, shiftOf } from '../src/engine/train/augment';
@@ -26,6 +26,7 @@ import { nodeDevice } from './lib/nodeGpu';
 const { values: a } = parseArgs({
   options: {
     preset: { type: 'string', default: 'drmm-compact' },
+    spec: { type: 'string' },
     mode: { type: 'string', default: 'supervised' },
     epochs: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
@@ -95,7 +96,19 @@ const testCount = Math.min(test.count, num('test-count', a['test-count']));
 const trainCount = Math.min(train.labels.length, num('train-count', a['train-count']));
 const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels.subarray(0, trainCount));
 
-let spec = PRESETS[a.preset as PresetName];
+// --spec FILE: another architecture (a JSON ModelSpec, checked like a model file's) under the preset's
+// name, for trying other template counts or depths without editing the presets.
+const specFromFile = (file: string): ModelSpec => {
+  let s: ModelSpec;
+  try {
+    s = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as ModelSpec;
+    validateSpec(s);
+  } catch (e) {
+    return fail(`--spec ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return s;
+};
+let spec = a.spec ? specFromFile(a.spec) : PRESETS[a.preset as PresetName];
 let params = initParams(spec, seed);
 let run: RunState = {
   mode, seed, labelled: labelledCount, batchSize: batch, epoch: 0, stepInEpoch: 0, step: 0,
@@ -111,6 +124,7 @@ if (a.resume && fs.existsSync(resumeFrom)) {
   const ck = loadCheckpoint(fs.readFileSync(resumeFrom));
   if (!ck.run || ck.run.mode !== mode || ck.run.seed !== seed || ck.run.batchSize !== batch || ck.preset !== a.preset)
     fail(`${resumeFrom} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
+  if (a.spec && JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`${resumeFrom} has another architecture than --spec ${a.spec}`);
   ({ spec, params } = ck);
   run = ck.run!;
   resumedExtra = ck.extra;
@@ -126,7 +140,7 @@ if (a.resume && fs.existsSync(resumeFrom)) {
   console.log(`resuming ${resumeFrom}: epoch ${run.epoch}, step ${run.stepInEpoch} of ${schedule.stepsPerEpoch}`);
 } else if (a.init) {
   const ck = loadCheckpoint(fs.readFileSync(path.resolve(a.init)));
-  if (JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`--init ${a.init} has another architecture than ${a.preset}`);
+  if (JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`--init ${a.init} has another architecture than ${a.spec ?? a.preset}`);
   params = ck.params;
   run.config = { ...(run.config as object), init: path.basename(a.init) } as never;
   console.log(`starting from ${a.init}`);
@@ -215,7 +229,7 @@ async function evaluateParams(p: ModelParams): Promise<number> {
 
 function writeLog(final: Record<string, unknown>): Promise<void> {
   const log = {
-    preset: a.preset, mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
+    preset: a.preset, ...(a.spec ? { spec } : {}), mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
     config: run.config, adapter, stepsPerEpoch: spe, trainImages: trainCount, testImages: testCount, metrics: run.metrics, ...final,
   };
   return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');

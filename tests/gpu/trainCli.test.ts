@@ -2,7 +2,7 @@
  * The training CLI end to end (scripts/train.ts, in a child process on Dawn): a run stops after
  * the planned epochs and writes the model and its log; `--resume` on a finished run continues from
  * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
- * run with averaging writes the average as its model. A tiny run: 128 training images (2 steps an
+ * run with averaging writes the average as its model; `--spec` trains another architecture. A tiny run: 128 training images (2 steps an
  * epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
@@ -59,6 +59,29 @@ describe('npm run train (the CLI)', () => {
     expect(log.finished).toBe(true);
     expect(log.steps).toBe(6);
     expect(log.metrics.filter((m) => m.testAccuracy !== undefined).map((m) => m.epoch)).toEqual([1, 2, 3]);
+  }, 300_000);
+
+  it('--spec FILE trains another architecture, which the model file and log carry; a bad spec or another one on resume is refused', () => {
+    const spec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 3, channels: 4, pad: 1, pool: true }], readout: 'dense', classes: 10 };
+    const specFile = path.join(dir, 'narrow.json');
+    fs.writeFileSync(specFile, JSON.stringify(spec));
+    const specOut = path.join(dir, 'narrow.drmm');
+    const r = trainTo(specOut, '--epochs', '1', '--spec', specFile);
+    expect(r.status, r.output).toBe(0);
+    expect(readModelFile(fs.readFileSync(specOut)).spec).toEqual(spec);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'narrow.log.json'), 'utf8')).spec).toEqual(spec);
+
+    const other = path.join(dir, 'other.json');
+    fs.writeFileSync(other, JSON.stringify({ ...spec, levels: [{ ...spec.levels[0], channels: 5 }] }));
+    const resumed = trainTo(specOut, '--epochs', '2', '--resume', '--spec', other);
+    expect(resumed.status).toBe(2);
+    expect(resumed.output).toContain(`has another architecture than --spec ${other}`);
+
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ ...spec, levels: [{ kernel: 3, channels: 4, pad: 3, pool: true }] }));
+    const refused = trainTo(path.join(dir, 'bad.drmm'), '--epochs', '1', '--spec', bad);
+    expect(refused.status).toBe(2);
+    expect(refused.output).toContain(`--spec ${bad}: Invalid model architecture: level 1 pad must be an integer in 0..kernel-1`);
   }, 300_000);
 
   it('--augment and --average-from: kept across a resume; the model is the mean of the samples, the last iterate kept beside it', () => {
