@@ -70,6 +70,19 @@ const logPath = out.replace(/\.drmm$/, '') + '.log.json';
 const mode = a.mode as TrainMode;
 if (!TRAIN_MODES.includes(mode)) fail(`--mode must be one of ${TRAIN_MODES.join(', ')}`);
 if (!(a.preset! in PRESETS)) fail(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
+// --spec FILE: another architecture (a JSON ModelSpec, checked like a model file's) under the preset's
+// name, for trying other template counts or depths without editing the presets.
+function specFromFile(file: string): ModelSpec {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as ModelSpec;
+    validateSpec(s);
+    return s;
+  } catch (e) {
+    return fail(`--spec ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+const presetSpec = PRESETS[a.preset as PresetName];
+const specArg = a.spec ? specFromFile(a.spec) : presetSpec;
 if (a.variant !== 'rendering' && a.variant !== 'gradient') fail('--variant must be rendering or gradient');
 const epochs = num('epochs', a.epochs);
 const seed = num('seed', a.seed);
@@ -96,19 +109,7 @@ const testCount = Math.min(test.count, num('test-count', a['test-count']));
 const trainCount = Math.min(train.labels.length, num('train-count', a['train-count']));
 const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels.subarray(0, trainCount));
 
-// --spec FILE: another architecture (a JSON ModelSpec, checked like a model file's) under the preset's
-// name, for trying other template counts or depths without editing the presets.
-const specFromFile = (file: string): ModelSpec => {
-  let s: ModelSpec;
-  try {
-    s = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as ModelSpec;
-    validateSpec(s);
-  } catch (e) {
-    return fail(`--spec ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return s;
-};
-let spec = a.spec ? specFromFile(a.spec) : PRESETS[a.preset as PresetName];
+let spec = specArg;
 let params = initParams(spec, seed);
 let run: RunState = {
   mode, seed, labelled: labelledCount, batchSize: batch, epoch: 0, stepInEpoch: 0, step: 0,
@@ -229,7 +230,8 @@ async function evaluateParams(p: ModelParams): Promise<number> {
 
 function writeLog(final: Record<string, unknown>): Promise<void> {
   const log = {
-    preset: a.preset, ...(a.spec ? { spec } : {}), mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
+    // The architecture is written out when it is not the preset's (a --spec run, resumed with or without --spec).
+    preset: a.preset, ...(JSON.stringify(spec) !== JSON.stringify(presetSpec) ? { spec } : {}), mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
     config: run.config, adapter, stepsPerEpoch: spe, trainImages: trainCount, testImages: testCount, metrics: run.metrics, ...final,
   };
   return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');

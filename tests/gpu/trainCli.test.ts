@@ -2,8 +2,8 @@
  * The training CLI end to end (scripts/train.ts, in a child process on Dawn): a run stops after
  * the planned epochs and writes the model and its log; `--resume` on a finished run continues from
  * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
- * run with averaging writes the average as its model; `--spec` trains another architecture. A tiny run: 128 training images (2 steps an
- * epoch), 200 test images.
+ * run with averaging writes the average as its model; `--spec` trains another architecture. A tiny
+ * run: 128 training images (2 steps an epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
