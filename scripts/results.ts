@@ -97,8 +97,10 @@ if (ps.length) {
   for (const p of ps) {
     const per = Math.round(1 / (p.eg.evaluations[1]?.epoch - p.eg.evaluations[0]?.epoch || 1));
     const at = (e: number) => `${pct(errorAt(p.eg.evaluations, e))} / ${pct(errorAt(p.convnet.evaluations, e))}`;
+    // A run still in progress has not reached 1.5% *yet*: say how far it has got.
+    const to15 = (r: RunSummary) => epochsToError(r.evaluations, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : `not yet (at ${r.epochs.toFixed(2)})`);
     console.log(
-      `| ${p.preset} (${p.eg.shape}) | ${p.seed} | ${per} | ${epochsToError(p.eg.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${epochsToError(p.convnet.evaluations, 0.015)?.toFixed(2) ?? 'not reached'} | ${at(1)} | ${at(2)} | ${at(3)} |`,
+      `| ${p.preset} (${p.eg.shape}) | ${p.seed} | ${per} | ${to15(p.eg)} | ${to15(p.convnet)} | ${at(1)} | ${at(2)} | ${at(3)} |`,
     );
   }
 }

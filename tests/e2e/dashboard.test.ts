@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { initParams, writeModelFile, type ModelSpec } from '../../src/engine';
+import { PRESETS, initParams, writeModelFile, type ModelSpec } from '../../src/engine';
 import { SHOTS, VIEWPORT, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
 
@@ -133,10 +133,10 @@ describe('training dashboard', () => {
       expect(await confusion.getAttribute('data-stale')).toBe('true');
       await page.getByTestId('confusion-stale').waitFor();
       expect(Number(await page.getByTestId('chart-total').getAttribute('data-points'))).toBeGreaterThan(0);
-      // The training run (drmm-compact) is the model in use now: its two levels.
+      // The training run (drmm-compact) is the model in use now: a canvas per level.
       const templates = page.getByTestId('templates');
       expect(await templates.getAttribute('data-source')).toBe('training');
-      expect(await templates.locator('canvas[data-kind="templates"]').count()).toBe(2);
+      expect(await templates.locator('canvas[data-kind="templates"]').count()).toBe(PRESETS['drmm-compact'].levels.length);
 
       // A CLI training log overlaid on the accuracy chart; a file that is not one changes nothing.
       const cliLog = {
@@ -198,7 +198,7 @@ describe('training dashboard', () => {
       await page.locator('[data-testid="live-digits"][data-current="true"]').waitFor({ timeout: LONG });
       expect(await page.locator('[data-testid="live-digits"] li.live-digit').count()).toBe(4);
       console.log('[dashboard e2e] CPU fallback:', await page.getByTestId('live-digits-ms').textContent());
-      expect(await page.getByTestId('templates').locator('canvas[data-kind="templates"]').count()).toBe(2);
+      expect(await page.getByTestId('templates').locator('canvas[data-kind="templates"]').count()).toBe(PRESETS['drmm-compact'].levels.length);
       await page.getByTestId('training-open').click();
       await page.locator('[data-testid="train-status"][data-status="unavailable"]').waitFor({ timeout: LONG });
       expect(await page.getByTestId('train-notice').textContent()).toContain('Training needs WebGPU');

@@ -54,11 +54,13 @@ describe('first screen', () => {
         expect(probs[pred]).toBe(Math.max(...probs));
         expect(await page.locator('[data-testid="prob-bars"] .bar.pred').getAttribute('data-class')).toBe(String(pred));
 
-        // drmm-compact: two levels, both pooled; at most the first 16 channels of a level drawn.
-        for (const level of [1, 2]) {
+        // drmm-compact: every level drawn, at most its first 16 channels; t-switches only where it pools.
+        const compactLevels = PRESETS['drmm-compact'].levels;
+        for (let level = 1; level <= compactLevels.length; level++) {
+          const { channels, pool } = compactLevels[level - 1];
           for (const kind of ['feature', 'a', 't', 'saliency']) {
             const n = await page.locator(`canvas[data-kind="${kind}"][data-level="${level}"]`).count();
-            expect(n, `level ${level} ${kind} canvases`).toBe(Math.min(16, PRESETS['drmm-compact'].levels[level - 1].channels));
+            expect(n, `level ${level} ${kind} canvases`).toBe(kind === 't' && !pool ? 0 : Math.min(16, channels));
           }
           await expect(page.getByTestId(`paths-${level}`).textContent()).resolves.toMatch(/ON units: [\d,]+ \/ [\d,]+/);
         }

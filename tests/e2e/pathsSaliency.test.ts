@@ -12,6 +12,9 @@ import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
 
 const LONG = 180_000;
+/** drmm-compact's levels, and 0 (the pixels) to L: one saliency map each. */
+const L = PRESETS['drmm-compact'].levels.length;
+const LEVELS_AND_PIXELS = Array.from({ length: L + 1 }, (_, l) => l);
 
 /**
  * A trained drmm-compact model from the repository's models folder, for the screenshots (the
@@ -107,11 +110,11 @@ describe('Active paths and saliency per level', () => {
         await page.getByTestId('tab-saliency').click();
         await waitSaliency(page, 'guided');
         expect(await page.getByTestId('saliency-panel').getAttribute('data-start')).toBe('class');
-        expect(await page.getByTestId('sal-mask').count()).toBe(3); // pixels, level 1, level 2
+        expect(await page.getByTestId('sal-mask').count()).toBe(L + 1); // the pixels and every level
         const guided = await salMaps(page, 'installed');
         const randomGuided = await salMaps(page, 'random');
-        expect(guided.map((m) => m.level)).toEqual([0, 1, 2]);
-        expect(randomGuided.map((m) => m.level)).toEqual([0, 1, 2]);
+        expect(guided.map((m) => m.level)).toEqual(LEVELS_AND_PIXELS);
+        expect(randomGuided.map((m) => m.level)).toEqual(LEVELS_AND_PIXELS);
         for (const m of [...guided, ...randomGuided]) {
           const f = Number(m.fraction);
           expect(f, `fraction ${m.fraction}`).toBeGreaterThanOrEqual(0);
@@ -174,7 +177,7 @@ describe('Active paths and saliency per level', () => {
         expect(Number.isFinite(cls.total) && cls.total > 0).toBe(true);
         const classThrough1 = await unitsThrough(page, 1);
         expect(classThrough1).toBeGreaterThan(0);
-        for (const l of [2, 1]) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('below');
+        for (let l = L; l >= 1; l--) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('below');
         // One tile a channel of each level of the model in use (drmm-compact).
         const [tiles1, tiles2] = PRESETS['drmm-compact'].levels.map((l) => String(l.channels));
         expect(await page.getByTestId('path-units-1').getAttribute('data-tiles')).toBe(tiles1);
@@ -214,7 +217,7 @@ describe('Active paths and saliency per level', () => {
         const px = await paths(page);
         expect(px.selection).toBe('pixel:14:15');
         expect(Number(await page.getByTestId('path-level-0').getAttribute('data-reached'))).toBe(px.total > -Infinity ? 1 : 0);
-        for (const l of [1, 2]) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('above');
+        for (let l = 1; l <= L; l++) expect(await page.getByTestId(`path-level-${l}`).getAttribute('data-side')).toBe('above');
 
         // Another class: the store's start class follows; the active paths do not depend on it.
         const other = (pred + 1) % 10;
@@ -235,7 +238,7 @@ describe('Active paths and saliency per level', () => {
         await page.getByTestId('tab-saliency').click();
         await page.locator('[data-testid="saliency-panel"][data-start="unit"][data-ready="true"][data-current="true"]').waitFor({ timeout: LONG });
         const fromUnit = await salMaps(page, 'installed');
-        expect(fromUnit.map((m) => m.level)).toEqual([0, 1, 2]);
+        expect(fromUnit.map((m) => m.level)).toEqual(LEVELS_AND_PIXELS);
         expect(['0', '1']).toContain(fromUnit[2].fraction);
         await page.getByTestId('saliency-start-class').check();
         await page.locator('[data-testid="saliency-panel"][data-start="class"][data-ready="true"]').waitFor({ timeout: LONG });
@@ -313,10 +316,10 @@ describe('Active paths and saliency per level', () => {
       expect(unit.total).toBeLessThanOrEqual(cls.total);
       await page.getByTestId('tab-saliency').click();
       await page.locator('[data-testid="saliency-panel"][data-start="unit"][data-ready="true"][data-current="true"]').waitFor({ timeout: LONG });
-      expect(await page.locator('[data-testid="sal-map"][data-model="installed"]').count()).toBe(3);
+      expect(await page.locator('[data-testid="sal-map"][data-model="installed"]').count()).toBe(L + 1);
       // The random model draws its maps, or says that this unit is OFF in it.
       const randomMaps = await page.locator('[data-testid="sal-map"][data-model="random"]').count();
-      expect(randomMaps === 3 || (await page.getByTestId('sal-off-random').count()) === 1).toBe(true);
+      expect(randomMaps === L + 1 || (await page.getByTestId('sal-off-random').count()) === 1).toBe(true);
       await page.waitForTimeout(300);
       expectNoConsoleErrors(errors);
     });

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
+import { PRESETS } from '../../src/engine/model';
 
 const LONG = 180_000;
 
@@ -60,17 +61,18 @@ describe('Rendering panel', () => {
         await expect(predCells.textContent()).resolves.toContain('predicted');
 
         // Negative marks: one row per level (top down) and the pixels; hatched cells carry orange pixels.
+        const L = PRESETS['drmm-compact'].levels.length;
         const rows = page.getByTestId('neg-row');
-        expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['2', '1', 'pixels']);
+        expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual([...Array.from({ length: L }, (_, j) => String(L - j)), 'pixels']);
         const negCounts = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-negative'))));
         for (const n of negCounts) expect(Number.isInteger(n) && n >= 0).toBe(true);
-        for (const level of [1, 2]) {
+        for (let level = 1; level <= L; level++) {
           const shown = await page.getByTestId(`neg-count-${level}`).textContent();
-          expect(Number(shown!.replace(/,/g, ''))).toBe(negCounts[2 - level]);
+          expect(Number(shown!.replace(/,/g, ''))).toBe(negCounts[L - level]);
           expect(await page.locator(`canvas[data-kind="render-z"][data-level="${level}"]`).count()).toBe(4);
           expect(await page.locator(`canvas[data-kind="render-x"][data-level="${level}"]`).count()).toBe(4);
         }
-        expect(Number(await page.locator('canvas[data-kind="render-recon-negative"]').getAttribute('data-negative'))).toBe(negCounts[2]);
+        expect(Number(await page.locator('canvas[data-kind="render-recon-negative"]').getAttribute('data-negative'))).toBe(negCounts[L]);
         const hatched = page.locator('canvas[data-kind="render-z"]:not([data-negative="0"])').first();
         const orange = await hatched.evaluate((c) => {
           const el = c as HTMLCanvasElement;
@@ -153,7 +155,7 @@ describe('Rendering panel', () => {
         await page.getByTestId('sample-class').selectOption('7');
         await waitSampler(page, 1, 7);
         expect(await page.locator('canvas[data-kind="sample"]').count()).toBe(6);
-        expect(await page.getByTestId('neg-row').count()).toBe(3);
+        expect(await page.getByTestId('neg-row').count()).toBe(PRESETS['drmm-compact'].levels.length + 1);
         await page.waitForTimeout(300);
         expectNoConsoleErrors(errors);
       } finally {

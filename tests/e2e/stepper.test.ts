@@ -4,7 +4,11 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useBrowser, useServer } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
+import { PRESETS } from '../../src/engine/model';
+import { stepsFor } from '../../src/ui/stepper/steps';
 
+/** drmm-compact's step count: every level bottom-up, the read-out, every level top-down, the pixels. */
+const N = stepsFor(PRESETS['drmm-compact']).length;
 const LONG = 180_000;
 
 const stepper = (page: Page) => page.getByTestId('stepper');
@@ -87,27 +91,27 @@ describe('DP stepper', () => {
         // The first-visit tour (another panel's) would cover the screenshot.
         await skipTourIfShown(page);
 
-        // drmm-compact: 2 pooled levels: 6 bottom-up steps, 2 read-out, 7 top-down.
+        // drmm-compact: 3 steps a pooled level and 2 an unpooled one each way, 2 read-out, the pixels.
         const first = await stepState(page);
-        expect(first.count).toBe(15);
+        expect(first.count).toBe(N);
         expect(await stepper(page).getAttribute('aria-describedby')).toBe('stepper-keys');
         expect(((await page.locator('#stepper-keys').textContent()) ?? '').length).toBeGreaterThan(40);
 
         // End and Home jump; ArrowLeft/PageUp go back.
         await stepper(page).focus();
         await page.keyboard.press('End');
-        await waitForIndex(page, 14);
+        await waitForIndex(page, N - 1);
         expect((await stepState(page)).id).toBe('pixels');
-        expect(await page.getByTestId('step-announce').textContent()).toContain('Step 15 of 15');
+        expect(await page.getByTestId('step-announce').textContent()).toContain(`Step ${N} of ${N}`);
         await page.keyboard.press('ArrowLeft');
-        await waitForIndex(page, 13);
+        await waitForIndex(page, N - 2);
         await page.keyboard.press('PageUp');
-        await waitForIndex(page, 12);
+        await waitForIndex(page, N - 3);
         await page.keyboard.press('Home');
         await waitForIndex(page, 0);
 
         const captions = await walkAllSteps(page);
-        expect(captions).toHaveLength(15);
+        expect(captions).toHaveLength(N);
         expect(captions[1]).toContain('ReLU = max over the ON/OFF switch a');
 
         // Step 2 (level 1, ReLU): hover a unit; the card shows u, r = max(0, u) and its field.
@@ -222,18 +226,18 @@ describe('DP stepper', () => {
         await stepper(page).focus();
         await page.keyboard.press('End');
         await page.keyboard.press('ArrowLeft');
-        await waitForIndex(page, 13);
+        await waitForIndex(page, N - 2);
         await page.keyboard.press('l');
         await page.getByTestId('lecture-bar').waitFor({ timeout: 5_000 });
         await page.keyboard.press('PageDown');
-        await waitForIndex(page, 14);
+        await waitForIndex(page, N - 1);
         await page.keyboard.press('PageDown');
         await page.locator('section[data-panel="paths"]').waitFor({ timeout: 10_000 });
         await page.keyboard.press('PageUp');
         await page.locator('section[data-panel="stepper"]').waitFor({ timeout: 10_000 });
-        await waitForIndex(page, 14);
+        await waitForIndex(page, N - 1);
         await page.keyboard.press('PageUp');
-        await waitForIndex(page, 13);
+        await waitForIndex(page, N - 2);
         await page.keyboard.press('Escape');
         await page.getByTestId('lecture-bar').waitFor({ state: 'detached', timeout: 5_000 });
 

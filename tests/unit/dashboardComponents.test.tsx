@@ -48,12 +48,14 @@ describe('DashboardPanel', () => {
     expect(html).toContain('data-testid="training-open"');
     expect(html).toContain('data-testid="classify-test-set"');
     expect(html).toContain('data-testid="live-digits"');
-    // The default model (drmm-compact) has two levels; no run yet, so the model's templates.
+    // The default model (drmm-compact): a canvas per level; no run yet, so the model's templates.
+    const levels = PRESETS['drmm-compact'].levels;
     expect(html).toContain('data-source="model"');
-    expect(html.match(/<canvas[^>]*data-kind="templates"/g)).toHaveLength(2);
-    expect(html).toContain('Level 2');
-    const [l1, l2] = PRESETS['drmm-compact'].levels;
-    expect(html).toContain(`${l2.channels} templates (rows) × ${l1.channels} input channels (columns)`);
+    expect(html.match(/<canvas[^>]*data-kind="templates"/g)).toHaveLength(levels.length);
+    levels.forEach((l, i) => {
+      expect(html).toContain(`Level ${i + 1}`);
+      if (i > 0) expect(html).toContain(`${l.channels} templates (rows) × ${levels[i - 1].channels} input channels (columns)`);
+    });
   });
   it('gives every loss chart and the accuracy chart CSV, SVG and PNG exports', () => {
     const html = renderToStaticMarkup(<DashboardPanel />);

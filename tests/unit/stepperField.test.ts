@@ -1,13 +1,15 @@
-// Receptive fields from the architecture: known values for drmm-compact, and brute-force checks
+// Receptive fields from the architecture: known values for a two-level model (drmm-compact's first
+// two levels), and brute-force checks
 // against the CPU reference (nudge pixels, see which units change).
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, shapesOf, type ModelParams, type ModelSpec } from '../../src/engine';
 import { forward } from '../../src/engine/reference/pipeline';
 import { mapSize, receptiveField } from '../../src/ui/stepper/receptiveField';
+import { TWO_LEVEL } from '../helpers/specs';
 
-const compact = PRESETS['drmm-compact'];
+const compact = TWO_LEVEL;
 
-describe('receptiveField (drmm-compact: 5x5 pad 2, pool, 3x3 pad 1, pool)', () => {
+describe('receptiveField (two levels: 5x5 pad 2, pool, 3x3 pad 1, pool)', () => {
   it('level 1: a 5x5 template around the unit, cut at the border', () => {
     expect(receptiveField(compact, { level: 1, stage: 'relu', y: 10, x: 12 })).toEqual({ y0: 8, y1: 12, x0: 10, x1: 14 });
     expect(receptiveField(compact, { level: 1, stage: 'relu', y: 0, x: 27 })).toEqual({ y0: 0, y1: 2, x0: 25, x1: 27 });
@@ -73,9 +75,9 @@ describe('receptiveField (drmm-compact: 5x5 pad 2, pool, 3x3 pad 1, pool)', () =
     });
   });
 
-  it('contains the pixels that change a unit with pooling and random weights (drmm-compact, a small odd model)', () => {
+  it('contains the pixels that change a unit with pooling and random weights (two levels, the drmm-compact preset, a small odd model)', () => {
     const odd: ModelSpec = { input: { channels: 1, height: 13, width: 11 }, levels: [{ kernel: 3, channels: 2, pad: 1, pool: true }, { kernel: 2, channels: 2, pad: 0, pool: true }], readout: 'dense', classes: 2 };
-    for (const spec of [odd, compact]) {
+    for (const spec of [odd, compact, PRESETS['drmm-compact']]) {
       const L = spec.levels.length;
       const lv = shapesOf(spec).levels[L - 1];
       let nonEmpty = 0;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, type ModelSpec } from '../../src/engine';
 import { createAppStore } from '../../src/ui/store';
 import { applyStepAction, clampStep, stepKeyAction, stepsFor } from '../../src/ui/stepper/steps';
+import { TWO_LEVEL } from '../helpers/specs';
 
 describe('stepsFor', () => {
   it('rmm-shallow: one pooled level, then the read-out, then the backtrace to the pixels', () => {
@@ -10,8 +11,8 @@ describe('stepsFor', () => {
     expect(steps.map((s) => s.id)).toEqual(['match-1', 'relu-1', 'pool-1', 'scores', 'argmax', 'arrive-1', 'unpool-1', 'mask-1', 'pixels']);
   });
 
-  it('drmm-compact: bottom-up level 1 then 2, top-down level 2 then 1', () => {
-    const steps = stepsFor(PRESETS['drmm-compact']);
+  it('two pooled levels: bottom-up level 1 then 2, top-down level 2 then 1', () => {
+    const steps = stepsFor(TWO_LEVEL);
     expect(steps).toHaveLength(15);
     expect(steps.map((s) => s.id)).toEqual([
       'match-1', 'relu-1', 'pool-1', 'match-2', 'relu-2', 'pool-2', 'scores', 'argmax',
@@ -19,6 +20,15 @@ describe('stepsFor', () => {
     ]);
     expect(steps.map((s) => s.phase)).toEqual([...Array(6).fill('bottom-up'), 'read-out', 'read-out', ...Array(7).fill('top-down')]);
     expect(steps.map((s) => s.level)).toEqual([1, 1, 1, 2, 2, 2, 0, 0, 2, 2, 2, 1, 1, 1, 0]);
+  });
+
+  it('drmm-compact: three levels, the third without pooling (no t step there, either way)', () => {
+    const steps = stepsFor(PRESETS['drmm-compact']);
+    expect(steps.map((s) => s.id)).toEqual([
+      'match-1', 'relu-1', 'pool-1', 'match-2', 'relu-2', 'pool-2', 'match-3', 'relu-3', 'scores', 'argmax',
+      'arrive-3', 'mask-3', 'arrive-2', 'unpool-2', 'mask-2', 'arrive-1', 'unpool-1', 'mask-1', 'pixels',
+    ]);
+    expect(steps.map((s) => s.level)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 0, 0, 3, 3, 2, 2, 2, 1, 1, 1, 0]);
   });
 
   it('drmm-mnist: no t step (bottom-up or top-down) at the levels that do not pool', () => {
@@ -89,7 +99,8 @@ describe('the store keeps the step index', () => {
     expect(store.getState().stepIndex).toBe(0);
     store.getState().setStepIndex(20);
     expect(store.getState().stepIndex).toBe(20);
-    expect(clampStep(store.getState().stepIndex, stepsFor(store.getState().spec).length)).toBe(14);
+    const count = stepsFor(store.getState().spec).length;
+    expect(clampStep(store.getState().stepIndex, count)).toBe(count - 1);
     store.getState().setStepIndex(3.7);
     expect(store.getState().stepIndex).toBe(3);
     store.getState().setStepIndex(-2);

@@ -69,7 +69,7 @@ describe('inference loop on the CPU engine', () => {
       expect(r0.label).toBe(0);
       expect(Math.abs(sum(r0.result.forward.probs) - 1)).toBeLessThan(1e-9);
       expect(r0.startClass).toBe(r0.result.forward.pred[0]);
-      expect(r0.result.paths?.levels).toHaveLength(2);
+      expect(r0.result.paths?.levels).toHaveLength(PRESETS['drmm-compact'].levels.length);
       expect(r0.result.backtrace.variant).toBe('rendering');
 
       st().setDigitIndex(4);

@@ -332,7 +332,8 @@ describe('startUrlSync', () => {
     const store = createAppStore();
     // A build without the DP stepper's slice.
     store.setState({ setStepIndex: undefined } as never);
-    const host = fakeHost('#model=file&file=mine.drmm&unit=3.relu.0.0.0&step=2');
+    const L = store.getState().spec.levels.length;
+    const host = fakeHost(`#model=file&file=mine.drmm&unit=${L + 1}.relu.0.0.0&step=2`);
     const choose = vi.fn(async () => true);
     const sync = startUrlSync({ store, host, choosePreset: choose, throttleMs: 10 });
     installDefault(store);
@@ -340,7 +341,7 @@ describe('startUrlSync', () => {
     const notice = store.getState().linkNotice.join('\n');
     expect(notice).toContain('"mine.drmm"');
     expect(notice).toContain('cannot reopen a file');
-    expect(notice).toContain('unit=3.relu.0.0.0 (the model has 2 levels)');
+    expect(notice).toContain(`unit=${L + 1}.relu.0.0.0 (the model has ${L} levels)`);
     expect(notice).toContain('step (this version of the app has no DP stepper)');
     expect(store.getState().unit).toBeNull();
     expect(choose).not.toHaveBeenCalled();
