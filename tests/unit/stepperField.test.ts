@@ -1,36 +1,35 @@
 // Receptive fields from the architecture: known values for a two-level model (drmm-compact's first
-// two levels), and brute-force checks
-// against the CPU reference (nudge pixels, see which units change).
+// two levels), and brute-force checks against the CPU reference (nudge pixels, see which units
+// change).
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, shapesOf, type ModelParams, type ModelSpec } from '../../src/engine';
 import { forward } from '../../src/engine/reference/pipeline';
 import { mapSize, receptiveField } from '../../src/ui/stepper/receptiveField';
 import { TWO_LEVEL } from '../helpers/specs';
 
-const compact = TWO_LEVEL;
 
 describe('receptiveField (two levels: 5x5 pad 2, pool, 3x3 pad 1, pool)', () => {
   it('level 1: a 5x5 template around the unit, cut at the border', () => {
-    expect(receptiveField(compact, { level: 1, stage: 'relu', y: 10, x: 12 })).toEqual({ y0: 8, y1: 12, x0: 10, x1: 14 });
-    expect(receptiveField(compact, { level: 1, stage: 'relu', y: 0, x: 27 })).toEqual({ y0: 0, y1: 2, x0: 25, x1: 27 });
+    expect(receptiveField(TWO_LEVEL, { level: 1, stage: 'relu', y: 10, x: 12 })).toEqual({ y0: 8, y1: 12, x0: 10, x1: 14 });
+    expect(receptiveField(TWO_LEVEL, { level: 1, stage: 'relu', y: 0, x: 27 })).toEqual({ y0: 0, y1: 2, x0: 25, x1: 27 });
     // A pooled unit: its 2x2 window of 5x5 fields, 6x6.
-    expect(receptiveField(compact, { level: 1, stage: 'pool', y: 3, x: 4 })).toEqual({ y0: 4, y1: 9, x0: 6, x1: 11 });
+    expect(receptiveField(TWO_LEVEL, { level: 1, stage: 'pool', y: 3, x: 4 })).toEqual({ y0: 4, y1: 9, x0: 6, x1: 11 });
   });
 
   it('level 2: a 3x3 template over pooled level 1 covers 10x10 pixels; a pooled unit 12x12', () => {
     // r(2) (5,5) -> x(1) rows 4..6 -> r(1) rows 8..13 -> pixels 6..15.
-    expect(receptiveField(compact, { level: 2, stage: 'relu', y: 5, x: 5 })).toEqual({ y0: 6, y1: 15, x0: 6, x1: 15 });
+    expect(receptiveField(TWO_LEVEL, { level: 2, stage: 'relu', y: 5, x: 5 })).toEqual({ y0: 6, y1: 15, x0: 6, x1: 15 });
     // x(2) (2,2) -> r(2) rows 4..5 -> x(1) 3..6 -> r(1) 6..13 -> pixels 4..15.
-    expect(receptiveField(compact, { level: 2, stage: 'pool', y: 2, x: 2 })).toEqual({ y0: 4, y1: 15, x0: 4, x1: 15 });
+    expect(receptiveField(TWO_LEVEL, { level: 2, stage: 'pool', y: 2, x: 2 })).toEqual({ y0: 4, y1: 15, x0: 4, x1: 15 });
     // The corner: padding is not a unit, so the field is cut, not shifted.
-    expect(receptiveField(compact, { level: 2, stage: 'relu', y: 0, x: 0 })).toEqual({ y0: 0, y1: 5, x0: 0, x1: 5 });
+    expect(receptiveField(TWO_LEVEL, { level: 2, stage: 'relu', y: 0, x: 0 })).toEqual({ y0: 0, y1: 5, x0: 0, x1: 5 });
   });
 
   it('pixels are their own field; units outside the map are refused', () => {
-    expect(receptiveField(compact, { level: 0, stage: 'relu', y: 7, x: 3 })).toEqual({ y0: 7, y1: 7, x0: 3, x1: 3 });
-    expect(() => receptiveField(compact, { level: 2, stage: 'pool', y: 7, x: 0 })).toThrow(/outside level 2's 7x7 pool map/);
-    expect(() => receptiveField(compact, { level: 3, stage: 'relu', y: 0, x: 0 })).toThrow(/no level 3/);
-    expect(mapSize(compact, { level: 2, stage: 'relu' }, 'height')).toBe(14);
+    expect(receptiveField(TWO_LEVEL, { level: 0, stage: 'relu', y: 7, x: 3 })).toEqual({ y0: 7, y1: 7, x0: 3, x1: 3 });
+    expect(() => receptiveField(TWO_LEVEL, { level: 2, stage: 'pool', y: 7, x: 0 })).toThrow(/outside level 2's 7x7 pool map/);
+    expect(() => receptiveField(TWO_LEVEL, { level: 3, stage: 'relu', y: 0, x: 0 })).toThrow(/no level 3/);
+    expect(mapSize(TWO_LEVEL, { level: 2, stage: 'relu' }, 'height')).toBe(14);
     expect(mapSize(PRESETS['drmm-mnist'], { level: 2, stage: 'pool' }, 'width')).toBe(14); // no pooling: x(2) = r(2)
   });
 
@@ -77,7 +76,7 @@ describe('receptiveField (two levels: 5x5 pad 2, pool, 3x3 pad 1, pool)', () => 
 
   it('contains the pixels that change a unit with pooling and random weights (two levels, the drmm-compact preset, a small odd model)', () => {
     const odd: ModelSpec = { input: { channels: 1, height: 13, width: 11 }, levels: [{ kernel: 3, channels: 2, pad: 1, pool: true }, { kernel: 2, channels: 2, pad: 0, pool: true }], readout: 'dense', classes: 2 };
-    for (const spec of [odd, compact, PRESETS['drmm-compact']]) {
+    for (const spec of [odd, TWO_LEVEL, PRESETS['drmm-compact']]) {
       const L = spec.levels.length;
       const lv = shapesOf(spec).levels[L - 1];
       let nonEmpty = 0;
