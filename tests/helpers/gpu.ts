@@ -1,8 +1,11 @@
 // Test helpers for running WGSL compute on a real WebGPU device under Node, via Dawn (`webgpu`).
 //
 // GPU tests must never skip silently: if no adapter can be found, getTestDevice() throws an
-// Error that says why and how to fix it. On Linux CI the adapter is SwiftShader (a CPU Vulkan
-// driver shipped with Debian's `chromium` package) selected through VK_ICD_FILENAMES.
+// Error that says why and how to fix it. The adapter is chosen as for the CLI, by
+// scripts/lib/nodeAdapter.ts: a hardware GPU, else Mesa's lavapipe (Mesa >= 24), else SwiftShader
+// (from Debian's `chromium` package); tests/setup/global.ts makes that choice once per vitest run
+// and pins it in VK_ICD_FILENAMES, and a VK_ICD_FILENAMES set by the caller overrides it
+// (scripts/test.mjs runs the kernel tests on each software adapter that way).
 //
 // Typical use:
 //   const device = await getTestDevice();
@@ -11,11 +14,9 @@
 //   const out = tracker.track(uploadF32(device, new Float32Array(64), undefined, 'out'));
 //   await expectNoGpuErrors(device, async () => { ...encode + submit... });
 //   const values = new Float32Array(await readBuffer(device, out));
-import fs from 'node:fs';
-import { create, globals } from 'webgpu';
+import { openNodeAdapter, type NodeAdapter } from '../../scripts/lib/nodeAdapter';
 
-/** SwiftShader's Vulkan ICD as installed by Debian's `chromium` package. */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+export { SWIFTSHADER_ICD } from '../../scripts/lib/nodeAdapter';
 
 /** Limits requested at the adapter's maximum, so tests can exercise the engine's large buffers. */
 export const MAX_LIMITS = [
@@ -29,49 +30,21 @@ export const MAX_LIMITS = [
 /** Default usage of buffers made by uploadF32/uploadU32. */
 export const STORAGE_RW_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008; /* COPY_DST */
 
-// One GPU/adapter/device per test file: vitest isolates test files, so module state is per file.
-let gpu: GPU | undefined;
+// One adapter/device per test file: vitest isolates test files, so module state is per file.
+let chosen: NodeAdapter | undefined;
 let adapter: GPUAdapter | undefined;
 let devicePromise: Promise<GPUDevice> | undefined;
 let currentDevice: GPUDevice | undefined;
 const uncaptured: string[] = [];
 
-function installGlobals(): void {
-  // Dawn's GPUBufferUsage, GPUMapMode, GPUShaderStage, ... become globals, as in a browser.
-  if (typeof (globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage === 'undefined') {
-    Object.assign(globalThis, globals);
-  }
-}
-
-function noAdapterError(detail: string): Error {
-  const icd = process.env.VK_ICD_FILENAMES;
-  return new Error(
-    [
-      `No WebGPU adapter available to the Node tests (${detail}).`,
-      `VK_ICD_FILENAMES=${icd === undefined ? '(unset)' : JSON.stringify(icd)}; platform=${process.platform}-${process.arch}.`,
-      'GPU tests run on Dawn (the `webgpu` npm package) and need a Vulkan driver. Without a GPU, use SwiftShader:',
-      '  sudo apt-get install -y libvulkan1 chromium   # Debian/Ubuntu; provides ' + SWIFTSHADER_ICD,
-      `  export VK_ICD_FILENAMES=${SWIFTSHADER_ICD}     # tests/setup/global.ts sets this when the file exists`,
-      'or point VK_ICD_FILENAMES at another Vulkan ICD JSON (e.g. lavapipe or a real GPU driver).',
-      'GPU tests never skip: fix the environment rather than skipping them.',
-    ].join('\n'),
-  );
-}
-
 async function createDevice(): Promise<GPUDevice> {
-  // tests/setup/global.ts normally sets this; repeat it here so the helper also works alone.
-  if (!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD)) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  }
-  installGlobals();
+  // Throws, naming what it tried and the fix, when there is no adapter. Also installs Dawn's
+  // globals (GPUBufferUsage, GPUMapMode, ...), as in a browser.
   let a: GPUAdapter | null;
-  try {
-    gpu ??= create([]);
-    a = await gpu.requestAdapter();
-  } catch (err) {
-    throw noAdapterError(`creating Dawn or requesting an adapter threw: ${(err as Error)?.message ?? String(err)}`);
-  }
-  if (!a) throw noAdapterError('navigator.gpu.requestAdapter() returned null');
+  if (!chosen) a = (chosen = await openNodeAdapter()).adapter;
+  // A WebGPU adapter gives one device; after releaseTestDevice() ask the same Dawn instance again.
+  else a = await chosen.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!a) throw new Error(`requestAdapter() returned null on the second request (first: ${chosen.name}, ${chosen.description})`);
   adapter = a;
 
   const requiredLimits: Record<string, number> = {};
@@ -113,12 +86,18 @@ export async function getTestAdapter(): Promise<GPUAdapter> {
   return adapter!;
 }
 
-/** "vendor / architecture / description" of the test adapter; call after getTestDevice(). */
+/** The test adapter's kind ('gpu', 'lavapipe', 'swiftshader' or 'software'); after getTestDevice(). */
+export function testAdapterKind(): NodeAdapter['kind'] {
+  if (!chosen) throw new Error('testAdapterKind(): no adapter yet; await getTestDevice() first.');
+  return chosen.kind;
+}
+
+/** "name: vendor / architecture / device / description (VK_ICD_FILENAMES=...)"; after getTestDevice(). */
 export function describeAdapter(): string {
-  if (!adapter) throw new Error('describeAdapter(): no adapter yet; await getTestDevice() first.');
-  const info = adapter.info;
+  if (!chosen) throw new Error('describeAdapter(): no adapter yet; await getTestDevice() first.');
+  const info = (adapter ?? chosen.adapter).info;
   const parts = [info.vendor, info.architecture, info.device, info.description].map((s) => s || '?');
-  return `${parts.join(' / ')} (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})`;
+  return `${chosen.name}: ${parts.join(' / ')} (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})`;
 }
 
 /** Destroys the cached device (e.g. in afterAll); the next getTestDevice() makes a new one. */
