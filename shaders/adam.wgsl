@@ -2,8 +2,8 @@
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 //   p -= lr_t * m / (sqrt(v) + eps_t) + lr * wd * p,
 // with the bias corrections folded into lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t) and
-// eps_t = eps * sqrt(1 - b2^t) (computed on the CPU for step t). Dims f0 lr_t, f1 b1, f2 b2,
-// f3 eps_t, f4 lr * wd; total = parameter count.
+// eps_t = eps * sqrt(1 - b2^t) (computed on the CPU for step t by params.ts adamParams). Dims f0
+// lr_t, f1 b1, f2 b2, f3 eps_t, f4 lr * wd; total = parameter count.
 
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> param: array<f32>;

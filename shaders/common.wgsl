@@ -1,7 +1,9 @@
 // Shared by every kernel family: the one uniform struct of sizes and settings (written by
-// src/engine/gpu/dims.ts, whose layout is tested), and the flat thread index. Every kernel runs
-// one thread per output element, 64 threads a workgroup, on a 2-D grid of workgroups (a grid row
-// holds at most 65535 workgroups), and returns early past `dims.total`.
+// src/engine/gpu/dims.ts, whose layout is tested; filled only by the builders of
+// src/engine/gpu/params.ts, one a kernel, which say what each kernel's slots hold), the constants
+// every pipeline is given, and the flat thread index. Every kernel runs one thread per output
+// element, WG threads a workgroup, on a 2-D grid of workgroups (a grid row holds at most
+// GRID_ROW = 65535 workgroups, runner.ts's gridFor), and returns early past `dims.total`.
 
 struct Dims {
   n: u32,       // images in the batch
@@ -14,7 +16,7 @@ struct Dims {
   k: u32,       // template size (k x k)
   pad: u32,     // zero padding on each side
   classes: u32, // number of classes
-  mode: u32,    // kernel-specific switch (backtrace variant, read-out kind, "possible" paths)
+  mode: u32,    // kernel-specific switch: one of the MODE values below (each kernel says which)
   total: u32,   // threads that do work
   a0: u32,      // kernel-specific extras (a unit's channel, y, x)
   a1: u32,
@@ -32,7 +34,21 @@ struct Dims {
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 
-const WG: u32 = 64u;
+// Set for every pipeline from src/engine/gpu/kernels.ts (WORKGROUP and MODE), the one place
+// their values are written; no defaults here, so a pipeline without them fails to build.
+override WG: u32;                 // threads a workgroup (the grid of gridFor is sized for it)
+// Bits of `mode`:
+override MODE_ACCUMULATE: u32;    // add into dst instead of overwriting it (gradient kernels)
+override MODE_DENSE: u32;         // the read-out kind: dense (mu_c spans the whole top map, C x H x W
+                                  // entries) when set, else the global average (mu_c has C entries)
+// Values of `mode`:
+override VARIANT_GRADIENT: u32;   // top-down step: the chain rule, s * a
+override VARIANT_RENDERING: u32;  // top-down step: the NN-DRMM's rendering, max(0, s) * a
+override VARIANT_DECONVNET: u32;  // top-down step: max(0, s), no a-mask
+override SQ_DIFFERENCE: u32;      // metrics_sq: sum (A - B)^2
+override SQ_NEGATIVE_PART: u32;   // metrics_sq: sum relu(-A)^2
+override PATHS_ACTIVE: u32;       // path DP through the switches
+override PATHS_POSSIBLE: u32;     // path DP with every switch ON and every window position
 
 fn flat_id(gid: vec3u, nwg: vec3u) -> u32 {
   return gid.x + gid.y * nwg.x * WG;

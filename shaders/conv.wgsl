@@ -7,7 +7,9 @@
 // s[n,co,yy-dy+pad,xx-dx+pad], i.e. every top-down value paints its template into the level below
 // (Gamma(l) in the generative model). Written as a gather so that no two threads write the same
 // element. Bias takes no part: it only chooses the switches.
-// Dims: n, cin, hin, win (level input), cout, hout, wout (template-match map), k, pad.
+// Dims (params.ts convParams): n, cin, hin, win (level input), cout, hout, wout (template-match
+// map), k, pad; total = the threads of the kernel's plan (kernels.ts convForwardPlan /
+// convTransposePlan).
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
@@ -20,9 +22,11 @@
 // software adapter the loads, not the arithmetic, bound these kernels, and the wider block runs
 // about 1.4x faster there. With CB = 4 the accumulators a4..a7 are dead code (CB is fixed when the
 // pipeline is made, so the compiler drops them). Channels past the last are clamped to it
-// (computed, then not stored).
-const TX: u32 = 4u;
-override CB: u32 = 4u;
+// (computed, then not stored). TX, TR and CB are set from kernels.ts (CONV_TX, CONV_TR, CONV_TC
+// or CONV_TC_WIDE), whose plans size the dispatch with them; TX and TR are the 4 lanes of the
+// vec4 accumulators.
+override TX: u32;
+override CB: u32;
 
 // Reads map[row + x] with zero padding outside 0 <= x < width.
 fn tap(row: u32, x: i32, width: u32) -> f32 {
@@ -166,7 +170,7 @@ fn conv_transpose(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 // row q (counted from the first) with dy = r + k - 1 - q. Columns outside the map read a clamped
 // address times a 0/1 mask, fixed per dx, instead of a test per load.
 // Threads: n x cin x ceil(hin/TR) x ceil(win/TX).
-const TR: u32 = 4u;
+override TR: u32;
 
 @compute @workgroup_size(WG)
 fn conv_transpose_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -195,7 +199,7 @@ fn conv_transpose_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_w
       let xv = vec4i(xs - i32(dx)) + vec4i(0, 1, 2, 3);
       let m = select(vec4f(0.0), vec4f(1.0), (xv >= vec4i(0)) & (xv <= wlast));
       let cx = vec4u(clamp(xv, vec4i(0), wlast));
-      for (var q = 0; q < ki + 3; q++) {
+      for (var q = 0; q < ki + i32(TR) - 1; q++) {
         let y = ytop + q;
         if (y < 0 || y >= i32(dims.hout)) { continue; }
         let row = (plane + u32(y)) * dims.wout;

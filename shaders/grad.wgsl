@@ -4,27 +4,32 @@
 // lives on a level's template-match map (cout x hout x wout) and B on its input (cin x hin x win).
 // Both directions of the DP give this form: bottom-up, A = dL/du and B = x(l-1); top-down (the
 // reconstruction paints su(l) with W(l) into the level below), A = su(l) and B = dL/d(level below).
-// `mode` bit 0 set adds to dst instead of overwriting (a second contribution to the same templates).
+// `mode` bit MODE_ACCUMULATE adds to dst instead of overwriting (a second contribution to the same
+// templates): wgrad_reduce, conv_bias_grad, readout_grad_mu, readout_grad_bias.
 // conv_bias_grad: db[co] = sum_{n,y,x} A[n,co,y,x].
 // readout_backward: dL/dx(L) from dL/ds: sum_c g[n,c] mu_c (spread as 1/(H*W) over positions for
-// the global-average read-out, `mode` bit 1 clear; reshaped for dense, bit 1 set).
+// the global-average read-out, `mode` bit MODE_DENSE clear; reshaped for dense, bit set).
 // readout_grad_mu: dmu[c,j] = sum_n g[n,c] R(x_n)[j]; readout_grad_bias: db_c = sum_n g[n,c].
-// Dims: as the matching forward kernel; classes for the read-out kernels.
+// Dims (params.ts): weightGradParams, the level's conv geometry and a0 = batch chunks;
+// wgradReduceParams, a0 = chunks, total = weights; biasGradParams, cout x hout x wout;
+// readoutBackwardParams / readoutGradMuParams / readoutGradBiasParams, n, cin x hin x win (the top
+// map), classes.
 
 @group(0) @binding(1) var<storage, read> ga: array<f32>;
 @group(0) @binding(2) var<storage, read> gb: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 
 fn put(i: u32, v: f32) {
-  if ((dims.mode & 1u) != 0u) { dst[i] += v; } else { dst[i] = v; }
+  if ((dims.mode & MODE_ACCUMULATE) != 0u) { dst[i] += v; } else { dst[i] = v; }
 }
 
 // Blocked WB output x 4 input channels a thread (each B load feeds WB multiply-adds, each A load
 // 4), and the batch split into `a0` chunks so that there are enough threads: chunk s writes its
 // partial sums to dst[s * weights + w]; wgrad_reduce then adds the chunks into the gradient. WB is
 // 4, or 8 where 8 divides cout (wgradPlan chooses; as conv.wgsl's CB, a4..a7 are dead code with
-// WB = 4). Threads: a0 x ceil(cout/WB) x ceil(cin/4) x k x k.
-override WB: u32 = 4u;
+// WB = 4). WB is set from kernels.ts (CONV_TC, or CONV_TC_WIDE for convWeightGrad8).
+// Threads: a0 x ceil(cout/WB) x ceil(cin/4) x k x k.
+override WB: u32;
 
 @compute @workgroup_size(WG)
 fn conv_weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -203,7 +208,7 @@ fn readout_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let n = i / per;
   let j = i % per;
   var s = 0.0;
-  if ((dims.mode & 2u) == 0u) {
+  if ((dims.mode & MODE_DENSE) == 0u) {
     let ch = j / hw;
     for (var c = 0u; c < dims.classes; c++) { s += ga[n * dims.classes + c] * gb[c * dims.cin + ch]; }
     s = s / f32(hw);
@@ -220,7 +225,7 @@ fn readout_grad_mu(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   if (i >= dims.total) { return; }
   let hw = dims.hin * dims.win;
   let per = dims.cin * hw;
-  let dense = (dims.mode & 2u) != 0u;
+  let dense = (dims.mode & MODE_DENSE) != 0u;
   let len = select(dims.cin, per, dense);
   let c = i / len;
   let j = i % len;

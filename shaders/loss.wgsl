@@ -10,15 +10,18 @@
 //   a_kl * (-p_k (log p_k + H)) / N_unl for an unlabelled one (dH/ds_k); also writes the class the
 //   top-down pass starts from: the label, or the predicted class (first maximal probability).
 // recon_grad: dL/dI_hat = a_rc * 2 (I_hat - I) / (N*D).
-// topdown_backward: through one level's top-down step su = a * relu(s) (rendering, `mode` 1) or
-//   a * s (gradient, `mode` 0): g_sr = g_su * a * [sr > 0 if rendering], plus the penalty's
-//   -2 a_nn relu(-sr) / (N*units).
+// topdown_backward: through one level's top-down step su = a * relu(s) (rendering, `mode`
+//   VARIANT_RENDERING) or a * s (gradient, VARIANT_GRADIENT): g_sr = g_su * a * [sr > 0 if
+//   rendering], plus the penalty's -2 a_nn relu(-sr) / (N*units).
 // class_start_backward: dmu from the signal's gradient at the top map, for the class each image
-//   started from (`mode` bit 1: dense read-out; bit 0: accumulate).
+//   started from (`mode` bits MODE_DENSE: dense read-out; MODE_ACCUMULATE: add onto dst).
 // metrics_scores (one thread): adds sum CE, N_lab, sum (H - log C), N_unl, correct labelled to
-//   acc[0..4]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` 0) or sum relu(-A)^2
-//   (`mode` 1) times f1 to acc[a0]. eval_accumulate (one thread): correct and seen to acc[a0], acc[a0+1].
-// Dims f0: the term's weight.
+//   acc[0..4]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` SQ_DIFFERENCE) or sum
+//   relu(-A)^2 (SQ_NEGATIVE_PART) times f1 to acc[a0]. eval_accumulate (one thread): correct and
+//   seen to acc[a0], acc[a0+1].
+// Dims (params.ts): f0 the term's weight (scores_grad: a_kl, recon_grad: a_rc, topdown_backward:
+// a_nn); total the threads, and for recon_grad and topdown_backward the mean's divisor N*D or
+// N*units; metrics_sq: mode, a0 the accumulator, f1 the scale.
 
 @group(0) @binding(1) var<storage, read> fa: array<f32>;
 @group(0) @binding(2) var<storage, read> fb: array<f32>;
@@ -92,7 +95,7 @@ fn topdown_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   if (i >= dims.total) { return; }
   let s = fb[i];
   var g = 0.0;
-  if (ucls[i] != 0u && (dims.mode == 0u || s > 0.0)) { g = fa[i]; }
+  if (ucls[i] != 0u && (dims.mode == VARIANT_GRADIENT || s > 0.0)) { g = fa[i]; }
   g -= dims.f0 * 2.0 * max(-s, 0.0) / f32(dims.total);
   dst[i] = g;
 }
@@ -104,7 +107,7 @@ fn class_start_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   if (i >= dims.total) { return; }
   let hw = dims.hout * dims.wout;
   let per = dims.cout * hw;
-  let dense = (dims.mode & 2u) != 0u;
+  let dense = (dims.mode & MODE_DENSE) != 0u;
   let len = select(dims.cout, per, dense);
   let c = i / len;
   let j = i % len;
@@ -118,7 +121,7 @@ fn class_start_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
     }
   }
   if (!dense) { s = s / f32(hw); }
-  if ((dims.mode & 1u) != 0u) { dst[i] += s; } else { dst[i] = s; }
+  if ((dims.mode & MODE_ACCUMULATE) != 0u) { dst[i] += s; } else { dst[i] = s; }
 }
 
 // fa = probs; dst = accumulators. One thread.
@@ -146,20 +149,21 @@ fn metrics_scores() {
   dst[4] += correct;
 }
 
-var<workgroup> partial: array<f32, 64>;
+var<workgroup> partial: array<f32, WG>;
 
-// One workgroup of 64 threads over `total` elements; the sum times f1 is added to dst[a0].
-@compute @workgroup_size(64)
+// One workgroup of WG threads (a power of two) over `total` elements; the sum times f1 is added
+// to dst[a0].
+@compute @workgroup_size(WG)
 fn metrics_sq(@builtin(local_invocation_index) li: u32) {
   var s = 0.0;
-  for (var i = li; i < dims.total; i += 64u) {
+  for (var i = li; i < dims.total; i += WG) {
     var d = 0.0;
-    if (dims.mode == 0u) { d = fa[i] - fb[i]; } else { d = max(-fa[i], 0.0); }
+    if (dims.mode == SQ_DIFFERENCE) { d = fa[i] - fb[i]; } else { d = max(-fa[i], 0.0); }
     s += d * d;
   }
   partial[li] = s;
   workgroupBarrier();
-  for (var w = 32u; w > 0u; w = w / 2u) {
+  for (var w = WG / 2u; w > 0u; w = w / 2u) {
     if (li < w) { partial[li] += partial[li + w]; }
     workgroupBarrier();
   }

@@ -4,8 +4,8 @@
 //
 // A path runs start -> ... -> a r(l) unit -> an x(l-1) unit inside its template's support ->
 // ... -> a pixel. A r(l) unit passes paths only if its a-switch is ON; an x(l) unit of a pooling
-// level connects to the one r(l) unit its t-switch chose. With `mode` 1 ("possible") every
-// switch counts as ON and all four window positions connect.
+// level connects to the one r(l) unit its t-switch chose. With `mode` PATHS_POSSIBLE every
+// switch counts as ON and all four window positions connect (PATHS_ACTIVE: through the switches).
 // paths_down_conv: down_r(l)[u] = log10 sum over the template's support of 10^down_x(l-1), for
 //   ON units (down over pixels is log10 1 = 0); one thread a position, shared by its channels.
 // paths_down_pool: down_x(l) = down_r(l) at the chosen position (or all four, when possible).
@@ -16,6 +16,9 @@
 //   10^up_r(l) (a gather: one thread a position below, shared by its channels).
 // paths_active: per image, log10 of the paths reaching the ON units of a map (sum of 10^up), and
 //   the number of ON units; dst[2n] and dst[2n+1]. Bindings: src (f32), sw (switches), dst.
+// Dims (params.ts paths*Params): the level's conv geometry (down_conv, up_conv) or its pool
+// geometry (down_pool, up_unpool) as the inference kernels; the map counted as cout x hout x wout
+// (start, active); mode; a0..a3 the unit start.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read> sw: array<u32>;
@@ -25,7 +28,7 @@ const NONE: f32 = -1e30;
 const NONE_BELOW: f32 = -1e29;
 
 fn is_on(j: u32) -> bool {
-  return dims.mode == 1u || sw[j] != 0u;
+  return dims.mode == PATHS_POSSIBLE || sw[j] != 0u;
 }
 
 // One thread per position (n, y, x): the sum over the template's support does not depend on the
@@ -73,7 +76,7 @@ fn paths_down_pool(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   let y = (i / dims.wout) % dims.hout;
   let nc = i / (dims.wout * dims.hout);
   let base = (nc * dims.hin + 2u * y) * dims.win + 2u * x;
-  if (dims.mode != 1u) {
+  if (dims.mode != PATHS_POSSIBLE) {
     let q = sw[i];
     dst[i] = src[base + (q >> 1u) * dims.win + (q & 1u)];
     return;
@@ -112,7 +115,7 @@ fn paths_up_unpool(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   var v = NONE;
   if (py < dims.hout && px < dims.wout) {
     let j = (nc * dims.hout + py) * dims.wout + px;
-    if (dims.mode == 1u || sw[j] == (y & 1u) * 2u + (x & 1u)) { v = src[j]; }
+    if (dims.mode == PATHS_POSSIBLE || sw[j] == (y & 1u) * 2u + (x & 1u)) { v = src[j]; }
   }
   dst[i] = v;
 }

@@ -6,7 +6,8 @@
 // unpool: the top-down step, one thread per element of the fine map: it receives the coarse value
 // if it is the window's chosen position, else 0 (so no clearing pass is needed). The same kernel
 // is max-pool's backward pass (the gradient flows only to the winner).
-// Dims: n, cout = channels, hin, win = fine map, hout, wout = coarse map.
+// Dims (params.ts maxPoolParams, unpoolParams, poolGatherParams): n, cout = channels, hin, win =
+// fine map, hout, wout = coarse map.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;

@@ -1,8 +1,9 @@
 // The class level's template matching: s[n,c] = <mu_c, R(x_n)> + b_c.
 //
 // readout_scores: s[n,c] = <mu_c, R(x_n)> + b_c with R the global average over positions
-// (`mode` 0: mu_c has cin entries) or the identity (`mode` 1, dense: cin*hin*win entries).
-// Dims: n, cin, hin, win (top map), classes, mode.
+// (`mode` bit MODE_DENSE clear: mu_c has cin entries) or the identity (bit set, dense:
+// cin*hin*win entries). Dims (params.ts readoutScoresParams): n, cin, hin, win (top map),
+// classes, mode; one thread a score.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read> mu: array<f32>;
@@ -18,7 +19,7 @@ fn readout_scores(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   let hw = dims.hin * dims.win;
   let base = n * dims.cin * hw;
   var s = 0.0;
-  if (dims.mode == 0u) {
+  if ((dims.mode & MODE_DENSE) == 0u) {
     for (var ch = 0u; ch < dims.cin; ch++) {
       var m = 0.0;
       for (var j = 0u; j < hw; j++) { m += src[base + ch * hw + j]; }

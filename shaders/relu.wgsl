@@ -2,9 +2,10 @@
 //
 // relu_forward: r = max(0, u) and the a-switch a = [u > 0] (u = 0 is OFF), saved as a u32 buffer
 // that the backtrace, the path counts and the gradients read.
-// relu_topdown, by `dims.mode`: 0 gradient, s * a (the chain rule: switches only, signed);
-// 1 rendering, max(0, s) * a (the NN-DRMM keeps every intermediate rendered template z(l) >= 0);
-// 2 deconvnet, max(0, s) (Zeiler & Fergus: no a-mask). Dims: total = elements.
+// relu_topdown, by `dims.mode`: VARIANT_GRADIENT, s * a (the chain rule: switches only,
+// signed); VARIANT_RENDERING, max(0, s) * a (the NN-DRMM keeps every intermediate rendered
+// template z(l) >= 0); VARIANT_DECONVNET, max(0, s) (Zeiler & Fergus: no a-mask).
+// Dims (params.ts reluParams, reluTopDownParams): total = elements; mode.
 
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -25,7 +26,7 @@ fn relu_topdown(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   let i = flat_id(gid, nwg);
   if (i >= dims.total) { return; }
   var s = src[i];
-  if (dims.mode != 0u) { s = max(s, 0.0); }
-  if (dims.mode != 2u && switches[i] == 0u) { s = 0.0; }
+  if (dims.mode != VARIANT_GRADIENT) { s = max(s, 0.0); }
+  if (dims.mode != VARIANT_DECONVNET && switches[i] == 0u) { s = 0.0; }
   out[i] = s;
 }

@@ -1,5 +1,6 @@
 // The class posterior p(c|I) = softmax(s) (computed once: exp(s_c - max) / sum) and the MAP
-// class, the first maximal score. One thread per image. Dims: n, classes, total = n.
+// class, the first maximal score. One thread per image. Dims (params.ts softmaxParams): n,
+// classes, total = n.
 
 @group(0) @binding(1) var<storage, read> scores: array<f32>;
 @group(0) @binding(2) var<storage, read_write> probs: array<f32>;

@@ -6,6 +6,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import common from '../../shaders/common.wgsl?raw';
 import { DIMS_BYTES, DIMS_FIELDS, DIMS_REALS, writeDims, type Dims } from '../../src/engine/gpu/dims';
 import { KERNELS, convForwardPlan, convThreads, convTransposePlan, wgradPlan, type KernelName } from '../../src/engine/gpu/kernels';
+import {
+  classStartParams, convParams, maxPoolParams, readoutScoresParams, reluParams, reluTopDownParams, softmaxParams, unitStartParams,
+  unpoolParams, weightGradParams, wgradReduceParams, type KernelParams,
+} from '../../src/engine/gpu/params';
 import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
 import { convWeightGrad } from '../../src/engine/reference/grads';
@@ -26,7 +30,7 @@ const bufU = async (data: ArrayLike<number>) => tracker.track(uploadU32(await ge
 const out = async (n: number) => bufF(new Float32Array(Math.max(1, n)).fill(NaN));
 const outU = async (n: number) => bufU(new Uint32Array(Math.max(1, n)).fill(0xdeadbeef));
 
-async function runKernel(kernel: KernelName, buffers: GPUBuffer[], dims: Partial<Dims> & { total: number }) {
+async function runKernel(kernel: KernelName, buffers: GPUBuffer[], dims: KernelParams) {
   const device = await getTestDevice();
   await expectNoGpuErrors(device, async () => {
     const step = tracker.track(new Step(device, KERNELS[kernel], buffers, `test.${kernel}`));
@@ -114,7 +118,7 @@ describe('conv.wgsl', () => {
         const W = randomArray(c.cout * c.cin * c.k * c.k, 2);
         const b = randomArray(c.cout, 3);
         const u = await out(c.n * c.cout * ho * wo);
-        await runKernel(kernel, [await bufF(x), await bufF(W), await bufF(b), u], { ...dims, total: convForwardPlan(c.n, c.cout, ho, wo, kernel).threads });
+        await runKernel(kernel, [await bufF(x), await bufF(W), await bufF(b), u], convParams(dims, convForwardPlan(c.n, c.cout, ho, wo, kernel).threads));
         expectClose(await f32(u), ref.conv(x, c.n, c.cin, c.h, c.w, W, b, c.cout, c.k, c.pad), 'u');
       });
     }
@@ -124,7 +128,7 @@ describe('conv.wgsl', () => {
         const s = randomArray(c.n * c.cout * ho * wo, 4);
         const W = randomArray(c.cout * c.cin * c.k * c.k, 5);
         const o = await out(c.n * c.cin * c.h * c.w);
-        await runKernel(kernel, [await bufF(s), await bufF(W), await bufF([0]), o], { ...dims, total: convTransposePlan(c.n, c.cin, c.h, c.w, kernel).threads });
+        await runKernel(kernel, [await bufF(s), await bufF(W), await bufF([0]), o], convParams(dims, convTransposePlan(c.n, c.cin, c.h, c.w, kernel).threads));
         expectClose(await f32(o), ref.convTranspose(s, c.n, c.cout, ho, wo, W, c.cin, c.h, c.w, c.k, c.pad), kernel);
       });
     }
@@ -142,8 +146,8 @@ describe('conv.wgsl', () => {
       const scratch = await out(plan.scratch);
       const dW = await bufF(new Float32Array(weights).fill(0.5)); // accumulate onto 0.5
       const d = { n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad };
-      await runKernel(kernel, [await bufF(A), await bufF(B), scratch], { ...d, a0: plan.chunks, total: plan.threads });
-      await runKernel('wgradReduce', [scratch, await bufF([0]), dW], { a0: plan.chunks, mode: 1, total: weights });
+      await runKernel(kernel, [await bufF(A), await bufF(B), scratch], weightGradParams(d, plan));
+      await runKernel('wgradReduce', [scratch, await bufF([0]), dW], wgradReduceParams(plan.chunks, weights, true));
       const want = convWeightGrad(A, B, c.n, c.cin, c.h, c.w, c.cout, ho, wo, c.k, c.pad).map((v) => v + 0.5);
       expectClose(await f32(dW), want, 'dW', { rel: 1e-4, abs: 1e-4 });
     });
@@ -157,9 +161,9 @@ describe('conv.wgsl', () => {
     const s = randomArray(c.n * c.cout * ho * wo, 12);
     const W = randomArray(c.cout * c.cin * c.k * c.k, 13);
     const o = await out(x.length);
-    await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o], {
-      n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad, total: convThreads(c.n, c.cin, c.h, c.w),
-    });
+    await runKernel('convTranspose', [await bufF(s), await bufF(W), await bufF([0]), o],
+      convParams({ n: c.n, cin: c.cin, hin: c.h, win: c.w, cout: c.cout, hout: ho, wout: wo, k: c.k, pad: c.pad }, convThreads(c.n, c.cin, c.h, c.w)),
+    );
     const xt = await f32(o);
     const cx = ref.conv(x, c.n, c.cin, c.h, c.w, W, new Float32Array(c.cout), c.cout, c.k, c.pad);
     let lhs = 0;
@@ -178,7 +182,7 @@ describe('relu.wgsl', () => {
     u[2] = 1e-30;
     const r = await out(u.length);
     const a = await outU(u.length);
-    await runKernel('reluForward', [await bufF(u), r, a], { total: u.length });
+    await runKernel('reluForward', [await bufF(u), r, a], reluParams(u.length));
     const e = ref.relu(u);
     expectClose(await f32(r), e.r, 'r');
     expectEqualInts(await u32(a), e.a, 'a-switch');
@@ -188,7 +192,7 @@ describe('relu.wgsl', () => {
       const s = randomArray(777, 22);
       const sw = Uint32Array.from(randomArray(777, 23), (v) => (v > 0 ? 1 : 0));
       const o = await out(s.length);
-      await runKernel('reluTopDown', [await bufF(s), o, await bufU(sw)], { total: s.length, mode: { gradient: 0, rendering: 1, deconvnet: 2 }[variant] });
+      await runKernel('reluTopDown', [await bufF(s), o, await bufU(sw)], reluTopDownParams(variant, s.length));
       expectClose(await f32(o), ref.reluTopDown(s, sw, variant), variant);
     });
   }
@@ -205,7 +209,7 @@ describe('pool.wgsl', () => {
       const wo = Math.floor(w / 2);
       const p = await out(n * c * ho * wo);
       const t = await outU(n * c * ho * wo);
-      await runKernel('maxPool', [await bufF(r), p, t], { n, cout: c, hin: h, win: w, hout: ho, wout: wo, total: n * c * ho * wo });
+      await runKernel('maxPool', [await bufF(r), p, t], maxPoolParams({ n, channels: c, hin: h, win: w, hout: ho, wout: wo }));
       const e = ref.maxPool(r, n, c, h, w);
       let ties = 0;
       for (let i = 0; i < e.p.length; i++) {
@@ -227,7 +231,7 @@ describe('pool.wgsl', () => {
       const s = randomArray(n * c * ho * wo, 32);
       const t = Uint32Array.from(randomArray(n * c * ho * wo, 33, 0, 4), (v) => Math.floor(v));
       const o = await out(n * c * h * w);
-      await runKernel('unpool', [await bufF(s), o, await bufU(t)], { n, cout: c, hin: h, win: w, hout: ho, wout: wo, total: n * c * h * w });
+      await runKernel('unpool', [await bufF(s), o, await bufU(t)], unpoolParams({ n, channels: c, hin: h, win: w, hout: ho, wout: wo }));
       expectClose(await f32(o), ref.unpool(s, t, n, c, h, w), 'unpooled');
     });
   }
@@ -246,14 +250,14 @@ describe('readout.wgsl, softmax.wgsl, start.wgsl', () => {
       const mu = randomArray(classes * len, 42);
       const bc = randomArray(classes, 43);
       const s = await out(n * classes);
-      await runKernel('readoutScores', [await bufF(x), await bufF(mu), await bufF(bc), s], { n, cin: c, hin: h, win: w, classes, mode: mode === 'gap' ? 0 : 1, total: n * classes });
+      await runKernel('readoutScores', [await bufF(x), await bufF(mu), await bufF(bc), s], readoutScoresParams({ n, channels: c, h, w, classes, readout: mode }));
       expectClose(await f32(s), ref.readout(x, n, c, h, w, mu, bc, classes, mode), 'scores');
     });
     it(`class_start: the read-out's adjoint (${mode})`, async () => {
       const mu = randomArray(classes * len, 44);
       const cls = [6, 0, 3];
       const o = await out(n * c * h * w);
-      await runKernel('classStart', [await bufF(mu), await bufU(cls), o], { n, cout: c, hout: h, wout: w, mode: mode === 'gap' ? 0 : 1, total: n * c * h * w });
+      await runKernel('classStart', [await bufF(mu), await bufU(cls), o], classStartParams({ n, channels: c, h, w, classes, readout: mode }));
       expectClose(await f32(o), ref.readoutAdjoint(cls, n, c, h, w, mu, mode), 'start');
     });
   }
@@ -262,7 +266,7 @@ describe('readout.wgsl, softmax.wgsl, start.wgsl', () => {
     scores[3] = scores[5] = 30; // image 0: tie between classes 3 and 5
     const p = await out(n * classes);
     const pred = await outU(n);
-    await runKernel('softmaxArgmax', [await bufF(scores), p, pred], { n, classes, total: n });
+    await runKernel('softmaxArgmax', [await bufF(scores), p, pred], softmaxParams(n, classes));
     const e = ref.softmax(scores, n, classes);
     expectClose(await f32(p), e.probs, 'probs');
     expectEqualInts(await u32(pred), e.pred, 'pred');
@@ -270,7 +274,7 @@ describe('readout.wgsl, softmax.wgsl, start.wgsl', () => {
   });
   it('unit_start: a one-hot on the unit of every image', async () => {
     const o = await out(n * c * h * w);
-    await runKernel('unitStart', [await bufF([0]), await bufU([0]), o], { n, cout: c, hout: h, wout: w, a0: 4, a1: 2, a2: 1, total: n * c * h * w });
+    await runKernel('unitStart', [await bufF([0]), await bufU([0]), o], unitStartParams({ n, channels: c, h, w }, { channel: 4, y: 2, x: 1 }));
     const e = new Float32Array(n * c * h * w);
     for (let i = 0; i < n; i++) e[((i * c + 4) * h + 2) * w + 1] = 1;
     expectClose(await f32(o), e, 'one-hot');

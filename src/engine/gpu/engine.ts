@@ -8,6 +8,11 @@
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
 import { KERNELS, convForwardPlan, convTransposePlan } from './kernels';
+import {
+  classStartParams, convParams, levelConv, levelPool, maxPoolParams, pathsActiveParams, pathsDownConvParams, pathsDownPoolParams,
+  pathsStartParams, pathsUpConvParams, pathsUpUnpoolParams, readoutOf, readoutScoresParams, reluParams, reluTopDownParams,
+  softmaxParams, unitStartParams, unpoolParams, variantMode, type MapGeometry,
+} from './params';
 import { GpuOwner, preparePipelines, type Step } from './runner';
 import { capBatch, largestBatch } from './limits';
 import type { ReadRange } from './staging';
@@ -18,7 +23,6 @@ export interface GpuEngineOptions {
   label?: string;
 }
 
-const VARIANT_MODE: Record<Variant, number> = { gradient: 0, rendering: 1, deconvnet: 2 };
 const F = 4; // bytes per f32/u32
 
 export interface LevelBuffers {
@@ -243,9 +247,9 @@ export class DrmmGpuEngine {
    */
   encodeClassBufferBacktrace(pass: GPUComputePassEncoder, variant: Variant): void {
     this.live();
-    const mode = this.variantMode(variant);
+    this.useVariant(variant);
     this.encodeClassStart(pass, this.classStartStep);
-    this.descend(pass, this.levels.length - 1, false, mode);
+    this.descend(pass, this.levels.length - 1, false, variant);
   }
 
   /** Bottom-up max-sum: template matching, max over a (ReLU, a-switches), max over t (pool, t-switches), scores, softmax, argmax. */
@@ -254,16 +258,12 @@ export class DrmmGpuEngine {
     const n = this.needBatch();
     this.shapes.levels.forEach((l, i) => {
       const s = this.fwdSteps[i];
-      const fine = n * l.c * l.hc * l.wc;
-      s.conv.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convForwardPlan(n, l.c, l.hc, l.wc).threads }).encode(pass);
-      s.relu.setDims({ total: fine }).encode(pass);
-      s.pool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
+      s.conv.setDims(convParams(levelConv(n, l), convForwardPlan(n, l.c, l.hc, l.wc).threads)).encode(pass);
+      s.relu.setDims(reluParams(n * l.c * l.hc * l.wc)).encode(pass);
+      s.pool?.setDims(maxPoolParams(levelPool(n, l))).encode(pass);
     });
-    const { top } = this.shapes;
-    const C = this.spec.classes;
-    const mode = this.spec.readout === 'gap' ? 0 : 1;
-    this.readoutStep.setDims({ n, cin: top.c, hin: top.h, win: top.w, classes: C, mode, total: n * C }).encode(pass);
-    this.softmaxStep.setDims({ n, classes: C, total: n }).encode(pass);
+    this.readoutStep.setDims(readoutScoresParams(readoutOf(n, this.shapes, this.spec.classes, this.spec.readout))).encode(pass);
+    this.softmaxStep.setDims(softmaxParams(n, this.spec.classes)).encode(pass);
   }
 
   /**
@@ -308,7 +308,7 @@ export class DrmmGpuEngine {
   encodeBacktrace(pass: GPUComputePassEncoder, start: Start, variant: Variant): void {
     this.live();
     const n = this.needBatch();
-    const mode = this.variantMode(variant);
+    this.useVariant(variant);
     let from = this.levels.length - 1;
     let atRelu = false;
     if (start.kind === 'class') {
@@ -324,38 +324,31 @@ export class DrmmGpuEngine {
         st = this.own.step(KERNELS.unitStart, [this.mu, this.cls, atRelu ? lb.sr : lb.sx], `start.unit${key}`);
         this.unitStartSteps.set(key, st);
       }
-      const c = this.shapes.levels[from].c;
-      st.setDims({ n, cout: c, hout: u.h, wout: u.w, a0: start.channel, a1: start.y, a2: start.x, total: n * c * u.h * u.w }).encode(pass);
+      st.setDims(unitStartParams({ n, channels: this.shapes.levels[from].c, h: u.h, w: u.w }, start)).encode(pass);
     }
-    this.descend(pass, from, atRelu, mode);
+    this.descend(pass, from, atRelu, variant);
   }
 
-  private variantMode(variant: Variant): number {
-    const mode = VARIANT_MODE[variant];
-    if (mode === undefined) throw new Error(`unknown backtrace variant ${String(variant)}`);
+  /** Checks the variant (an unknown one throws) and records it for readBacktrace. */
+  private useVariant(variant: Variant): void {
+    variantMode(variant);
     this.lastBacktrace = variant;
-    return mode;
   }
 
   /** The read-out's adjoint from the classes a start step reads (written ones, or pred[]). */
   private encodeClassStart(pass: GPUComputePassEncoder, st: Step): void {
-    const n = this.needBatch();
-    const { top } = this.shapes;
-    const m = this.spec.readout === 'gap' ? 0 : 1;
-    st.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: m, total: n * top.c * top.h * top.w }).encode(pass);
+    st.setDims(classStartParams(readoutOf(this.needBatch(), this.shapes, this.spec.classes, this.spec.readout))).encode(pass);
   }
 
   /** From the signal on level `from`'s map (r(l) when atRelu) down to the pixels. */
-  private descend(pass: GPUComputePassEncoder, from: number, atRelu: boolean, mode: number): void {
+  private descend(pass: GPUComputePassEncoder, from: number, atRelu: boolean, variant: Variant): void {
     const n = this.needBatch();
     for (let i = from; i >= 0; i--) {
       const l = this.shapes.levels[i];
       const s = this.tdSteps[i];
-      const fine = n * l.c * l.hc * l.wc;
-      if (s.unpool && !(i === from && atRelu))
-        s.unpool.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
-      s.relu.setDims({ mode, total: fine }).encode(pass);
-      s.convT.setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, total: convTransposePlan(n, l.cin, l.hin, l.win).threads }).encode(pass);
+      if (s.unpool && !(i === from && atRelu)) s.unpool.setDims(unpoolParams(levelPool(n, l))).encode(pass);
+      s.relu.setDims(reluTopDownParams(variant, n * l.c * l.hc * l.wc)).encode(pass);
+      s.convT.setDims(convParams(levelConv(n, l), convTransposePlan(n, l.cin, l.hin, l.win).threads)).encode(pass);
     }
   }
 
@@ -424,36 +417,37 @@ export class DrmmGpuEngine {
     const n = this.needBatch();
     let from = this.levels.length - 1;
     let atRelu = false;
-    let startDims = { cout: this.shapes.top.c, hout: this.shapes.top.h, wout: this.shapes.top.w, a0: 0, a1: 0, a2: 0, a3: 0 };
+    const { top } = this.shapes;
+    let startMap: MapGeometry = { n, channels: top.c, h: top.h, w: top.w };
+    let unit: { channel: number; y: number; x: number } | null = null;
     if (start.kind === 'unit') {
       const u = this.unitStart(start);
       from = u.level - 1;
       atRelu = u.atRelu;
-      startDims = { cout: this.shapes.levels[from].c, hout: u.h, wout: u.w, a0: start.channel, a1: start.y, a2: start.x, a3: 1 };
+      startMap = { n, channels: this.shapes.levels[from].c, h: u.h, w: u.w };
+      unit = start;
     }
     this.pathsFrom = from;
-    for (const [mode, pb] of [[0, this.paths.active], [1, this.paths.possible]] as const) {
+    const rMap = (i: number): MapGeometry => ({ n, channels: this.shapes.levels[i].c, h: this.shapes.levels[i].hc, w: this.shapes.levels[i].wc });
+    for (const [possible, pb] of [[false, this.paths.active], [true, this.paths.possible]] as const) {
       const steps = this.pathSteps(pb, from, atRelu);
       const inp = this.spec.input;
       // down, bottom to top
       this.shapes.levels.forEach((l, i) => {
-        steps.downConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.hc * l.wc }).encode(pass);
-        steps.downPool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: n * l.c * l.hout * l.wout }).encode(pass);
+        steps.downConv[i].setDims(pathsDownConvParams(levelConv(n, l), possible)).encode(pass);
+        steps.downPool[i]?.setDims(pathsDownPoolParams(levelPool(n, l), possible)).encode(pass);
       });
       // up, from the start down
-      steps.start.setDims({ n, ...startDims, total: n * startDims.cout * startDims.hout * startDims.wout }).encode(pass);
-      for (let i = this.levels.length - 1; i > from; i--) {
-        const l = this.shapes.levels[i];
-        steps.active[i].setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode, total: n }).encode(pass);
-      }
+      steps.start.setDims(pathsStartParams(startMap, unit)).encode(pass);
+      for (let i = this.levels.length - 1; i > from; i--) steps.active[i].setDims(pathsActiveParams(rMap(i), possible)).encode(pass);
       for (let i = from; i >= 0; i--) {
         const l = this.shapes.levels[i];
-        const fine = n * l.c * l.hc * l.wc;
-        steps.upUnpool[i]?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, mode, total: fine }).encode(pass);
-        steps.active[i].setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode, total: n }).encode(pass);
-        steps.upConv[i].setDims({ n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad, mode, total: n * l.hin * l.win }).encode(pass);
+        steps.upUnpool[i]?.setDims(pathsUpUnpoolParams(levelPool(n, l), possible)).encode(pass);
+        steps.active[i].setDims(pathsActiveParams(rMap(i), possible)).encode(pass);
+        steps.upConv[i].setDims(pathsUpConvParams(levelConv(n, l), possible)).encode(pass);
       }
-      steps.pixels.setDims({ n, cout: inp.channels, hout: inp.height, wout: inp.width, mode: 1, total: n }).encode(pass);
+      // The pixels have no switch: every one counts, in both runs.
+      steps.pixels.setDims(pathsActiveParams({ n, channels: inp.channels, h: inp.height, w: inp.width }, true)).encode(pass);
     }
   }
 

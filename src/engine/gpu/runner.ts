@@ -1,15 +1,13 @@
 /**
  * The one path by which kernels run. Pipelines and shader modules are cached per device; a
  * `Step` is one dispatch site of a kernel with its buffers fixed: it owns its uniform buffer and
- * bind group (built once), takes its sizes as `Dims` and encodes one dispatch. Nothing here reads
- * back from the GPU.
+ * bind group (built once), takes its parameters from a builder of params.ts and encodes one
+ * dispatch. Nothing here reads back from the GPU.
  */
-import { DIMS_BYTES, writeDims, type Dims } from './dims';
-import { KERNELS, familySource, type KernelDesc } from './kernels';
+import { DIMS_BYTES, writeDims } from './dims';
+import { GRID_ROW, KERNELS, WORKGROUP, familySource, pipelineConstants, type KernelDesc } from './kernels';
+import type { KernelParams } from './params';
 import { StagingPool } from './staging';
-
-const WORKGROUP = 64;
-const MAX_GRID = 65535;
 
 interface DeviceCache {
   modules: Map<string, GPUShaderModule>;
@@ -62,7 +60,7 @@ function pipelineDescriptor(device: GPUDevice, desc: KernelDesc): GPUComputePipe
   return {
     label: `drmm.${desc.name}`,
     layout: device.createPipelineLayout({ label: `drmm.${desc.name}.pipelineLayout`, bindGroupLayouts: [layoutFor(device, desc)] }),
-    compute: { module: moduleFor(device, desc.family), entryPoint: desc.entry, ...(desc.constants ? { constants: desc.constants } : {}) },
+    compute: { module: moduleFor(device, desc.family), entryPoint: desc.entry, constants: pipelineConstants(desc) },
   };
 }
 
@@ -88,10 +86,10 @@ export async function preparePipelines(device: GPUDevice): Promise<void> {
   );
 }
 
-/** Workgroup grid for `total` threads: at most 65535 workgroups a row, as many rows as needed. */
+/** Workgroup grid for `total` threads: WORKGROUP threads a group, at most GRID_ROW groups a row, as many rows as needed. */
 export function gridFor(total: number): [number, number] {
   const groups = Math.max(1, Math.ceil(total / WORKGROUP));
-  const x = Math.min(groups, MAX_GRID);
+  const x = Math.min(groups, GRID_ROW);
   return [x, Math.ceil(groups / x)];
 }
 
@@ -119,8 +117,13 @@ export class Step {
     });
   }
 
-  /** Sets the sizes for the next submit (a queue write, ordered before that submit). */
-  setDims(d: Partial<Dims> & { total: number }): this {
+  /**
+   * Sets the parameters for the next submit (a queue write, ordered before that submit): built by
+   * the params.ts builder of this kernel's kind, any other is refused.
+   */
+  setDims(p: KernelParams): this {
+    if (p.kind !== this.desc.params) throw new Error(`${this.desc.name} takes ${this.desc.params} parameters, not ${p.kind}`);
+    const d = p.dims;
     writeDims(d, this.words);
     const key = this.words.join(',');
     if (key !== this.last) {
@@ -153,6 +156,12 @@ export function storageBuffer(device: GPUDevice, label: string, bytes: number, e
   });
 }
 
+/** One storage buffer an owner created: its name (the label after the owner's) and its size. */
+export interface Allocation {
+  name: string;
+  bytes: number;
+}
+
 /**
  * The GPU objects one owner (an engine, a trainer) creates: labelled buffers, kernel steps and a
  * staging pool for read-back, all released by one `destroy()`.
@@ -160,6 +169,7 @@ export function storageBuffer(device: GPUDevice, label: string, bytes: number, e
 export class GpuOwner {
   readonly staging: StagingPool;
   private readonly buffers: GPUBuffer[] = [];
+  private readonly allocs: Allocation[] = [];
   private readonly steps: Step[] = [];
   private released = false;
 
@@ -171,7 +181,16 @@ export class GpuOwner {
   buffer(name: string, elems: number): GPUBuffer {
     const b = storageBuffer(this.device, `${this.label}.${name}`, elems * 4);
     this.buffers.push(b);
+    this.allocs.push({ name, bytes: b.size });
     return b;
+  }
+
+  /**
+   * The storage buffers created so far (what limits.ts's bufferPlan predicts), in creation order;
+   * not the steps' uniforms (DIMS_BYTES each) nor the staging pool's read-back buffers.
+   */
+  allocations(): readonly Allocation[] {
+    return this.allocs;
   }
 
   step(desc: KernelDesc, buffers: GPUBuffer[], name: string): Step {

@@ -16,6 +16,11 @@ import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShap
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
 import { KERNELS, convForwardPlan, convTransposePlan, wgradPlan, type KernelName } from './kernels';
+import {
+  adamParams, biasGradParams, classStartBackwardParams, convParams, evalAccumulateParams, levelConv, levelPool, metricsScoresParams,
+  metricsSqParams, poolGatherParams, readoutGradBiasParams, readoutGradMuParams, readoutBackwardParams, readoutOf, reconGradParams,
+  reluTopDownParams, scoresGradParams, topdownBackwardParams, unpoolParams, weightGradParams, wgradReduceParams,
+} from './params';
 import { GpuOwner } from './runner';
 
 export interface TrainConfig {
@@ -212,65 +217,55 @@ export class GpuTrainer {
     const L = sh.levels.length;
     const { weights: w, variant } = this.config;
     const D = spec.input.channels * spec.input.height * spec.input.width;
-    const dense = spec.readout === 'dense' ? 2 : 0;
-    const top = sh.top;
-    const len = sh.templateLength;
+    const ro = readoutOf(n, sh, C, spec.readout);
     const s = this.s;
     const topDown = this.topDown;
-    const convDims = (i: number) => {
-      const l = sh.levels[i];
-      return { n, cin: l.cin, hin: l.hin, win: l.win, cout: l.c, hout: l.hc, wout: l.wc, k: l.k, pad: l.pad };
-    };
     const forward = (pass: GPUComputePassEncoder) => {
       this.engine.encodeForward(pass);
-      s.scoresGrad.setDims({ n, classes: C, f0: w.kl, total: n }).encode(pass);
-      s.metricsScores.setDims({ n, classes: C, total: n }).encode(pass);
+      s.scoresGrad.setDims(scoresGradParams(n, C, w.kl)).encode(pass);
+      s.metricsScores.setDims(metricsScoresParams(n, C)).encode(pass);
     };
     const topdown = (pass: GPUComputePassEncoder) => {
       this.engine.encodeClassBufferBacktrace(pass, variant);
-      s.metricsRc.setDims({ mode: 0, a0: ACC.rc, f1: 1 / (n * D), total: n * D }).encode(pass);
+      s.metricsRc.setDims(metricsSqParams('difference', ACC.rc, 1 / (n * D), n * D)).encode(pass);
       sh.levels.forEach((l, i) => {
         const units = n * l.c * l.hc * l.wc;
-        s.metricsNn[i].setDims({ mode: 1, a0: ACC.nn, f1: 1 / units, total: units }).encode(pass);
+        s.metricsNn[i].setDims(metricsSqParams('negativePart', ACC.nn, 1 / units, units)).encode(pass);
       });
-      s.reconGrad.setDims({ f0: w.rc, total: n * D }).encode(pass);
+      s.reconGrad.setDims(reconGradParams(w.rc, n * D)).encode(pass);
       sh.levels.forEach((l, i) => {
         const td = s.td[i];
         const plan = wgradPlan(n, l.c, l.cin, l.k);
-        td.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
-        td.reduce.setDims({ a0: plan.chunks, mode: 0, total: l.c * l.cin * l.k * l.k }).encode(pass);
-        td.conv.setDims({ ...convDims(i), total: convForwardPlan(n, l.c, l.hc, l.wc).threads }).encode(pass);
-        td.back.setDims({ mode: variant === 'rendering' ? 1 : 0, f0: w.nn, total: n * l.c * l.hc * l.wc }).encode(pass);
-        td.gather?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: n * l.c * l.hout * l.wout }).encode(pass);
+        td.wgrad.setDims(weightGradParams(levelConv(n, l), plan)).encode(pass);
+        td.reduce.setDims(wgradReduceParams(plan.chunks, l.c * l.cin * l.k * l.k, false)).encode(pass);
+        td.conv.setDims(convParams(levelConv(n, l), convForwardPlan(n, l.c, l.hc, l.wc).threads)).encode(pass);
+        td.back.setDims(topdownBackwardParams(variant, w.nn, n * l.c * l.hc * l.wc)).encode(pass);
+        td.gather?.setDims(poolGatherParams(levelPool(n, l))).encode(pass);
       });
-      s.startBack.setDims({ n, cout: top.c, hout: top.h, wout: top.w, mode: dense, total: C * len }).encode(pass);
+      s.startBack.setDims(classStartBackwardParams(ro, false)).encode(pass);
     };
     const backward = (pass: GPUComputePassEncoder) => {
-      const accumulate = topDown ? 1 : 0;
-      const ro = { n, cin: top.c, hin: top.h, win: top.w, classes: C };
-      s.gradMu.setDims({ ...ro, mode: dense | accumulate, total: C * len }).encode(pass);
-      s.gradBc.setDims({ ...ro, mode: 0, total: C }).encode(pass);
-      s.readoutBack.setDims({ ...ro, mode: dense, total: n * top.c * top.h * top.w }).encode(pass);
+      // With the top-down pass, its gradients are already in the class templates and the weights: add to them.
+      s.gradMu.setDims(readoutGradMuParams(ro, topDown)).encode(pass);
+      s.gradBc.setDims(readoutGradBiasParams(n, C, false)).encode(pass);
+      s.readoutBack.setDims(readoutBackwardParams(ro)).encode(pass);
       for (let i = L - 1; i >= 0; i--) {
         const l = sh.levels[i];
         const b = s.bu[i];
-        const fine = n * l.c * l.hc * l.wc;
-        b.unpool?.setDims({ n, cout: l.c, hin: l.hc, win: l.wc, hout: l.hout, wout: l.wout, total: fine }).encode(pass);
-        b.mask.setDims({ mode: 0, total: fine }).encode(pass);
+        b.unpool?.setDims(unpoolParams(levelPool(n, l))).encode(pass);
+        b.mask.setDims(reluTopDownParams('gradient', n * l.c * l.hc * l.wc)).encode(pass);
         const plan = wgradPlan(n, l.c, l.cin, l.k);
-        b.wgrad.setDims({ ...convDims(i), a0: plan.chunks, total: plan.threads }).encode(pass);
-        b.reduce.setDims({ a0: plan.chunks, mode: accumulate, total: l.c * l.cin * l.k * l.k }).encode(pass);
-        b.bgrad.setDims({ n, cout: l.c, hout: l.hc, wout: l.wc, mode: 0, total: l.c }).encode(pass);
-        b.convT?.setDims({ ...convDims(i), total: convTransposePlan(n, l.cin, l.hin, l.win).threads }).encode(pass);
+        b.wgrad.setDims(weightGradParams(levelConv(n, l), plan)).encode(pass);
+        b.reduce.setDims(wgradReduceParams(plan.chunks, l.c * l.cin * l.k * l.k, topDown)).encode(pass);
+        b.bgrad.setDims(biasGradParams({ n, channels: l.c, h: l.hc, w: l.wc }, false)).encode(pass);
+        b.convT?.setDims(convParams(levelConv(n, l), convTransposePlan(n, l.cin, l.hin, l.win).threads)).encode(pass);
       }
     };
     const adam = (pass: GPUComputePassEncoder) => {
       const { lr, beta1, beta2, eps, weightDecay } = this.config;
       const t = this.t + 1;
-      const c2 = Math.sqrt(1 - beta2 ** t);
-      const lrT = (lr * c2) / (1 - beta1 ** t);
       this.params.forEach((_, i) =>
-        s.adam[i].setDims({ f0: lrT, f1: beta1, f2: beta2, f3: eps * c2, f4: lr * weightDecay, total: this.sizes[i] }).encode(pass),
+        s.adam[i].setDims(adamParams({ lr, beta1, beta2, eps, weightDecay, step: t, count: this.sizes[i] })).encode(pass),
       );
       this.t = t;
       this.stepsSinceRead++;
@@ -334,7 +329,7 @@ export class GpuTrainer {
       const enc = this.device.createCommandEncoder({ label: 'drmm.eval' });
       const pass = enc.beginComputePass();
       this.engine.encodeForward(pass);
-      this.s.evalAcc.setDims({ n, classes: this.engine.spec.classes, a0: 0, total: n }).encode(pass);
+      this.s.evalAcc.setDims(evalAccumulateParams(n, this.engine.spec.classes, 0)).encode(pass);
       pass.end();
       this.device.queue.submit([enc.finish()]);
       if (onChunk) await onChunk(first + n);
