@@ -156,12 +156,6 @@ export function storageBuffer(device: GPUDevice, label: string, bytes: number, e
   });
 }
 
-/** One storage buffer an owner created: its name (the label after the owner's) and its size. */
-export interface Allocation {
-  name: string;
-  bytes: number;
-}
-
 /**
  * The GPU objects one owner (an engine, a trainer) creates: labelled buffers, kernel steps and a
  * staging pool for read-back, all released by one `destroy()`.
@@ -169,7 +163,6 @@ export interface Allocation {
 export class GpuOwner {
   readonly staging: StagingPool;
   private readonly buffers: GPUBuffer[] = [];
-  private readonly allocs: Allocation[] = [];
   private readonly steps: Step[] = [];
   private released = false;
 
@@ -181,16 +174,7 @@ export class GpuOwner {
   buffer(name: string, elems: number): GPUBuffer {
     const b = storageBuffer(this.device, `${this.label}.${name}`, elems * 4);
     this.buffers.push(b);
-    this.allocs.push({ name, bytes: b.size });
     return b;
-  }
-
-  /**
-   * The storage buffers created so far (what limits.ts's bufferPlan predicts), in creation order;
-   * not the steps' uniforms (DIMS_BYTES each) nor the staging pool's read-back buffers.
-   */
-  allocations(): readonly Allocation[] {
-    return this.allocs;
   }
 
   step(desc: KernelDesc, buffers: GPUBuffer[], name: string): Step {
