@@ -7,13 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readModelFile } from '../src/engine/modelFile';
-import { loadCheckpoint } from '../src/engine/train/checkpoint';
+import { decodeRun } from '../src/engine/train/checkpoint';
 import { epochsToError, errorAt, evaluationsOf, pairs, pct, shapeOf, type RunSummary } from './lib/results';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs'];
 
-interface RunConfig { augment?: number; init?: string; wallSeconds?: number }
+interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number }
+
+/** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
+const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
 
 function fromLog(file: string): RunSummary {
   const log = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -22,7 +25,7 @@ function fromLog(file: string): RunSummary {
   return {
     name: path.relative(ROOT, file).replace(/\.log\.json$/, '') + (log.finished ? '' : ' (stopped)'),
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
-    augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: !!log.finished,
+    augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
     wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals,
     ...(typeof log.lastIterateTestError === 'number'
@@ -32,15 +35,15 @@ function fromLog(file: string): RunSummary {
 }
 
 function fromCheckpoint(file: string): RunSummary {
-  const ck = loadCheckpoint(fs.readFileSync(file));
-  const run = ck.run!;
-  const cfg = run.config as unknown as RunConfig;
+  const ck = decodeRun(fs.readFileSync(file));
+  const c = ck.config;
+  const metrics = ck.log as unknown as { epoch: number; step: number; testAccuracy?: number }[];
   return {
     name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + ' (in progress)',
-    preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: run.mode, seed: run.seed, labelled: run.labelled,
-    augment: cfg.augment ?? 0, init: cfg.init ?? null, finished: false,
-    epochs: run.epoch + run.stepInEpoch / Math.max(1, stepsPerEpoch(run as never)),
-    wallSeconds: cfg.wallSeconds ?? 0, evaluations: evaluationsOf(run.metrics as never),
+    preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: c.mode, seed: c.seed, labelled: c.labelled,
+    augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
+    epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
+    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics),
   };
 }
 

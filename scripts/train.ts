@@ -1,25 +1,26 @@
 /**
- * Command-line EG training on real MNIST with the same engine and WGSL kernels as the page, in
- * Node (Dawn). Resumable: it checkpoints every few hundred steps (atomically) and `--resume`
- * continues exactly from the last checkpoint, so a long run can span several sessions.
+ * Command-line EG training on real MNIST through the same training core (src/engine/train/run.ts)
+ * and WGSL kernels as the page, in Node (Dawn). Resumable: it checkpoints at the run's cadence
+ * (atomically), and `--resume` continues exactly from the last checkpoint, with every setting the
+ * checkpoint holds, so a long run can span several sessions (and move between the page and here).
  *
  *   npm run train -- --preset drmm-compact --mode supervised --epochs 3 --seed 1 --out public/models/drmm-compact.drmm
  *
  * Writes the model file (`--out`), its checkpoint (`<out>.ckpt`, until the run completes) and a
- * JSON training log (`<out minus .drmm>.log.json`).
+ * JSON training log (`<out minus .drmm>.log.json`). On a resume, a flag that would change a stored
+ * setting is refused unless `--change-settings` is given (the change is then recorded in the run).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DrmmGpuEngine } from '../src/engine/gpu/engine';
-import { GpuTrainer, type TrainConfig } from '../src/engine/gpu/trainer';
-import { PRESETS, initParams, validateSpec, type ModelSpec, type PresetName } from '../src/engine/model';
-import { loadCheckpoint, saveCheckpoint, type RunState } from '../src/engine/train/checkpoint';
-import { Schedule, TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
-import { shiftImage, shiftOf } from '../src/engine/train/augment';
-import { ParamAverage } from '../src/engine/train/average';
-import { paramList, paramShapes, paramsFromList, type ModelParams } from '../src/engine/model';
-import type { ExtraTensor } from '../src/engine/modelFile';
+import { PRESETS, validateSpec, type ModelSpec, type PresetName } from '../src/engine/model';
+import { readModelFile } from '../src/engine/modelFile';
+import { configChanges, defaultRunConfig, type Ramp, type RunConfig } from '../src/engine/train/config';
+import { decodeRun } from '../src/engine/train/checkpoint';
+import { floatSplit, type RunData } from '../src/engine/train/data';
+import { GpuTrainRun } from '../src/engine/train/gpuRun';
+import { NonFiniteError } from '../src/engine/train/run';
+import { TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
 import { loadSplit } from './lib/mnistNode';
 import { nodeDevice } from './lib/nodeGpu';
 
@@ -27,29 +28,19 @@ const { values: a } = parseArgs({
   options: {
     preset: { type: 'string', default: 'drmm-compact' },
     spec: { type: 'string' },
-    mode: { type: 'string', default: 'supervised' },
-    epochs: { type: 'string', default: '1' },
-    seed: { type: 'string', default: '1' },
     out: { type: 'string' },
-    batch: { type: 'string', default: '64' },
-    labelled: { type: 'string', default: '100' },
-    lr: { type: 'string', default: '0.001' },
-    'lr-decay': { type: 'string' },
-    'decay-from': { type: 'string' },
-    rc: { type: 'string' },
-    kl: { type: 'string' },
-    nn: { type: 'string' },
-    variant: { type: 'string', default: 'rendering' },
-    init: { type: 'string' },
     resume: { type: 'boolean', default: false },
-    'checkpoint-every': { type: 'string', default: '200' },
-    'evals-per-epoch': { type: 'string', default: '4' },
-    'log-every': { type: 'string', default: '50' },
+    'change-settings': { type: 'boolean', default: false },
     'max-steps': { type: 'string' },
     'test-count': { type: 'string', default: '10000' },
-    'train-count': { type: 'string', default: '60000' },
-    augment: { type: 'string' },
-    'average-from': { type: 'string' },
+    // Settings of the run (stored in it; defaults in src/engine/train/config.ts):
+    mode: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' },
+    labelled: { type: 'string' }, lr: { type: 'string' }, 'lr-decay': { type: 'string' }, 'decay-from': { type: 'string' },
+    rc: { type: 'string' }, kl: { type: 'string' }, nn: { type: 'string' }, 'kl-sign': { type: 'string' },
+    'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' },
+    variant: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
+    'train-count': { type: 'string' }, validation: { type: 'string' },
+    'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
   },
 });
 
@@ -62,14 +53,18 @@ const num = (name: string, v: string | undefined): number => {
   if (v === undefined || !Number.isFinite(x)) fail(`--${name} must be a number, got ${v}`);
   return x;
 };
+const ramp = (name: string, v: string): Ramp => {
+  const m = /^([\d.]+):([\d.]+)$/.exec(v);
+  if (!m) fail(`--${name} must be FROM:TO in epochs (e.g. 0:1), got ${v}`);
+  return { from: Number(m![1]), to: Number(m![2]) };
+};
 
 if (!a.out) fail('--out FILE is required (e.g. public/models/drmm-compact.drmm)');
 const out = path.resolve(a.out!);
 const ckptPath = `${out}.ckpt`;
 const logPath = out.replace(/\.drmm$/, '') + '.log.json';
-const mode = a.mode as TrainMode;
-if (!TRAIN_MODES.includes(mode)) fail(`--mode must be one of ${TRAIN_MODES.join(', ')}`);
 if (!(a.preset! in PRESETS)) fail(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
+if (a.mode !== undefined && !TRAIN_MODES.includes(a.mode as TrainMode)) fail(`--mode must be one of ${TRAIN_MODES.join(', ')}`);
 // --spec FILE: another architecture (a JSON ModelSpec, checked like a model file's) under the preset's
 // name, for trying other template counts or depths without editing the presets.
 function specFromFile(file: string): ModelSpec {
@@ -83,250 +78,176 @@ function specFromFile(file: string): ModelSpec {
 }
 const presetSpec = PRESETS[a.preset as PresetName];
 const specArg = a.spec ? specFromFile(a.spec) : presetSpec;
-if (a.variant !== 'rendering' && a.variant !== 'gradient') fail('--variant must be rendering or gradient');
-const epochs = num('epochs', a.epochs);
-const seed = num('seed', a.seed);
-const batch = num('batch', a.batch);
-const labelledCount = mode === 'semi-supervised' ? num('labelled', a.labelled) : null;
-// Defaults per mode: the convnet baseline is cross-entropy only; the DRMM adds the generative terms.
-const defaults = mode === 'convnet' ? { rc: 0, kl: 0, nn: 0 } : { rc: 0.5, kl: mode === 'supervised' ? 0 : 0.1, nn: 0.1 };
-const config: Partial<TrainConfig> = {
-  weights: { rc: a.rc !== undefined ? num('rc', a.rc) : defaults.rc, kl: a.kl !== undefined ? num('kl', a.kl) : defaults.kl, nn: a.nn !== undefined ? num('nn', a.nn) : defaults.nn },
-  variant: a.variant as 'rendering' | 'gradient',
-  lr: num('lr', a.lr),
-};
 
-// Step decay, per epoch: lr(e) = lr * decay^max(0, e - decayFrom + 1), so epochs before `decayFrom`
-// run at the base rate. Stored in the run's config so a resumed run keeps the same schedule.
-interface LrSchedule { lr: number; lrDecay: number; decayFrom: number }
+/** The settings given on the command line, over `base` (a new run's defaults, or the checkpoint's). */
+function withFlags(base: RunConfig): RunConfig {
+  const c: RunConfig = structuredClone(base);
+  if (a.mode !== undefined && a.mode !== c.mode) {
+    const fresh = defaultRunConfig(a.mode as TrainMode);
+    c.mode = fresh.mode;
+    c.labelled = fresh.labelled;
+    c.weights = fresh.weights;
+  }
+  if (a.seed !== undefined) c.seed = num('seed', a.seed);
+  if (a.batch !== undefined) c.batchSize = num('batch', a.batch);
+  if (a.epochs !== undefined) c.epochs = num('epochs', a.epochs);
+  if (a.labelled !== undefined && c.mode === 'semi-supervised') c.labelled = num('labelled', a.labelled);
+  if (a.lr !== undefined) c.lr = num('lr', a.lr);
+  if (a['lr-decay'] !== undefined) c.lrDecay = num('lr-decay', a['lr-decay']);
+  if (a['decay-from'] !== undefined) c.decayFrom = num('decay-from', a['decay-from']);
+  for (const k of ['rc', 'kl', 'nn'] as const) if (a[k] !== undefined) c.weights[k] = num(k, a[k]);
+  for (const k of ['rc', 'kl', 'nn'] as const) {
+    const r = a[`ramp-${k}`];
+    if (r !== undefined) c.ramps[k] = ramp(`ramp-${k}`, r);
+  }
+  if (a['kl-sign'] !== undefined) c.klSign = a['kl-sign'] as RunConfig['klSign'];
+  if (a.variant !== undefined) c.variant = a.variant as RunConfig['variant'];
+  if (a.augment !== undefined) c.augment = num('augment', a.augment);
+  if (a['average-from'] !== undefined) c.average = { from: num('average-from', a['average-from']) };
+  if (a['train-count'] !== undefined) c.data.trainCount = num('train-count', a['train-count']);
+  if (a.validation !== undefined) c.data.validation = { ...c.data.validation, count: num('validation', a.validation) };
+  if (a['log-every'] !== undefined) c.cadence.logEvery = num('log-every', a['log-every']);
+  if (a['evals-per-epoch'] !== undefined) c.cadence.evalsPerEpoch = num('evals-per-epoch', a['evals-per-epoch']);
+  if (a['checkpoint-every'] !== undefined) c.cadence.checkpointEvery = num('checkpoint-every', a['checkpoint-every']);
+  return c;
+}
 
 const { device, adapter } = await nodeDevice();
 console.log(`adapter: ${adapter}`);
-const train = loadSplit('train');
-const test = loadSplit('test');
-const testCount = Math.min(test.count, num('test-count', a['test-count']));
-// --train-count N trains on the first N training images only (quick trials and the CLI's tests).
-const trainCount = Math.min(train.labels.length, num('train-count', a['train-count']));
-const schedule = new Schedule({ mode, seed, batchSize: batch, labelledCount: labelledCount ?? undefined }, train.labels.subarray(0, trainCount));
-
-let spec = specArg;
-let params = initParams(spec, seed);
-let run: RunState = {
-  mode, seed, labelled: labelledCount, batchSize: batch, epoch: 0, stepInEpoch: 0, step: 0,
-  config: { ...config, weights: { ...config.weights! }, wallSeconds: 0 } as never, metrics: [],
+const trainSet = loadSplit('train');
+const testSet = loadSplit('test');
+const testCount = Math.min(testSet.count, num('test-count', a['test-count']));
+const data: RunData = {
+  train: floatSplit(trainSet.images, trainSet.labels),
+  test: floatSplit(testSet.images.subarray(0, testCount * 784), testSet.labels.subarray(0, testCount)),
 };
-let adamState: ReturnType<typeof loadCheckpoint>['adam'] = null;
-let resumedExtra: ExtraTensor[] = [];
-// A finished run with averaged parameters keeps its last iterate as opt.last.* tensors.
-const LAST_PREFIX = 'opt.last.';
+
+let run: GpuTrainRun;
 // A finished run can be extended: with no checkpoint left, --resume continues from the model file.
 const resumeFrom = fs.existsSync(ckptPath) ? ckptPath : out;
+const guard = <T>(fn: () => T): T => {
+  try {
+    return fn();
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+};
 if (a.resume && fs.existsSync(resumeFrom)) {
-  const ck = loadCheckpoint(fs.readFileSync(resumeFrom));
-  if (!ck.run || ck.run.mode !== mode || ck.run.seed !== seed || ck.run.batchSize !== batch || ck.preset !== a.preset)
-    fail(`${resumeFrom} is from a different run (preset ${ck.preset}, mode ${ck.run?.mode}, seed ${ck.run?.seed}, batch ${ck.run?.batchSize})`);
-  if (a.spec && JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`${resumeFrom} has another architecture than --spec ${a.spec}`);
-  ({ spec, params } = ck);
-  run = ck.run!;
-  resumedExtra = ck.extra;
-  const last = paramShapes(spec).map((sh) => ck.extra.find((e) => e.name === LAST_PREFIX + sh.name)?.data);
-  if (last.every(Boolean)) params = paramsFromList(spec, last as Float32Array[]);
-  // The base rate is the run's; a decay given now is recorded with the epoch it starts from.
-  const rc = run.config as unknown as Partial<LrSchedule>;
-  if (a['lr-decay'] !== undefined) {
-    rc.lrDecay = num('lr-decay', a['lr-decay']);
-    rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : run.epoch;
+  const bytes = fs.readFileSync(resumeFrom);
+  const s = guard(() => decodeRun(bytes));
+  if (!s.hasRun) fail(`${resumeFrom} is a model file without a training run to resume`);
+  if (s.preset !== a.preset) fail(`${resumeFrom} is a run of preset ${s.preset}, not ${a.preset}`);
+  if (a.spec && JSON.stringify(s.spec) !== JSON.stringify(specArg)) fail(`${resumeFrom} has another architecture than --spec ${a.spec}`);
+  if (a.init !== undefined) fail('--init starts a new run; a resume continues from its checkpoint');
+  const wanted = guard(() => withFlags(s.config));
+  // Raising the planned epochs extends a run; every other difference changes what it computes.
+  const changes = configChanges({ ...s.config, epochs: 0 }, { ...wanted, epochs: 0 });
+  if (changes.length && !a['change-settings'])
+    fail(`the flags change settings of ${resumeFrom} (${changes.join('; ')}); a resume keeps the run's settings unless --change-settings is given`);
+  run = await GpuTrainRun.restore(device, bytes, data, { label: 'drmm' });
+  guard(() => run.update({ epochs: wanted.epochs }));
+  if (changes.length) {
+    // Settings a run can take between steps go through update() (and are recorded there); the rest
+    // (batch, mode, data) would be another run.
+    const { lr, lrDecay, decayFrom, weights, ramps, cadence, klSign } = wanted;
+    guard(() => run.update({ lr, lrDecay, decayFrom, weights, ramps, cadence, klSign }));
+    const left = configChanges({ ...run.config }, wanted);
+    if (left.length) fail(`these settings cannot change during a run: ${left.join('; ')}`);
+    console.log(`changed settings: ${changes.join('; ')}`);
   }
-  adamState = ck.adam;
-  console.log(`resuming ${resumeFrom}: epoch ${run.epoch}, step ${run.stepInEpoch} of ${schedule.stepsPerEpoch}`);
-} else if (a.init) {
-  const ck = loadCheckpoint(fs.readFileSync(path.resolve(a.init)));
-  if (JSON.stringify(ck.spec) !== JSON.stringify(spec)) fail(`--init ${a.init} has another architecture than ${a.spec ?? a.preset}`);
-  params = ck.params;
-  run.config = { ...(run.config as object), init: path.basename(a.init) } as never;
-  console.log(`starting from ${a.init}`);
+  console.log(`resuming ${resumeFrom}: epoch ${run.progress.epoch}, step ${run.progress.stepInEpoch} of ${run.stepsPerEpoch}`);
+} else {
+  const base = defaultRunConfig((a.mode ?? 'supervised') as TrainMode);
+  const config = guard(() => withFlags(base));
+  let params;
+  if (a.init) {
+    const f = guard(() => readModelFile(fs.readFileSync(path.resolve(a.init!))));
+    if (JSON.stringify(f.spec) !== JSON.stringify(specArg)) fail(`--init ${a.init} has another architecture than ${a.spec ?? a.preset}`);
+    params = f.params;
+    config.init = { kind: 'file', name: path.basename(a.init) };
+    console.log(`starting from ${a.init}`);
+  }
+  run = await GpuTrainRun.create(device, specArg, a.preset!, guard(() => defaultRunConfig(config.mode, config)), data, { label: 'drmm', params });
 }
 
-{
-  const rc = run.config as unknown as Partial<LrSchedule> & { augment?: number };
-  rc.lr ??= config.lr;
-  // --augment N: each training image shifted by up to N px (src/engine/train/augment.ts); part of
-  // the run, so a resumed run keeps it, and a resume may not change it.
-  if (a.augment !== undefined) {
-    const n = num('augment', a.augment);
-    if (!Number.isInteger(n) || n < 0 || n > 4) fail('--augment must be an integer shift from 0 to 4 px');
-    if (rc.augment !== undefined && rc.augment !== n) fail(`this run was trained with --augment ${rc.augment}; a resume cannot change it`);
-    rc.augment = n;
-  }
-  // --average-from E: from epoch E on, the running mean of the parameters, sampled at every
-  // checkpoint (src/engine/train/average.ts); the finished model is that mean.
-  const ra = run.config as unknown as { average?: { from: number; count: number } };
-  if (a['average-from'] !== undefined) {
-    const from = num('average-from', a['average-from']);
-    if (ra.average && ra.average.from !== from) fail(`this run averages from epoch ${ra.average.from}; a resume cannot change it`);
-    ra.average ??= { from, count: 0 };
-  }
-  if (rc.lrDecay === undefined && a['lr-decay'] !== undefined) {
-    rc.lrDecay = num('lr-decay', a['lr-decay']);
-    rc.decayFrom = a['decay-from'] !== undefined ? num('decay-from', a['decay-from']) : 0;
-  }
-}
-function lrAt(epoch: number): number {
-  const { lr, lrDecay = 1, decayFrom = 0 } = run.config as unknown as LrSchedule;
-  return lr * lrDecay ** Math.max(0, epoch - decayFrom + 1);
-}
-config.lr = lrAt(run.epoch);
-
-const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: batch, label: 'drmm' });
-const trainer = new GpuTrainer(engine, config);
-if (adamState) trainer.writeAdamState(adamState);
-
-const avgConfig = (run.config as unknown as { average?: { from: number; count: number } }).average ?? null;
-const average = avgConfig ? ParamAverage.fromExtra(spec, resumedExtra, avgConfig.count) : null;
-const per = 784;
-const augment = Number((run.config as { augment?: number }).augment ?? 0);
-const images = new Float32Array(batch * per);
-const labels = new Int32Array(batch);
-const spe = schedule.stepsPerEpoch;
+const c = run.config;
 const maxSteps = a['max-steps'] !== undefined ? num('max-steps', a['max-steps']) : Infinity;
-const logEvery = num('log-every', a['log-every']);
-const ckEvery = Math.max(logEvery, Math.round(num('checkpoint-every', a['checkpoint-every']) / logEvery) * logEvery);
-const evalEvery = Math.max(1, Math.floor(spe / num('evals-per-epoch', a['evals-per-epoch'])));
-const wallAtStart = Number((run.config as { wallSeconds?: number }).wallSeconds ?? 0);
 const t0 = performance.now();
 let stepsThisSession = 0;
 
-function wall(): number {
-  return wallAtStart + (performance.now() - t0) / 1000;
-}
-
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+function writeAtomic(file: string, bytes: Uint8Array | string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, data);
+  fs.writeFileSync(`${file}.tmp`, bytes);
   fs.renameSync(`${file}.tmp`, file);
 }
 
-async function checkpoint(): Promise<void> {
-  (run.config as { wallSeconds?: number }).wallSeconds = wall();
-  await writeAtomic(ckptPath, await saveCheckpoint(trainer, spec, a.preset!, run, { more: average?.toExtra() ?? [] }));
-}
-
-async function evaluate(): Promise<number> {
-  const r = await trainer.evaluate(test.images, test.labels, testCount);
-  return r.accuracy;
-}
-
-/** Test accuracy of other parameters (the average), on an engine of their own. */
-async function evaluateParams(p: ModelParams): Promise<number> {
-  const e = await DrmmGpuEngine.create(device, spec, p, { maxBatch: 250, label: 'drmm.average' });
-  const t = new GpuTrainer(e);
-  try {
-    return (await t.evaluate(test.images, test.labels, testCount)).accuracy;
-  } finally {
-    t.destroy();
-    e.destroy();
-  }
-}
-
-function writeLog(final: Record<string, unknown>): Promise<void> {
+function writeLog(final: Record<string, unknown>): void {
   const log = {
     // The architecture is written out when it is not the preset's (a --spec run, resumed with or without --spec).
-    preset: a.preset, ...(JSON.stringify(spec) !== JSON.stringify(presetSpec) ? { spec } : {}), mode, seed, labelled: labelledCount, batchSize: batch, epochsPlanned: epochs,
-    config: run.config, adapter, stepsPerEpoch: spe, trainImages: trainCount, testImages: testCount, metrics: run.metrics, ...final,
+    preset: a.preset, ...(JSON.stringify(run.spec) !== JSON.stringify(presetSpec) ? { spec: run.spec } : {}),
+    mode: c.mode, seed: c.seed, labelled: c.labelled, batchSize: c.batchSize, epochsPlanned: c.epochs,
+    config: c, changes: run.progress.changes, adapter, stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
+    validationImages: c.data.validation.count, testImages: testCount,
+    ...(run.labelledIndices ? { labelledIndices: Array.from(run.labelledIndices) } : {}), metrics: run.log, ...final,
   };
-  return writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
+  writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
 }
 
-console.log(`${a.preset}, ${mode}${labelledCount ? ` (N_L = ${labelledCount})` : ''}, batch ${batch}, ${spe} steps an epoch, loss weights ${JSON.stringify(config.weights)}${augment ? `, shifts of up to ${augment} px` : ''}`);
-let pendingEvalAt = -1;
-outer: while (run.epoch < epochs) {
-  while (run.stepInEpoch < spe) {
-    if (stepsThisSession >= maxSteps) break outer;
-    trainer.config.lr = lrAt(run.epoch);
-    const b = schedule.batch(run.epoch, run.stepInEpoch);
-    b.indices.forEach((idx, i) => {
-      const src = train.images.subarray(idx * per, (idx + 1) * per);
-      if (augment > 0) {
-        const { dx, dy } = shiftOf(seed, run.epoch, run.stepInEpoch, i, augment);
-        shiftImage(src, images.subarray(i * per, (i + 1) * per), 28, 28, dx, dy);
-      } else images.set(src, i * per);
-      labels[i] = b.labelled[i] ? train.labels[idx] : -1;
-    });
-    trainer.setBatch(images, labels, batch);
-    trainer.step();
-    run.step++;
-    run.stepInEpoch++;
+const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '-');
+const terms = Object.entries(c.weights).map(([k, w]) => `${k} ${w}${c.ramps[k as 'rc'] ? ` (ramp ${c.ramps[k as 'rc']!.from}-${c.ramps[k as 'rc']!.to})` : ''}`).join(', ');
+console.log(
+  `${a.preset}, ${c.mode}${c.labelled ? ` (N_L = ${c.labelled})` : ''}, batch ${c.batchSize}, ${run.stepsPerEpoch} steps an epoch, loss weights ${terms}` +
+    `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
+);
+
+let finished = run.progress.epoch >= c.epochs;
+try {
+  while (!finished && stepsThisSession < maxSteps) {
+    const r = await run.step();
     stepsThisSession++;
-    // Evaluate evalsPerEpoch times an epoch, the last at its end (not also a step before it).
-    const atEval = run.stepInEpoch === spe || (run.stepInEpoch % evalEvery === 0 && spe - run.stepInEpoch >= evalEvery / 2);
-    if (run.stepInEpoch % logEvery === 0 || atEval) {
-      const m = await trainer.readMetrics();
-      if (!Number.isFinite(m.total)) {
-        console.error(`non-finite loss at step ${run.step}: stopping; the last checkpoint (${ckptPath}) is intact.`);
-        process.exit(3);
-      }
-      const rate = (stepsThisSession * batch) / ((performance.now() - t0) / 1000);
-      const left = ((epochs - run.epoch) * spe - run.stepInEpoch) * batch / rate;
-      const record: Record<string, number> = {
-        epoch: run.epoch + run.stepInEpoch / spe, step: run.step, ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total,
-        trainAccuracy: m.trainAccuracy, imagesPerSecond: rate, lr: trainer.config.lr,
-      };
-      if (atEval) {
-        record.testAccuracy = await evaluate();
-        pendingEvalAt = run.step;
-      }
+    finished = r.finished;
+    if (r.row) {
+      const m = r.row as Record<string, number>;
+      const rate = (stepsThisSession * c.batchSize) / ((performance.now() - t0) / 1000);
+      const left = ((c.epochs - run.progress.epoch) * run.stepsPerEpoch - run.progress.stepInEpoch) * c.batchSize / rate;
       console.log(
-        `epoch ${record.epoch.toFixed(3)} step ${run.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}) ` +
-          `train acc ${(100 * m.trainAccuracy).toFixed(2)}%` + (atEval ? ` test acc ${(100 * record.testAccuracy).toFixed(2)}%` : '') +
+        `epoch ${m.epoch.toFixed(3)} step ${m.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}) ` +
+          `train acc ${pct(m.trainAccuracy)}` + (r.evaluated ? ` test acc ${pct(m.testAccuracy)}${m.validationAccuracy !== undefined ? ` validation acc ${pct(m.validationAccuracy)}` : ''}` : '') +
           `, ${rate.toFixed(0)} img/s, ETA ${(left / 60).toFixed(1)} min`,
       );
-      if (atEval || run.stepInEpoch % ckEvery === 0) {
-        if (atEval) run.metrics.push(record);
-        if (average && avgConfig && record.epoch >= avgConfig.from) {
-          average.add(await trainer.readParams());
-          avgConfig.count = average.count;
-        }
-        const epochDone = run.stepInEpoch === spe;
-        if (epochDone) {
-          run.epoch++;
-          run.stepInEpoch = 0;
-        }
-        await checkpoint();
-        // The inner loop would go on into the next epoch (stepInEpoch is 0 again): leave it, so
-        // the outer loop stops after the last planned epoch.
-        if (epochDone) break;
-      }
     }
+    if (r.checkpointDue && !finished) writeAtomic(ckptPath, await run.checkpoint());
   }
+} catch (e) {
+  if (e instanceof NonFiniteError) {
+    console.error(`${e.message} at step ${run.progress.step}: stopping; the last checkpoint (${ckptPath}) is intact.`);
+    process.exit(3);
+  }
+  throw e;
 }
 
-const finished = run.epoch >= epochs;
-await checkpoint();
 if (finished) {
-  const lastAcc = pendingEvalAt === run.step && run.metrics.length ? Number(run.metrics[run.metrics.length - 1].testAccuracy) : await evaluate();
+  const lastRow = run.log[run.log.length - 1];
+  const lastAcc = lastRow && lastRow.step === run.progress.step && typeof lastRow.testAccuracy === 'number' ? lastRow.testAccuracy : (await run.evaluate('test')).accuracy;
   let acc = lastAcc;
-  const averaged = !!average && average.count > 0;
-  if (averaged) {
+  const mean = run.averaged();
+  if (mean) {
     // The model is the average; the last iterate is kept beside it (opt.last.*) to train on from.
-    const last = await trainer.readParams();
-    const mean = average!.mean();
-    acc = await evaluateParams(mean);
-    run.metrics.push({ epoch: run.epoch, step: run.step, testAccuracy: acc, averagedSamples: average.count, lastIterateTestAccuracy: lastAcc });
-    const names = paramShapes(spec);
-    const lastExtra = paramList(last).map((data, i) => ({ name: LAST_PREFIX + names[i].name, shape: names[i].shape, data }));
-    await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run, { params: mean, more: [...average.toExtra(), ...lastExtra] }));
-    console.log(`the average of ${average.count} samples from epoch ${avgConfig!.from}: test error ${(100 * (1 - acc)).toFixed(2)}% (the last iterate: ${(100 * (1 - lastAcc)).toFixed(2)}%)`);
-  } else {
-    await writeAtomic(out, await saveCheckpoint(trainer, spec, a.preset!, run));
+    acc = (await run.evaluate('test', { params: mean })).accuracy;
+    const rec: Record<string, number> = { epoch: run.progress.epoch, step: run.progress.step, testAccuracy: acc, averagedSamples: run.progress.averageCount, lastIterateTestAccuracy: lastAcc };
+    if (c.data.validation.count) rec.validationAccuracy = (await run.evaluate('validation', { params: mean })).accuracy;
+    run.log.push(rec);
+    console.log(`the average of ${run.progress.averageCount} samples from epoch ${c.average!.from}: test error ${pct(1 - acc)} (the last iterate: ${pct(1 - lastAcc)})`);
   }
+  writeAtomic(out, await run.checkpoint({ final: true }));
   fs.rmSync(ckptPath, { force: true });
-  await writeLog({ finished: true, steps: run.step, finalTestError: 1 - acc, ...(averaged ? { lastIterateTestError: 1 - lastAcc } : {}), wallSeconds: wall() });
-  console.log(`done: test error ${(100 * (1 - acc)).toFixed(2)}% on ${testCount} images; wrote ${out} and ${logPath}`);
+  writeLog({ finished: true, steps: run.progress.step, finalTestError: 1 - acc, ...(mean ? { lastIterateTestError: 1 - lastAcc } : {}), wallSeconds: run.progress.wallSeconds });
+  console.log(`done: test error ${pct(1 - acc)} on ${testCount} images; wrote ${out} and ${logPath}`);
 } else {
-  await writeLog({ finished: false, steps: run.step, wallSeconds: wall() });
-  console.log(`stopped at epoch ${run.epoch}, step ${run.stepInEpoch}; resume with --resume (checkpoint ${ckptPath})`);
+  writeAtomic(ckptPath, await run.checkpoint());
+  writeLog({ finished: false, steps: run.progress.step, wallSeconds: run.progress.wallSeconds });
+  console.log(`stopped at epoch ${run.progress.epoch}, step ${run.progress.stepInEpoch}; resume with --resume (checkpoint ${ckptPath})`);
 }
-trainer.destroy();
-engine.destroy();
+run.destroy();
 device.destroy();
 process.exit(0);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/engine/train/checkpoint';
+import { loadCheckpoint } from '../../src/engine/train/legacyCheckpoint';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { waitForTrainStatus } from '../helpers/training';

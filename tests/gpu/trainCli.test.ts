@@ -61,6 +61,23 @@ describe('npm run train (the CLI)', () => {
     expect(log.metrics.filter((m) => m.testAccuracy !== undefined).map((m) => m.epoch)).toEqual([1, 2, 3]);
   }, 300_000);
 
+  it('a resume takes the loss weights from the checkpoint; other weights are refused unless --change-settings, then recorded', () => {
+    const wOut = path.join(dir, 'weights.drmm');
+    const first = trainTo(wOut, '--epochs', '2', '--rc', '0.3', '--max-steps', '1');
+    expect(first.status, first.output).toBe(0);
+    const again = trainTo(wOut, '--epochs', '2', '--resume', '--max-steps', '1');
+    expect(again.status, again.output).toBe(0);
+    expect(again.output).toContain('loss weights rc 0.3, kl 0, nn 0.1');
+    const other = trainTo(wOut, '--epochs', '2', '--resume', '--rc', '0.5');
+    expect(other.status).toBe(2);
+    expect(other.output).toContain('weights.rc: 0.3 -> 0.5');
+    const asked = trainTo(wOut, '--epochs', '2', '--resume', '--rc', '0.5', '--change-settings');
+    expect(asked.status, asked.output).toBe(0);
+    const file = readModelFile(fs.readFileSync(wOut));
+    expect((file.training?.config as { weights: { rc: number } }).weights.rc).toBe(0.5);
+    expect((file.training?.progress as { changes: { step: number; changes: string[] }[] }).changes).toEqual([{ step: 2, changes: ['weights.rc: 0.3 -> 0.5'] }]);
+  }, 300_000);
+
   it('--spec FILE trains another architecture, which the model file and log carry; a bad spec or another one on resume is refused', () => {
     const spec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 3, channels: 4, pad: 1, pool: true }], readout: 'dense', classes: 10 };
     const specFile = path.join(dir, 'narrow.json');
@@ -91,10 +108,12 @@ describe('npm run train (the CLI)', () => {
     expect(first.status, first.output).toBe(0);
     expect(first.output).toContain('shifts of up to 1 px');
     const ck = readModelFile(fs.readFileSync(`${avgOut}.ckpt`));
-    const cfg = ck.training?.config as { augment: number; average: { from: number; count: number } };
+    const cfg = ck.training?.config as { version: number; augment: number; average: { from: number } };
+    expect(cfg.version).toBe(1);
     expect(cfg.augment).toBe(1);
+    expect(cfg.average).toEqual({ from: 0.5 });
     // Samples at every checkpoint from epoch 0.5: steps 1, 2 and 3.
-    expect(cfg.average).toEqual({ from: 0.5, count: 3 });
+    expect((ck.training?.progress as { averageCount: number }).averageCount).toBe(3);
     expect(ck.extra.filter((e) => e.name.startsWith('opt.avg.')).map((e) => e.name)).toEqual(paramShapes(ck.spec).map((p) => `opt.avg.${p.name}`));
 
     // The resume takes both settings from the checkpoint (neither is given again).
@@ -122,6 +141,10 @@ describe('npm run train (the CLI)', () => {
     expect(names.some((name, i) => byName.get(`opt.last.${name}`)!.some((v, j) => v !== params[i][j]))).toBe(true);
     const changed = trainTo(avgOut, '--epochs', '3', '--resume', '--augment', '2');
     expect(changed.status).toBe(2);
-    expect(changed.output).toContain('trained with --augment 1; a resume cannot change it');
+    expect(changed.output).toContain('(augment: 1 -> 2); a resume keeps the run\'s settings unless --change-settings is given');
+    // Even when asked: the augmentation is part of what the run is, not a setting it can change.
+    const forced = trainTo(avgOut, '--epochs', '3', '--resume', '--augment', '2', '--change-settings');
+    expect(forced.status).toBe(2);
+    expect(forced.output).toContain('these settings cannot change during a run: augment: 1 -> 2');
   }, 400_000);
 });

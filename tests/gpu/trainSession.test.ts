@@ -9,7 +9,7 @@ import type { MnistSplit } from '../../src/data/mnistLoader';
 import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer } from '../../src/engine/gpu/trainer';
 import { PRESETS, initParams, paramList, rng } from '../../src/engine/model';
-import { loadCheckpoint } from '../../src/engine/train/checkpoint';
+import { loadCheckpoint } from '../../src/engine/train/legacyCheckpoint';
 import { Schedule } from '../../src/engine/train/schedule';
 import { createAppStore } from '../../src/ui/store';
 import { Autosaver, type KvStore } from '../../src/ui/train/autosave';

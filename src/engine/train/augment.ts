@@ -38,3 +38,11 @@ export function shiftImage(src: ArrayLike<number>, dst: Float32Array, width: num
     }
   }
 }
+
+/** Writes `src` (a square one-channel image) shifted by this image's offset of the run into `dst`. */
+export function augmentInto(src: Float32Array, dst: Float32Array, seed: number, epoch: number, step: number, slot: number, maxShift: number): void {
+  const side = Math.round(Math.sqrt(src.length));
+  if (side * side !== src.length) throw new Error(`augment: shifts need square one-channel images, got ${src.length} pixels`);
+  const { dx, dy } = shiftOf(seed, epoch, step, slot, maxShift);
+  shiftImage(src, dst, side, side, dx, dy);
+}

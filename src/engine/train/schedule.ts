@@ -61,15 +61,26 @@ export interface Batch {
 export class Schedule {
   readonly spec: ScheduleSpec;
   private readonly trainCount: number;
+  /** The training images a run draws from (data.ts: the set minus the validation split), or null: all. */
+  private readonly pool: Uint32Array | null;
   private readonly subset: Uint32Array | null;
   private orderCache: { epoch: number; order: Uint32Array } | null = null;
 
-  constructor(spec: ScheduleSpec, trainLabels: ArrayLike<number>) {
+  /**
+   * `pool`: the indices of the images to train on (sorted); without it, every image of
+   * trainLabels. Orders and the labelled subset are drawn over positions in the pool, so a pool of
+   * 0..N-1 gives exactly the batches of no pool.
+   */
+  constructor(spec: ScheduleSpec, trainLabels: ArrayLike<number>, pool?: Uint32Array) {
     if (!TRAIN_MODES.includes(spec.mode)) throw new Error(`unknown training mode ${spec.mode}`);
     if (!Number.isInteger(spec.batchSize) || spec.batchSize < 2) throw new Error('the batch size must be an integer of at least 2');
     this.spec = spec;
-    this.trainCount = trainLabels.length;
-    this.subset = spec.mode === 'semi-supervised' ? balancedSubset(trainLabels, spec.labelledCount ?? 100, spec.seed) : null;
+    this.pool = pool ?? null;
+    this.trainCount = pool ? pool.length : trainLabels.length;
+    const labels = pool ? Array.from(pool, (i) => trainLabels[i]) : trainLabels;
+    const subset = spec.mode === 'semi-supervised' ? balancedSubset(labels, spec.labelledCount ?? 100, spec.seed) : null;
+    this.subset = subset && pool ? subset.map((i) => pool[i]) : subset;
+    if (this.stepsPerEpoch < 1) throw new Error(`${this.trainCount} training images are fewer than one batch of ${spec.batchSize}`);
   }
 
   get labelledSubset(): Uint32Array | null {
@@ -86,8 +97,13 @@ export class Schedule {
     return Math.floor(this.trainCount / this.fromAll);
   }
 
+  /** The epoch's order of the training images (indices into the whole set). */
   private order(epoch: number): Uint32Array {
-    if (this.orderCache?.epoch !== epoch) this.orderCache = { epoch, order: permutation(this.trainCount, this.spec.seed * 7919 + epoch) };
+    if (this.orderCache?.epoch !== epoch) {
+      const perm = permutation(this.trainCount, this.spec.seed * 7919 + epoch);
+      const pool = this.pool;
+      this.orderCache = { epoch, order: pool ? perm.map((i) => pool[i]) : perm };
+    }
     return this.orderCache.order;
   }
 

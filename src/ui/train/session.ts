@@ -21,7 +21,7 @@ import { PRESETS, initParams, paramList, rng, shapesOf, type ModelParams, type M
 import { DrmmGpuEngine } from '../../engine/gpu/engine';
 import { GpuTrainer, type TrainConfig } from '../../engine/gpu/trainer';
 import { capBatch } from '../../engine/gpu/limits';
-import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type RunState } from '../../engine/train/checkpoint';
+import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type RunState } from '../../engine/train/legacyCheckpoint';
 import { Schedule, TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
 import type { MnistSplit } from '../../data/mnistLoader';
 import type { AppStore } from '../store';

@@ -1,0 +1,244 @@
+/**
+ * A training run's settings as one typed, versioned record: what the page, the CLI and the CPU
+ * fallback all train from, and what a checkpoint stores (as `training.config` in the model file,
+ * docs/MODEL_FORMAT.md). Every field has a default, so a checkpoint written before a field existed
+ * still loads (`parseRunConfig` fills it in and also reads the untyped configs of older files).
+ *
+ * The objective (DRMM.md section 3, reference/train.ts):
+ *   L = CE + w_rc(e) RC + s_kl w_kl(e) (H(p) - log C) + w_nn(e) NN
+ * where each w(e) may ramp linearly from 0 at epoch `from` to its value at epoch `to` (a warm-up),
+ * and s_kl = +1 ("sharpen": lowers the entropy of unlabelled predictions, the authors' code) or
+ * -1 ("flatten": pulls p(c|I) towards the uniform prior, as the slides write the KL term).
+ * The learning rate is step-decayed per epoch: lr(e) = lr decay^max(0, floor(e) - decayFrom + 1).
+ */
+import type { LossWeights, ReconVariant } from '../reference/train';
+import { TRAIN_MODES, type TrainMode } from './schedule';
+
+export const RUN_CONFIG_VERSION = 1;
+
+/** What kind of model a run trains (the model file's `kind`); other kinds implement TrainRun too. */
+export type ModelKind = 'drmm';
+
+/** The KL term's sign, a named choice (DRMM.md section 5, erratum c). */
+export type KlSign = 'sharpen' | 'flatten';
+
+/** A loss weight's warm-up: 0 before epoch `from`, linear up to its full value at epoch `to`. */
+export interface Ramp {
+  from: number;
+  to: number;
+}
+
+export interface RunConfig {
+  version: number;
+  kind: ModelKind;
+  mode: TrainMode;
+  /** N_L, the labelled images of a semi-supervised run (null otherwise). */
+  labelled: number | null;
+  seed: number;
+  batchSize: number;
+  weights: LossWeights;
+  /** Warm-ups of the loss weights (none: the weight holds from the start). */
+  ramps: Partial<Record<keyof LossWeights, Ramp>>;
+  klSign: KlSign;
+  /** The top-down pass the reconstruction goes through. */
+  variant: ReconVariant;
+  lr: number;
+  lrDecay: number;
+  /** The first epoch at the decayed rate (decay^1); earlier epochs run at `lr`. */
+  decayFrom: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Each training image shifted by up to this many pixels (train/augment.ts); 0: none. */
+  augment: number;
+  /** Polyak-Ruppert averaging of the parameters from epoch `from` (train/average.ts); null: none. */
+  average: { from: number } | null;
+  /** Epochs planned (the run stops there; raising it extends the run). */
+  epochs: number;
+  /** Where the parameters started: initParams(seed), or a model file (named, with its checksum). */
+  init: { kind: 'random' } | { kind: 'file'; name: string };
+  data: {
+    source: 'mnist';
+    /** The first `trainCount` training images are used (all 60,000 unless a quick trial). */
+    trainCount: number;
+    /** Held out of training: `count` images chosen by `seed` (train/data.ts); 0: none. */
+    validation: { count: number; seed: number };
+    /** Train on a class-balanced subset of this size (the CPU fallback); null: all. */
+    subset: number | null;
+  };
+  /** When the drivers log, evaluate and checkpoint; averaging samples at evaluations and checkpoints. */
+  cadence: { logEvery: number; evalsPerEpoch: number; checkpointEvery: number };
+}
+
+/** The default loss weights of each mode: the convnet baseline is cross-entropy only. */
+export function defaultWeights(mode: TrainMode): LossWeights {
+  if (mode === 'convnet') return { rc: 0, kl: 0, nn: 0 };
+  return { rc: 0.5, kl: mode === 'supervised' ? 0 : 0.1, nn: 0.1 };
+}
+
+export const VALIDATION_SEED = 0x7a11d;
+
+export function defaultRunConfig(mode: TrainMode = 'supervised', over: Partial<RunConfig> = {}): RunConfig {
+  const base: RunConfig = {
+    version: RUN_CONFIG_VERSION,
+    kind: 'drmm',
+    mode,
+    labelled: mode === 'semi-supervised' ? 100 : null,
+    seed: 1,
+    batchSize: 64,
+    weights: defaultWeights(mode),
+    ramps: {},
+    klSign: 'sharpen',
+    variant: 'rendering',
+    lr: 1e-3,
+    lrDecay: 1,
+    decayFrom: 0,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weightDecay: 0,
+    augment: 0,
+    average: null,
+    epochs: 1,
+    init: { kind: 'random' },
+    data: { source: 'mnist', trainCount: 60000, validation: { count: 0, seed: VALIDATION_SEED }, subset: null },
+    cadence: { logEvery: 50, evalsPerEpoch: 4, checkpointEvery: 200 },
+  };
+  return checkRunConfig({ ...base, ...over });
+}
+
+/** The learning rate of (whole) epoch e. */
+export function lrAt(c: RunConfig, epoch: number): number {
+  return c.lr * c.lrDecay ** Math.max(0, Math.floor(epoch) - c.decayFrom + 1);
+}
+
+/** The loss weights at fractional epoch e, ramps and the KL sign applied: what the G-step uses. */
+export function weightsAt(c: RunConfig, epoch: number): LossWeights {
+  const at = (k: keyof LossWeights): number => {
+    const r = c.ramps[k];
+    if (!r) return c.weights[k];
+    const f = r.to > r.from ? (epoch - r.from) / (r.to - r.from) : epoch >= r.from ? 1 : 0;
+    return c.weights[k] * Math.min(1, Math.max(0, f));
+  };
+  return { rc: at('rc'), kl: (c.klSign === 'flatten' ? -1 : 1) * at('kl'), nn: at('nn') };
+}
+
+/** Whether the top-down pass takes part in the objective (not for the convnet baseline). */
+export function usesTopDown(c: RunConfig): boolean {
+  return c.weights.rc !== 0 || c.weights.nn !== 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// checking and parsing
+
+const fail = (msg: string): never => {
+  throw new Error(`Invalid training configuration: ${msg}`);
+};
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Throws a plain message for the first setting out of its range; returns c. */
+export function checkRunConfig(c: RunConfig): RunConfig {
+  if (c.kind !== 'drmm') fail(`unknown model kind ${JSON.stringify(c.kind)}`);
+  if (!TRAIN_MODES.includes(c.mode)) fail(`mode must be one of ${TRAIN_MODES.join(', ')}, got ${JSON.stringify(c.mode)}`);
+  if (c.mode === 'semi-supervised') {
+    if (!Number.isInteger(c.labelled) || (c.labelled as number) < 10 || (c.labelled as number) % 10 !== 0) fail(`labelled must be a positive multiple of 10 for a semi-supervised run, got ${c.labelled}`);
+  } else if (c.labelled !== null) fail(`labelled is only for semi-supervised runs (mode ${c.mode})`);
+  if (!Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 2 || c.batchSize > 4096) fail(`batch size must be an integer from 2 to 4096, got ${c.batchSize}`);
+  for (const k of ['rc', 'kl', 'nn'] as const) if (!isNum(c.weights[k]) || c.weights[k] < 0) fail(`the ${k} weight must be a number >= 0, got ${c.weights[k]}`);
+  for (const [k, r] of Object.entries(c.ramps)) if (!r || !isNum(r.from) || !isNum(r.to) || r.to < r.from || r.from < 0) fail(`the ${k} ramp must have 0 <= from <= to`);
+  if (c.klSign !== 'sharpen' && c.klSign !== 'flatten') fail(`klSign must be sharpen or flatten, got ${JSON.stringify(c.klSign)}`);
+  if (c.variant !== 'rendering' && c.variant !== 'gradient') fail(`variant must be rendering or gradient, got ${JSON.stringify(c.variant)}`);
+  if (!isNum(c.lr) || c.lr <= 0) fail(`lr must be > 0, got ${c.lr}`);
+  if (!isNum(c.lrDecay) || c.lrDecay <= 0 || c.lrDecay > 1) fail(`lrDecay must be in (0, 1], got ${c.lrDecay}`);
+  if (!isNum(c.decayFrom) || c.decayFrom < 0) fail(`decayFrom must be >= 0, got ${c.decayFrom}`);
+  if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1) || !(c.eps > 0) || !(c.weightDecay >= 0)) fail('Adam settings out of range');
+  if (!Number.isInteger(c.augment) || c.augment < 0 || c.augment > 4) fail(`augment must be an integer shift from 0 to 4 px, got ${c.augment}`);
+  if (c.average !== null && (!isObj(c.average) || !isNum(c.average.from) || c.average.from < 0)) fail('average.from must be an epoch >= 0');
+  if (!isNum(c.epochs) || c.epochs <= 0) fail(`epochs must be > 0, got ${c.epochs}`);
+  if (!isObj(c.init) || (c.init.kind !== 'random' && !(c.init.kind === 'file' && typeof c.init.name === 'string'))) fail('init must be {kind: "random"} or {kind: "file", name}');
+  const d = c.data;
+  if (!isObj(d) || d.source !== 'mnist') fail('data.source must be "mnist"');
+  if (!Number.isInteger(d.trainCount) || d.trainCount < 2) fail(`data.trainCount must be an integer >= 2, got ${d.trainCount}`);
+  if (!isObj(d.validation) || !Number.isInteger(d.validation.count) || d.validation.count < 0 || d.validation.count >= d.trainCount || !Number.isInteger(d.validation.seed))
+    fail('data.validation must be {count: 0..trainCount-1, seed: integer}');
+  if (d.subset !== null && (!Number.isInteger(d.subset) || d.subset < 10 || d.subset % 10 !== 0)) fail(`data.subset must be null or a positive multiple of 10, got ${d.subset}`);
+  const k = c.cadence;
+  if (!isObj(k) || ![k.logEvery, k.evalsPerEpoch, k.checkpointEvery].every((v) => Number.isInteger(v) && v >= 1)) fail('cadence values must be integers >= 1');
+  return c;
+}
+
+/**
+ * A RunConfig from a checkpoint's stored `training` record. A versioned config is checked field by
+ * field (missing fields take their defaults); an older file's untyped config (the CLI's and the
+ * page's before version 1) is translated from the fields it did have.
+ */
+export function parseRunConfig(training: Record<string, unknown>): RunConfig {
+  const mode = training.mode as TrainMode;
+  if (!TRAIN_MODES.includes(mode)) fail(`mode must be one of ${TRAIN_MODES.join(', ')}, got ${JSON.stringify(training.mode)}`);
+  const raw = isObj(training.config) ? training.config : {};
+  const base = defaultRunConfig(mode);
+  const num = (v: unknown, d: number) => (isNum(v) ? v : d);
+  const typed = isNum(raw.version);
+  if (typed && (raw.version as number) > RUN_CONFIG_VERSION) fail(`the file's training configuration is version ${raw.version}; this app reads up to ${RUN_CONFIG_VERSION}`);
+  const w = isObj(raw.weights) ? raw.weights : {};
+  const avg = isObj(raw.average) ? raw.average : null;
+  const data = isObj(raw.data) ? raw.data : {};
+  const val = isObj(data.validation) ? data.validation : {};
+  const cad = isObj(raw.cadence) ? raw.cadence : {};
+  const ramps: RunConfig['ramps'] = {};
+  if (isObj(raw.ramps)) for (const k of ['rc', 'kl', 'nn'] as const) if (isObj(raw.ramps[k])) ramps[k] = { from: num((raw.ramps[k] as Record<string, unknown>).from, NaN), to: num((raw.ramps[k] as Record<string, unknown>).to, NaN) };
+  const init: RunConfig['init'] = isObj(raw.init) && raw.init.kind === 'file' && typeof raw.init.name === 'string'
+    ? { kind: 'file', name: raw.init.name }
+    : typeof raw.init === 'string' // before version 1: the file's name
+      ? { kind: 'file', name: raw.init }
+      : { kind: 'random' };
+  const c: RunConfig = {
+    ...base,
+    mode,
+    labelled: mode === 'semi-supervised' ? num(training.labelled, 100) : null,
+    seed: num(training.seed, base.seed),
+    batchSize: num(training.batchSize, base.batchSize),
+    weights: { rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn) },
+    ramps,
+    klSign: raw.klSign === 'flatten' ? 'flatten' : raw.klSign === undefined || raw.klSign === 'sharpen' ? 'sharpen' : (raw.klSign as KlSign),
+    variant: (raw.variant ?? base.variant) as ReconVariant,
+    lr: num(raw.lr, base.lr),
+    lrDecay: num(raw.lrDecay, 1),
+    decayFrom: num(raw.decayFrom, 0),
+    beta1: num(raw.beta1, base.beta1),
+    beta2: num(raw.beta2, base.beta2),
+    eps: num(raw.eps, base.eps),
+    weightDecay: num(raw.weightDecay, 0),
+    augment: num(raw.augment, 0),
+    average: avg ? { from: num(avg.from, NaN) } : null,
+    epochs: num(raw.epochs, num(raw.epochsPlanned, Math.max(1, Math.ceil(num(training.epoch, 1))))),
+    init,
+    data: {
+      source: 'mnist',
+      trainCount: num(data.trainCount, num(raw.trainCount, 60000)),
+      validation: { count: num(val.count, 0), seed: num(val.seed, VALIDATION_SEED) },
+      subset: isNum(data.subset) ? data.subset : null,
+    },
+    cadence: {
+      logEvery: num(cad.logEvery, base.cadence.logEvery),
+      evalsPerEpoch: num(cad.evalsPerEpoch, base.cadence.evalsPerEpoch),
+      checkpointEvery: num(cad.checkpointEvery, base.cadence.checkpointEvery),
+    },
+  };
+  return checkRunConfig(c);
+}
+
+/** The settings that change what a run computes, as "name: a -> b" for each that differs. */
+export function configChanges(from: RunConfig, to: RunConfig): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    if (isObj(a) && isObj(b)) {
+      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[k], b[k], path ? `${path}.${k}` : k);
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
+  };
+  walk(from, to, '');
+  return out;
+}
