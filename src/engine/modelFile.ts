@@ -2,30 +2,38 @@
  * The DRMM model file: architecture, parameters, optional training metadata and optimizer state
  * in one self-checking binary (spec and rationale: docs/MODEL_FORMAT.md).
  *
- *   "DRMMODEL" (8 bytes ASCII) | u32 LE version (1) | u32 LE header length H
+ *   "DRMMODEL" (8 bytes ASCII) | u32 LE version (2; 1 still read) | u32 LE header length H
  *   | H bytes UTF-8 JSON header | zero padding to a multiple of 4 | float32 LE tensors
  *
  * Files come from users (uploads, drag and drop), so the reader treats every byte as hostile:
  * it checks everything before allocating, throws only Errors prefixed "Not a valid DRMM model
  * file: ", and returns either a complete model or nothing. Pure TS (TextEncoder/Decoder, DataView).
+ * Checksums: modelFileChecksum.ts; JSON hygiene: modelFileJson.ts.
  */
 import { paramList, paramShapes, paramsFromList, validateSpec, type ModelParams, type ModelSpec } from './model';
+import { crc32, crcHex, HEADER_CRC_DIGITS, HEADER_CRC_LEAD, headerCrc, legacyHeaderChecksum, sealHeader, storedHeaderCrc } from './modelFileChecksum';
+import { checkJsonSafe, forbiddenKeyPath, isObject, jsonDepth, MODEL_FILE_MAX_DEPTH } from './modelFileJson';
+
+export { crc32, crcHex, headerCrc, HEADER_CRC_AT, HEADER_CRC_LEAD, legacyHeaderChecksum, sealHeader, storedHeaderCrc } from './modelFileChecksum';
+export { FORBIDDEN_HEADER_KEYS, MODEL_FILE_MAX_DEPTH } from './modelFileJson';
 
 export const MODEL_FILE_MAGIC = 'DRMMODEL';
-export const MODEL_FILE_VERSION = 1;
+/** The version the writer writes. Version 2 added `kind` and the byte-exact header checksum. */
+export const MODEL_FILE_VERSION = 2;
+/** The versions the reader accepts. */
+export const MODEL_FILE_VERSIONS_READ: readonly number[] = [1, 2];
 /** Headers are a few KB; the cap keeps a hostile length from making us decode megabytes of JSON. */
 export const MODEL_FILE_MAX_HEADER = 1 << 20;
-/**
- * Deepest nesting of arrays and objects allowed in the header (the header object itself is 1; a
- * written header reaches 4). JSON.stringify, which the header checksum needs, overflows the stack
- * at a few thousand levels, and a 1 MiB header can nest far deeper than that.
- */
-export const MODEL_FILE_MAX_DEPTH = 32;
-/** Keys that could reach an object's prototype if a header were ever merged into another object: header data stays data. */
-export const FORBIDDEN_HEADER_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 export const MODEL_FILE_ERROR_PREFIX = 'Not a valid DRMM model file: ';
 /** Optimizer state and other non-parameter tensors must use one of these name prefixes. */
 export const EXTRA_TENSOR_PREFIXES = ['adam.', 'opt.'] as const;
+/**
+ * The model kinds this app reads. The format and the training core are meant to be shared by other
+ * models (an RBM, a capsule autoencoder: future work); each kind adds its architecture and tensor
+ * list here. Version-1 files have no `kind`: they are DRMMs.
+ */
+export const MODEL_KINDS = ['drmm'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -53,6 +61,8 @@ export interface ExtraTensor {
 }
 
 export interface ModelFileContents {
+  /** Default "drmm". */
+  kind?: ModelKind;
   spec: ModelSpec;
   preset?: string | null;
   params: ModelParams;
@@ -61,6 +71,10 @@ export interface ModelFileContents {
 }
 
 export interface ModelFile {
+  /** "drmm" for every file today (and for version-1 files, which have no kind). */
+  kind: ModelKind;
+  /** The file's format version (1 or 2): what it was written as, not what a save would write. */
+  formatVersion: number;
   spec: ModelSpec;
   preset: string | null;
   params: ModelParams;
@@ -75,40 +89,16 @@ interface TensorEntry {
   length: number;
 }
 
-const HEADER_FIELDS = ['format', 'version', 'preset', 'architecture', 'tensors', 'checksum', 'training', 'createdBy'];
+/** Every header field, in the order the writer writes them; all are required. Version 1 had no `kind` and began with `format`. */
+const HEADER_FIELDS_V1 = ['format', 'version', 'preset', 'architecture', 'tensors', 'checksum', 'training', 'createdBy'];
+const HEADER_FIELDS_V2 = ['checksum', 'format', 'version', 'kind', 'preset', 'architecture', 'tensors', 'training', 'createdBy'];
 const TRAINING_TYPES: Record<string, 'string' | 'number'> = { mode: 'string', labelled: 'number', seed: 'number', epoch: 'number', step: 'number', optimizer: 'string' };
 const PREFIX_BYTES = 16;
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, as zip and PNG use): detects any burst error up to 32 bits. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/**
- * The header's own checksum: CRC-32 of the UTF-8 of JSON.stringify(header) with checksum.header
- * left out, keys in the file's order. The data CRC cannot protect the header, and a flipped digit
- * in a metric or name would otherwise load silently.
- */
-export function headerChecksum(header: Record<string, unknown>): number {
-  const { header: _omit, ...rest } = header.checksum as Record<string, unknown>;
-  return crc32(new TextEncoder().encode(JSON.stringify({ ...header, checksum: rest })));
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+/** A string as JSON, cut to 60 characters: messages name a bad value without repeating a hostile megabyte. */
+const quoted = (s: string) => (s.length > 60 ? `${JSON.stringify(s.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(s));
 const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function firstNonFinite(data: Float32Array): number {
@@ -170,24 +160,28 @@ export function writeModelFile(model: ModelFileContents): Uint8Array<ArrayBuffer
   }
   const preset = model.preset ?? null;
   if (preset !== null && typeof preset !== 'string') fail('preset must be a string or null');
+  const kind = model.kind ?? 'drmm';
+  if (!(MODEL_KINDS as readonly string[]).includes(kind)) fail(`model kind ${quoted(kind)} is not supported (known: ${MODEL_KINDS.join(', ')})`);
 
   const data = new Uint8Array(offset);
   const dv = new DataView(data.buffer);
   let at = 0;
   for (const t of tensors) for (let i = 0; i < t.data.length; i++, at += 4) dv.setFloat32(at, t.data[i], true);
 
-  const header: Record<string, unknown> = {
+  // The checksum comes first so that its header CRC sits at a fixed place (modelFileChecksum.ts):
+  // written as "00000000", then overwritten with the CRC of the bytes as they stand.
+  const header = {
+    checksum: { header: '0'.repeat(HEADER_CRC_DIGITS), algorithm: 'crc32', value: crc32(data) },
     format: 'drmm-model',
     version: MODEL_FILE_VERSION,
+    kind,
     preset,
     architecture: spec,
     tensors: entries,
-    checksum: { algorithm: 'crc32', value: crc32(data) },
     training,
     createdBy: 'drmm-explainer',
   };
-  (header.checksum as Record<string, unknown>).header = headerChecksum(header);
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = sealHeader(new TextEncoder().encode(JSON.stringify(header)));
   if (json.length > MODEL_FILE_MAX_HEADER) fail(`header too large (${json.length} bytes, limit ${MODEL_FILE_MAX_HEADER})`);
   const dataStart = PREFIX_BYTES + Math.ceil(json.length / 4) * 4;
   const out = new Uint8Array(dataStart + data.length);
@@ -198,25 +192,6 @@ export function writeModelFile(model: ModelFileContents): Uint8Array<ArrayBuffer
   out.set(json, PREFIX_BYTES);
   out.set(data, dataStart);
   return out;
-}
-
-/** NaN, Infinity and undefined would not survive JSON: refuse them instead of silently changing them. */
-function checkJsonSafe(v: unknown, path: string, fail: (m: string) => never, depth: number): void {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) fail(`${path} is ${v}, which JSON cannot hold`);
-    return;
-  }
-  if (depth > MODEL_FILE_MAX_DEPTH) fail(`${path} nests deeper than ${MODEL_FILE_MAX_DEPTH} levels`);
-  if (Array.isArray(v)) return v.forEach((x, i) => checkJsonSafe(x, `${path}[${i}]`, fail, depth + 1));
-  if (isObject(v) && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const [k, x] of Object.entries(v)) {
-      if ((FORBIDDEN_HEADER_KEYS as readonly string[]).includes(k)) fail(`${path} has the key "${k}", which is not allowed`);
-      if (x !== undefined) checkJsonSafe(x, `${path}.${k}`, fail, depth + 1);
-    }
-    return;
-  }
-  fail(`${path} is not plain JSON data`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +226,7 @@ function readUnchecked(input: ArrayBuffer | Uint8Array): ModelFile {
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== MODEL_FILE_VERSION) bad(`unsupported version ${version} (this app reads version ${MODEL_FILE_VERSION})`);
+  if (!MODEL_FILE_VERSIONS_READ.includes(version)) bad(`unsupported version ${version} (this app reads versions ${MODEL_FILE_VERSIONS_READ.join(' and ')})`);
   const h = dv.getUint32(12, true);
   if (h > MODEL_FILE_MAX_HEADER) bad(`header too large (${h} bytes, limit ${MODEL_FILE_MAX_HEADER})`);
   if (PREFIX_BYTES + h > bytes.length) bad(`truncated: header length ${h} runs past the end of the file (${bytes.length} bytes)`);
@@ -259,8 +234,9 @@ function readUnchecked(input: ArrayBuffer | Uint8Array): ModelFile {
   if (dataStart > bytes.length) bad(`truncated: padding after the header runs past the end of the file`);
   for (let i = PREFIX_BYTES + h; i < dataStart; i++) if (bytes[i] !== 0) bad(`padding byte at offset ${i} is not zero`);
 
-  const header = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + h));
-  const { spec, entries, dataCrc } = checkHeader(header);
+  const raw = bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + h);
+  const header = parseHeader(raw, version);
+  const { kind, spec, entries, dataCrc } = checkHeader(header, raw, version);
 
   const data = bytes.subarray(dataStart);
   const declared = entries.reduce((a, e) => a + 4 * e.length, 0);
@@ -279,6 +255,8 @@ function readUnchecked(input: ArrayBuffer | Uint8Array): ModelFile {
   });
   const nParams = paramShapes(spec).length;
   return {
+    kind,
+    formatVersion: version,
     spec,
     preset: header.preset as string | null,
     params: paramsFromList(spec, tensors.slice(0, nParams)),
@@ -287,7 +265,7 @@ function readUnchecked(input: ArrayBuffer | Uint8Array): ModelFile {
   };
 }
 
-function parseHeader(raw: Uint8Array): Record<string, unknown> {
+function parseHeader(raw: Uint8Array, version: number): Record<string, unknown> {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -305,60 +283,43 @@ function parseHeader(raw: Uint8Array): Record<string, unknown> {
   if (!isObject(header)) bad('header is not a JSON object');
   const forbidden = forbiddenKeyPath(header, 'header');
   if (forbidden) bad(`header key ${forbidden} is not allowed (model files are data only)`);
-  const unknown = Object.keys(header).filter((k) => !HEADER_FIELDS.includes(k));
-  if (unknown.length) bad(`unknown header field(s): ${unknown.join(', ')}`);
-  const missing = HEADER_FIELDS.filter((k) => !(k in header));
+  const fields = version === 1 ? HEADER_FIELDS_V1 : HEADER_FIELDS_V2;
+  const unknown = Object.keys(header).filter((k) => !fields.includes(k));
+  if (unknown.length) bad(`unknown header field(s): ${unknown.join(', ')}${version === 1 && unknown.includes('kind') ? ' (version-1 files have no kind)' : ''}`);
+  const missing = fields.filter((k) => !(k in header));
   if (missing.length) bad(`missing header field(s): ${missing.join(', ')}`);
   return header;
 }
 
-/** The deepest bracket nesting of JSON text, strings skipped; a scan, so no input can overflow the stack. */
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
-    else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
-}
-
-/** Where a forbidden key sits in parsed header JSON (e.g. `"__proto__" in header.training`), or null. Depth is already bounded. */
-function forbiddenKeyPath(v: unknown, path: string): string | null {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const found = forbiddenKeyPath(v[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (isObject(v)) {
-    for (const k of Object.keys(v)) {
-      if ((FORBIDDEN_HEADER_KEYS as readonly string[]).includes(k)) return `"${k}" in ${path}`;
-      const found = forbiddenKeyPath(v[k], `${path}.${k}`);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
-function checkHeader(header: Record<string, unknown>): { spec: ModelSpec; entries: TensorEntry[]; dataCrc: number } {
+function checkHeader(header: Record<string, unknown>, raw: Uint8Array, version: number): { kind: ModelKind; spec: ModelSpec; entries: TensorEntry[]; dataCrc: number } {
   const ck = header.checksum;
   if (!isObject(ck)) bad('checksum must be an object');
   const ckExtra = Object.keys(ck).filter((k) => !['algorithm', 'value', 'header'].includes(k));
   if (ckExtra.length) bad(`unknown checksum field(s): ${ckExtra.join(', ')}`);
   if (ck.algorithm !== 'crc32') bad(`unsupported checksum algorithm ${JSON.stringify(ck.algorithm)} (expected "crc32")`);
   if (!isU32(ck.value)) bad('checksum.value must be an unsigned 32-bit integer');
-  if (!isU32(ck.header)) bad('checksum.header must be an unsigned 32-bit integer');
-  const hc = headerChecksum(header);
-  if (hc !== ck.header) bad(`header checksum mismatch: header CRC-32 is ${hc}, header says ${ck.header}`);
+  if (version === 1) {
+    if (!isU32(ck.header)) bad('checksum.header must be an unsigned 32-bit integer');
+    const hc = legacyHeaderChecksum(header);
+    if (hc !== ck.header) bad(`header checksum mismatch: header CRC-32 is ${hc}, header says ${ck.header}`);
+  } else {
+    if (typeof ck.header !== 'string' || !/^[0-9a-f]{8}$/.test(ck.header)) bad('checksum.header must be the header CRC-32 as 8 lowercase hex digits');
+    const stored = storedHeaderCrc(raw);
+    if (stored === null) bad(`header must begin with ${HEADER_CRC_LEAD} and the header CRC-32 (version 2 keeps it at a fixed place)`);
+    // JSON keeps the last of repeated keys: a second checksum.header would be read, not the one checksummed.
+    if (stored !== ck.header) bad(`checksum.header is given twice ("${stored}" at the start, "${ck.header}" later)`);
+    const hc = crcHex(headerCrc(raw));
+    if (hc !== stored) bad(`header checksum mismatch: header CRC-32 is ${hc}, header says ${stored}`);
+  }
 
   if (header.format !== 'drmm-model') bad(`format must be "drmm-model", got ${JSON.stringify(header.format)}`);
-  if (header.version !== MODEL_FILE_VERSION) bad(`header version ${JSON.stringify(header.version)} does not match file version ${MODEL_FILE_VERSION}`);
+  if (header.version !== version) bad(`header version ${JSON.stringify(header.version)} does not match file version ${version}`);
+  let kind: ModelKind = 'drmm';
+  if (version >= 2) {
+    if (typeof header.kind !== 'string') bad('kind must be a string');
+    if (!(MODEL_KINDS as readonly string[]).includes(header.kind)) bad(`model kind ${quoted(header.kind)} is not supported (this app reads: ${MODEL_KINDS.join(', ')})`);
+    kind = header.kind as ModelKind;
+  }
   if (header.preset !== null && typeof header.preset !== 'string') bad('preset must be a string or null');
   if (typeof header.createdBy !== 'string') bad('createdBy must be a string');
   if (header.training !== null) checkTraining(header.training, bad);
@@ -378,7 +339,7 @@ function checkHeader(header: Record<string, unknown>): { spec: ModelSpec; entrie
   ];
   if (archExtra.length) bad(`architecture: unknown field(s): ${archExtra.join(', ')}`);
 
-  return { spec: cleanSpec(spec), entries: checkTensors(header.tensors, spec), dataCrc: ck.value };
+  return { kind, spec: cleanSpec(spec), entries: checkTensors(header.tensors, spec), dataCrc: ck.value };
 }
 
 /** Parameters first, exactly as paramShapes(spec), then uniquely named extras; offsets back to back. */

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { initParams, paramList, paramShapes, PRESET_NAMES, PRESETS, rng, type ModelSpec, type PresetName } from '../../src/engine/model';
 import { TWO_LEVEL } from '../helpers/specs';
+import { assembleModelFile, splitModelFile } from '../helpers/modelFileV1';
 import {
   crc32,
-  headerChecksum,
   MODEL_FILE_ERROR_PREFIX,
   MODEL_FILE_MAX_HEADER,
   readModelFile,
+  sealHeader,
+  storedHeaderCrc,
   writeModelFile,
   type ModelFile,
   type TrainingMeta,
@@ -58,22 +60,22 @@ function expectSame(got: ModelFile, want: ReturnType<typeof sample>) {
 }
 
 /** Splits a file into its header object and data section. */
-function split(bytes: Uint8Array) {
-  const h = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + h))) as Record<string, any>;
-  return { header, data: bytes.slice(16 + Math.ceil(h / 4) * 4) };
-}
+const split = (bytes: Uint8Array) => splitModelFile(bytes);
 
 /** Reassembles a file from raw header bytes and data, as a writer would lay it out. */
-function assemble(json: Uint8Array, data: Uint8Array, version = 1): Uint8Array {
-  const start = 16 + Math.ceil(json.length / 4) * 4;
-  const out = new Uint8Array(start + data.length);
-  out.set(new TextEncoder().encode('DRMMODEL'));
-  const dv = new DataView(out.buffer);
-  dv.setUint32(8, version, true);
-  dv.setUint32(12, json.length, true);
-  out.set(json, 16);
-  out.set(data, start);
+const assemble = (json: Uint8Array, data: Uint8Array, version = 2) => assembleModelFile(json, data, version);
+
+/**
+ * Header bytes with a valid version-2 header CRC, when the header still has the fixed checksum lead;
+ * `header.checksum.header` is updated to match, so the object says what the bytes say.
+ */
+function sealed(header: Record<string, any>): Uint8Array {
+  const ck = header.checksum && typeof header.checksum === 'object' ? header.checksum : null;
+  if (ck) ck.header = '00000000';
+  const raw = new TextEncoder().encode(JSON.stringify(header));
+  if (!ck || storedHeaderCrc(raw) === null) return raw;
+  const out = sealHeader(raw);
+  ck.header = storedHeaderCrc(out);
   return out;
 }
 
@@ -83,11 +85,7 @@ function withHeader(edit: (h: Record<string, any>) => void, opts: { data?: Uint8
   const data = opts.data ?? original;
   if (opts.fixDataCrc) header.checksum.value = crc32(data);
   edit(header);
-  if (header.checksum && typeof header.checksum === 'object') {
-    delete header.checksum.header;
-    header.checksum.header = headerChecksum(header);
-  }
-  return assemble(new TextEncoder().encode(JSON.stringify(header)), data);
+  return assemble(sealed(header), data);
 }
 
 const rejects = (bytes: Uint8Array | ArrayBuffer, message: string) => {
@@ -108,7 +106,8 @@ describe('round trip', () => {
     const bytes = writeModelFile(want);
     expect(String.fromCharCode(...bytes.subarray(0, 8))).toBe('DRMMODEL');
     const { header } = split(bytes);
-    expect(Object.keys(header)).toEqual(['format', 'version', 'preset', 'architecture', 'tensors', 'checksum', 'training', 'createdBy']);
+    expect(Object.keys(header)).toEqual(['checksum', 'format', 'version', 'kind', 'preset', 'architecture', 'tensors', 'training', 'createdBy']);
+    expect([header.version, header.kind, new DataView(bytes.buffer).getUint32(8, true)]).toEqual([2, 'drmm', 2]);
     expect(header.tensors.map((t: { name: string }) => t.name)).toEqual([...paramShapes(want.spec).map((s) => s.name), 'adam.m.level1.weights', 'adam.step']);
     expect((bytes.length - split(bytes).data.length) % 4).toBe(0);
     expectSame(readModelFile(bytes), want);
@@ -123,7 +122,7 @@ describe('round trip', () => {
     const spec = PRESETS['rmm-shallow'];
     const params = initParams(spec, 1);
     const got = readModelFile(writeModelFile({ spec, params }));
-    expect([got.preset, got.training, got.extra]).toEqual([null, null, []]);
+    expect([got.preset, got.training, got.extra, got.kind, got.formatVersion]).toEqual([null, null, [], 'drmm', 2]);
     expect(got.spec).toEqual(spec);
   });
 
@@ -179,7 +178,10 @@ describe('reader rejections, each by its message', () => {
     b[7] = 0x58;
     rejects(b, 'wrong magic "DRMMODEX", expected "DRMMODEL"');
   });
-  it('unsupported version', () => rejects(setU32(good(), 8, 2), 'unsupported version 2 (this app reads version 1)'));
+  it('unsupported version', () => {
+    rejects(setU32(good(), 8, 3), 'unsupported version 3 (this app reads versions 1 and 2)');
+    rejects(setU32(good(), 8, 0), 'unsupported version 0 (this app reads versions 1 and 2)');
+  });
   it('header length beyond the file, or above 1 MiB', () => {
     const b = good();
     rejects(setU32(b, 12, b.length), `truncated: header length ${b.length} runs past the end of the file`);
@@ -203,10 +205,12 @@ describe('reader rejections, each by its message', () => {
   it('unknown and missing header fields, listed', () => {
     rejects(withHeader((h) => ((h.foo = 1), (h.bar = 2))), 'unknown header field(s): foo, bar');
     rejects(withHeader((h) => (delete h.training, delete h.createdBy)), 'missing header field(s): training, createdBy');
+    rejects(withHeader((h) => delete h.kind), 'missing header field(s): kind');
   });
   it('wrong field values', () => {
     rejects(withHeader((h) => (h.format = 'onnx')), 'format must be "drmm-model", got "onnx"');
-    rejects(withHeader((h) => (h.version = 2)), 'header version 2 does not match file version 1');
+    rejects(withHeader((h) => (h.version = 3)), 'header version 3 does not match file version 2');
+    rejects(withHeader((h) => (h.version = 1)), 'header version 1 does not match file version 2');
     rejects(withHeader((h) => (h.preset = 5)), 'preset must be a string or null');
     rejects(withHeader((h) => (h.createdBy = null)), 'createdBy must be a string');
     rejects(withHeader((h) => (h.training = [])), 'training must be an object or null');
@@ -250,8 +254,22 @@ describe('reader rejections, each by its message', () => {
     b[b.length - 9] ^= 0x10;
     rejects(b, 'checksum mismatch: tensor data CRC-32 is');
     const { header, data } = split(good());
+    const said = header.checksum.header;
     header.training.epoch = 4;
-    rejects(assemble(new TextEncoder().encode(JSON.stringify(header)), data), 'header checksum mismatch');
+    rejects(assemble(new TextEncoder().encode(JSON.stringify(header)), data), `header checksum mismatch: header CRC-32 is `);
+    rejects(assemble(new TextEncoder().encode(JSON.stringify(header)), data), `, header says ${said}`);
+  });
+  it('the header CRC must be 8 lowercase hex digits at the start of the header', () => {
+    const { header, data } = split(good());
+    const raw = (h: Record<string, any>) => assemble(new TextEncoder().encode(JSON.stringify(h)), data);
+    for (const v of [5, 'ABCDEF01', '1234567', '123456789', null]) rejects(raw({ ...header, checksum: { ...header.checksum, header: v } }), 'checksum.header must be the header CRC-32 as 8 lowercase hex digits');
+    // The same fields in another order: the CRC is not where a reader looks for it.
+    const { checksum, ...rest } = header;
+    rejects(raw({ ...rest, checksum }), 'header must begin with {"checksum":{"header":" and the header CRC-32');
+    rejects(raw({ checksum: { algorithm: 'crc32', header: checksum.header, value: checksum.value }, ...rest }), 'header must begin with');
+    // A second checksum.header after the first: JSON keeps the last, which is not the one checksummed.
+    const text = JSON.stringify(header).replace('"algorithm"', '"header":"0badf00d","algorithm"');
+    rejects(assemble(new TextEncoder().encode(text), data), `checksum.header is given twice ("${header.checksum.header}" at the start, "0badf00d" later)`);
   });
   it('NaN or Infinity in a tensor, named with its index', () => {
     const { data } = split(good());

@@ -6,13 +6,15 @@
 // and recorded in docs/RELIABILITY.md. Seeded, so a failure reproduces.
 import { afterAll, describe, expect, it } from 'vitest';
 import { initParams, paramList, paramShapes, PRESET_NAMES, PRESETS, rng, type ModelSpec, type PresetName } from '../../src/engine/model';
+import { assembleModelFile, writeModelFileV1 } from '../helpers/modelFileV1';
 import {
   crc32,
-  headerChecksum,
   MODEL_FILE_ERROR_PREFIX,
   MODEL_FILE_MAX_DEPTH,
   MODEL_FILE_MAX_HEADER,
   readModelFile,
+  sealHeader,
+  storedHeaderCrc,
   writeModelFile,
   type ModelFile,
 } from '../../src/engine/modelFile';
@@ -44,27 +46,26 @@ function makeBase(preset: PresetName, seed: number): Base {
   return { preset, bytes, header: JSON.parse(headerText), headerText, data: bytes.slice(dataStart), dataStart, tensors: [...paramList(params), ...extra.map((e) => e.data)] };
 }
 
-/** A file from raw header bytes and a data section, laid out as the writer does. */
-function assemble(json: Uint8Array, data: Uint8Array, headerLength = json.length): Uint8Array {
-  const start = 16 + Math.ceil(json.length / 4) * 4;
-  const out = new Uint8Array(start + data.length);
-  out.set(new TextEncoder().encode('DRMMODEL'));
-  const dv = new DataView(out.buffer);
-  dv.setUint32(8, 1, true);
-  dv.setUint32(12, headerLength, true);
-  out.set(json, 16);
-  out.set(data, start);
-  return out;
-}
+/** A file from raw header bytes and a data section, laid out as the writer does (version 2). */
+const assemble = (json: Uint8Array, data: Uint8Array, headerLength = json.length) => assembleModelFile(json, data, 2, headerLength);
 
-/** Recomputes both checksums, so the reader gets past them and judges the edit itself. */
+/**
+ * Recomputes both checksums, so the reader gets past them and judges the edit itself. The header
+ * CRC can only be sealed where the header still begins with the checksum lead; the object's
+ * checksum.header is set to what the bytes say.
+ */
 function sealed(header: Json, data: Uint8Array): Uint8Array {
-  if (header.checksum && typeof header.checksum === 'object') {
-    header.checksum.value = crc32(data);
-    delete header.checksum.header;
-    header.checksum.header = headerChecksum(header);
+  const ck = header.checksum && typeof header.checksum === 'object' ? header.checksum : null;
+  if (ck) {
+    ck.value = crc32(data);
+    ck.header = '00000000';
   }
-  return assemble(new TextEncoder().encode(JSON.stringify(header)), data);
+  let raw: Uint8Array = new TextEncoder().encode(JSON.stringify(header));
+  if (ck && storedHeaderCrc(raw) !== null) {
+    raw = sealHeader(raw);
+    ck.header = storedHeaderCrc(raw);
+  }
+  return assemble(raw, data);
 }
 
 const clone = (v: Json): Json => JSON.parse(JSON.stringify(v));
@@ -190,6 +191,25 @@ describe('model-file fuzz', () => {
     }
   });
 
+  it('bit flips in a version-1 file\'s prefix, header and padding (old files are still read)', () => {
+    const spec = PRESETS['drmm-compact'];
+    const v1 = writeModelFileV1({ spec, preset: 'drmm-compact', params: initParams(spec, 11), training: compact.header.training, extra: [
+      { name: 'adam.m.level1.weights', shape: paramShapes(spec)[0].shape, data: initParams(spec, 11).weights[0].map((v) => v * 0.25) },
+      { name: 'adam.step', shape: [], data: new Float32Array([11]) },
+    ] });
+    const v1Header = JSON.parse(new TextDecoder().decode(v1.subarray(16, 16 + new DataView(v1.buffer).getUint32(12, true))));
+    const want = expectOf(compact, v1Header);
+    // The unflipped file loads as the same model as the version-2 base.
+    expect(feed('bit flip: version-1 file', { bytes: v1, accept: want })).toBe('accepted');
+    const headerEnd = 16 + Math.ceil(new DataView(v1.buffer).getUint32(12, true) / 4) * 4;
+    for (let i = 0; i < 150; i++) {
+      const b = v1.slice();
+      b[int(headerEnd)] ^= 1 << int(8);
+      // Version 1 checksums a re-serialisation, so only a flip that leaves the same JSON could load.
+      feed('bit flip: version-1 file', { bytes: asInput(b, i), accept: want });
+    }
+  });
+
   it('bit flips in the tensor data: the data CRC catches every one', () => {
     for (let i = 0; i < 200; i++) {
       const b = compact.bytes.slice();
@@ -217,7 +237,7 @@ describe('model-file fuzz', () => {
       const b = Uint8Array.from({ length: int(i % 2 ? 8192 : 64) }, () => int(256));
       const mode = i % 4;
       if (mode >= 1 && b.length >= 8) b.set(magic);
-      if (mode >= 2 && b.length >= 16) new DataView(b.buffer).setUint32(8, 1, true);
+      if (mode >= 2 && b.length >= 16) new DataView(b.buffer).setUint32(8, 1 + ((i >> 2) & 1), true);
       if (mode === 3 && b.length >= 16) new DataView(b.buffer).setUint32(12, int(b.length - 15), true);
       feed('random bytes', { bytes: asInput(b, i) });
     }
