@@ -1,7 +1,7 @@
 /**
  * The DRMM's inference DP on WebGPU. Given a GPUDevice (browser or Node/Dawn), it owns every
  * buffer of the model: parameters, the bottom-up maps with their a- and t-switches, the top-down
- * signals of the backtrace and the path-count DP. Each `encode*` records dispatches into a
+ * signals of the backtrace, and (through enginePaths.ts, on the same switches) the path-count DP. Each `encode*` records dispatches into a
  * caller's command encoder (one compute pass, no read-back between levels); `read*` copies
  * results out through a pooled staging buffer only when asked.
  */
@@ -9,10 +9,10 @@ import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '..
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
 import { KERNELS, convForwardPlan, convTransposePlan } from './kernels';
 import {
-  classStartParams, convParams, levelConv, levelPool, maxPoolParams, pathsActiveParams, pathsDownConvParams, pathsDownPoolParams,
-  pathsStartParams, pathsUpConvParams, pathsUpUnpoolParams, readoutOf, readoutScoresParams, reluParams, reluTopDownParams,
-  softmaxParams, unitStartParams, unpoolParams, variantMode, type MapGeometry,
+  classStartParams, convParams, levelConv, levelPool, maxPoolParams, readoutOf, readoutScoresParams, reluParams, reluTopDownParams,
+  softmaxParams, unitStartParams, unpoolParams, variantMode,
 } from './params';
+import { GpuPathCounts } from './enginePaths';
 import { GpuOwner, preparePipelines, type Step } from './runner';
 import { capBatch, largestBatch } from './limits';
 import type { ReadRange } from './staging';
@@ -38,21 +38,6 @@ export interface LevelBuffers {
   sx: GPUBuffer;
   sr: GPUBuffer;
   su: GPUBuffer;
-}
-
-/** Buffers of one run of the path DP (active, or "possible" with every switch ON). */
-interface PathBuffers {
-  downR: GPUBuffer[];
-  downX: GPUBuffer[];
-  upR: GPUBuffer[];
-  /** up over x(l-1) of each level: upBelow[0] is over the pixels. upR of a level without pooling is upBelow of the level above. */
-  upBelow: GPUBuffer[];
-  /** up over the start's map (x(L), or a unit's level map). */
-  upStart: GPUBuffer;
-  /** Per level [2n]: log10 active paths and units ON; last entry: the pixels. */
-  active: GPUBuffer[];
-  /** down over the pixels: log10(1) = 0, a zero-initialised buffer. */
-  pixelsDown: GPUBuffer;
 }
 
 /** The buffers a trainer shares with the engine (see gpu/trainer.ts); not for UI code. */
@@ -95,10 +80,8 @@ export class DrmmGpuEngine {
   private readonly predStartStep: Step;
   private readonly unitStartSteps = new Map<string, Step>();
   private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Step }[];
-  private paths: { active: PathBuffers; possible: PathBuffers } | null = null;
+  private readonly paths: GpuPathCounts;
   private lastBacktrace: Variant = 'rendering';
-  /** 0-based level the last path DP started at: levels above it have no paths from the start. */
-  private pathsFrom = -1;
 
   private constructor(device: GPUDevice, spec: ModelSpec, opts: GpuEngineOptions) {
     this.device = device;
@@ -152,6 +135,7 @@ export class DrmmGpuEngine {
         pool: lb.t ? step('maxPool', [lb.r, lb.x, lb.t], `${name}.pool`) : null,
       };
     });
+    this.paths = new GpuPathCounts({ own: this.own, spec, shapes: this.shapes, maxBatch: N, levels: this.levels, unused: this.dummy });
     const top = this.levels[this.levels.length - 1];
     this.readoutStep = step('readoutScores', [top.x, this.mu, this.classBias, this.scores], 'readout');
     this.softmaxStep = step('softmaxArgmax', [this.scores, this.probs, this.pred], 'softmax');
@@ -384,107 +368,6 @@ export class DrmmGpuEngine {
     this.device.queue.submit([enc.finish()]);
   }
 
-  /** Allocates the path DP's buffers on first use (they are not needed for training). */
-  preparePaths(): void {
-    if (this.paths) return;
-    const mk = (possible: boolean): PathBuffers => {
-      const tag = possible ? 'paths.possible' : 'paths.active';
-      const N = this.maxBatch;
-      const buf = (name: string, elems: number) => this.own.buffer(`${tag}.${name}`, elems);
-      const inp = this.spec.input;
-      const ls = this.shapes.levels;
-      const pb: PathBuffers = {
-        downR: ls.map((l, i) => buf(`level${i + 1}.downR`, N * l.c * l.hc * l.wc)),
-        downX: [],
-        upR: [],
-        upBelow: ls.map((l, i) => buf(`level${i + 1}.upBelow`, N * l.cin * l.hin * l.win)),
-        upStart: buf('upStart', N * Math.max(...ls.map((l) => l.c * l.hc * l.wc))),
-        active: [...ls.map((_, i) => buf(`level${i + 1}.count`, 2 * N)), buf('pixels.count', 2 * N)],
-        pixelsDown: buf('pixels.down', N * inp.channels * inp.height * inp.width),
-      };
-      pb.downX = ls.map((l, i) => (l.pool ? buf(`level${i + 1}.downX`, N * l.c * l.hout * l.wout) : pb.downR[i]));
-      // Without pooling, up over r(l) is up over x(l), which the level above writes: one buffer.
-      pb.upR = ls.map((l, i) => (l.pool || i === ls.length - 1 ? buf(`level${i + 1}.upR`, N * l.c * l.hc * l.wc) : pb.upBelow[i + 1]));
-      return pb;
-    };
-    this.paths = { active: mk(false), possible: mk(true) };
-  }
-
-  /** The active-path DP (and the same with every switch ON) for the last forward pass and a start. */
-  encodePaths(pass: GPUComputePassEncoder, start: Start): void {
-    this.live();
-    if (!this.paths) throw new Error('encodePaths: call preparePaths() first (outside the compute pass).');
-    const n = this.needBatch();
-    let from = this.levels.length - 1;
-    let atRelu = false;
-    const { top } = this.shapes;
-    let startMap: MapGeometry = { n, channels: top.c, h: top.h, w: top.w };
-    let unit: { channel: number; y: number; x: number } | null = null;
-    if (start.kind === 'unit') {
-      const u = this.unitStart(start);
-      from = u.level - 1;
-      atRelu = u.atRelu;
-      startMap = { n, channels: this.shapes.levels[from].c, h: u.h, w: u.w };
-      unit = start;
-    }
-    this.pathsFrom = from;
-    const rMap = (i: number): MapGeometry => ({ n, channels: this.shapes.levels[i].c, h: this.shapes.levels[i].hc, w: this.shapes.levels[i].wc });
-    for (const [possible, pb] of [[false, this.paths.active], [true, this.paths.possible]] as const) {
-      const steps = this.pathSteps(pb, from, atRelu);
-      const inp = this.spec.input;
-      // down, bottom to top
-      this.shapes.levels.forEach((l, i) => {
-        steps.downConv[i].setDims(pathsDownConvParams(levelConv(n, l), possible)).encode(pass);
-        steps.downPool[i]?.setDims(pathsDownPoolParams(levelPool(n, l), possible)).encode(pass);
-      });
-      // up, from the start down
-      steps.start.setDims(pathsStartParams(startMap, unit)).encode(pass);
-      for (let i = this.levels.length - 1; i > from; i--) steps.active[i].setDims(pathsActiveParams(rMap(i), possible)).encode(pass);
-      for (let i = from; i >= 0; i--) {
-        const l = this.shapes.levels[i];
-        steps.upUnpool[i]?.setDims(pathsUpUnpoolParams(levelPool(n, l), possible)).encode(pass);
-        steps.active[i].setDims(pathsActiveParams(rMap(i), possible)).encode(pass);
-        steps.upConv[i].setDims(pathsUpConvParams(levelConv(n, l), possible)).encode(pass);
-      }
-      // The pixels have no switch: every one counts, in both runs.
-      steps.pixels.setDims(pathsActiveParams({ n, channels: inp.channels, h: inp.height, w: inp.width }, true)).encode(pass);
-    }
-  }
-
-  private readonly pathStepCache = new Map<string, ReturnType<DrmmGpuEngine['buildPathSteps']>>();
-
-  private pathSteps(pb: PathBuffers, from: number, atRelu: boolean) {
-    const key = `${pb === this.paths!.active ? 'a' : 'p'}.${from}.${atRelu}`;
-    let s = this.pathStepCache.get(key);
-    if (!s) {
-      s = this.buildPathSteps(pb, from, atRelu, key);
-      this.pathStepCache.set(key, s);
-    }
-    return s;
-  }
-
-  private buildPathSteps(pb: PathBuffers, from: number, atRelu: boolean, key: string) {
-    const mk = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => this.own.step(KERNELS[kernel], buffers, `paths.${key}.${label}`);
-    const ls = this.levels;
-    const downConv = ls.map((lb, i) => mk('pathsDownConv', [i === 0 ? pb.pixelsDown : pb.downX[i - 1], lb.a, pb.downR[i]], `down${i + 1}`));
-    const downPool = ls.map((lb, i) => (lb.t ? mk('pathsDownPool', [pb.downR[i], lb.t, pb.downX[i]], `downPool${i + 1}`) : null));
-    // The start writes up over its own map: upR of its level when it starts at a ReLU map (or the
-    // level does not pool), else the upStart buffer that the unpool step reads.
-    const startsAtR = atRelu || !ls[from].t;
-    const startBuf = startsAtR ? pb.upR[from] : pb.upStart;
-    const start = mk('pathsStart', [this.dummy, this.dummy, startBuf], 'start');
-    const upUnpool = ls.map((lb, i) => {
-      if (!lb.t || i > from || (i === from && startsAtR)) return null;
-      const above = i === from ? pb.upStart : pb.upBelow[i + 1];
-      return mk('pathsUpUnpool', [above, lb.t, pb.upR[i]], `upUnpool${i + 1}`);
-    });
-    // Above the start nothing is propagated; those levels' counts still run for their ON units.
-    const active = ls.map((lb, i) => mk('pathsActive', [pb.upR[i], lb.a, pb.active[i]], `active${i + 1}`));
-    const upConv = ls.map((lb, i) => mk('pathsUpConv', [pb.upR[i], lb.a, pb.upBelow[i]], `up${i + 1}`));
-    const pixels = mk('pathsActive', [pb.upBelow[0], this.dummy, pb.active[ls.length]], 'pixels');
-    return { downConv, downPool, start, upUnpool, active, upConv, pixels };
-  }
-
   private range(b: GPUBuffer, perImage: number, first: number, count: number): ReadRange {
     return { buffer: b, offset: first * perImage * F, size: count * perImage * F };
   }
@@ -493,6 +376,33 @@ export class DrmmGpuEngine {
     const n = this.needBatch();
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > n)
       throw new Error(`read: images ${first}..${first + count - 1} are outside the batch of ${n}`);
+  }
+
+  /** Allocates the path DP's buffers on first use (they are not needed for training). */
+  preparePaths(): void {
+    this.live();
+    this.paths.prepare();
+  }
+
+  /** The active-path DP (and the same with every switch ON) for the last forward pass and a start. */
+  encodePaths(pass: GPUComputePassEncoder, start: Start): void {
+    this.live();
+    if (!this.paths.prepared) throw new Error('encodePaths: call preparePaths() first (outside the compute pass).');
+    const n = this.needBatch();
+    if (start.kind === 'class') {
+      const { top } = this.shapes;
+      this.paths.encode(pass, { from: this.levels.length - 1, atRelu: false, map: { n, channels: top.c, h: top.h, w: top.w }, unit: null });
+      return;
+    }
+    const u = this.unitStart(start);
+    this.paths.encode(pass, { from: u.level - 1, atRelu: u.atRelu, map: { n, channels: this.shapes.levels[u.level - 1].c, h: u.h, w: u.w }, unit: start });
+  }
+
+  /** Reads the path counts of image `img` from the last `encodePaths`. */
+  readPaths(img = 0): Promise<PathSummary> {
+    this.live();
+    this.checkRange(img, 1);
+    return this.paths.read(img);
   }
 
   /** Reads the bottom-up results of images [first, first+count); with maps=false only scores, probs, pred. */
@@ -547,42 +457,6 @@ export class DrmmGpuEngine {
       variant: this.lastBacktrace,
       pixels: new Float32Array(out[0]),
       levels: levels ? this.shapes.levels.map((_, i) => ({ sx: new Float32Array(out[1 + 3 * i]), sr: new Float32Array(out[2 + 3 * i]), su: new Float32Array(out[3 + 3 * i]) })) : [],
-    };
-  }
-
-  /** Reads the path counts of image `img` from the last `encodePaths`. */
-  async readPaths(img = 0): Promise<PathSummary> {
-    this.live();
-    this.checkRange(img, 1);
-    if (!this.paths) throw new Error('readPaths: no path counts were computed (run with paths: true).');
-    const { active, possible } = this.paths;
-    const ls = this.shapes.levels;
-    const ranges: ReadRange[] = [];
-    for (const pb of [active, possible]) pb.active.forEach((b) => ranges.push(this.range(b, 2, img, 1)));
-    ls.forEach((l, i) => ranges.push(this.range(active.upR[i], l.c * l.hc * l.wc, img, 1), this.range(active.downR[i], l.c * l.hc * l.wc, img, 1)));
-    const out = await this.own.staging.read(ranges);
-    const L = ls.length;
-    const lg = (v: number) => (v <= -1e29 ? -Infinity : v);
-    const pair = (i: number) => new Float32Array(out[i]);
-    return {
-      levels: ls.map((l, i) => {
-        const act = pair(i);
-        const pos = pair(L + 1 + i);
-        const reached = i <= this.pathsFrom;
-        const up = new Float32Array(out[2 * (L + 1) + 2 * i]);
-        const down = new Float32Array(out[2 * (L + 1) + 2 * i + 1]);
-        const through = new Float64Array(up.length).fill(-Infinity);
-        if (reached) for (let j = 0; j < up.length; j++) through[j] = lg(up[j]) + lg(down[j]);
-        return {
-          unitsOn: act[1],
-          units: l.c * l.hc * l.wc,
-          activeLog10: reached ? lg(act[0]) : -Infinity,
-          possibleLog10: reached ? lg(pos[0]) : -Infinity,
-          throughLog10: through,
-        };
-      }),
-      pixelsActiveLog10: lg(pair(L)[0]),
-      pixelsPossibleLog10: lg(pair(2 * L + 1)[0]),
     };
   }
 
