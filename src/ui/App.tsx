@@ -1,7 +1,9 @@
 /**
  * The app: a header with the backend, model and data notices, the input and view controls, a tab
  * bar of panels (panels/registry.tsx) and the panel shown. State lives in store.ts; effects in
- * controller.ts; the device and engine in engineHost.ts.
+ * controller.ts; the device and engine in engineHost.ts. Each panel, the header's notices, the
+ * controls and lecture mode sit in error boundaries (panels/PanelBoundary.tsx): a part that fails
+ * shows its error and a way out, and the rest of the app goes on.
  */
 import { useEffect } from 'react';
 import './app.css';
@@ -10,6 +12,7 @@ import { InputControls } from './input/InputControls';
 import { ModelControls } from './ModelControls';
 import { OfflineNotice } from './offline/OfflineNotice';
 import { BackendNotice, DataNotice, InferNotice, ModelNotice } from './Notices';
+import { PanelBoundary, PartBoundary } from './panels/PanelBoundary';
 import { PanelTabs } from './panels/PanelTabs';
 import { PANELS } from './panels/registry';
 import { useApp } from './store';
@@ -29,30 +32,40 @@ export function App() {
       <header className="top">
         <UrlSync />
         <h1>DRMM Explainer</h1>
-        <HeaderTools />
+        <PartBoundary what="The header tools">
+          <HeaderTools />
+        </PartBoundary>
         <p className="lede">
           The Deep Rendering Mixture Model (Patel, Nguyen &amp; Baraniuk, NIPS 2016): a convnet's forward pass is a max-sum dynamic program
           over rendering switches, and the backtrace through the saved switches renders a class template back into an image.
         </p>
-        <BackendNotice />
-        <ModelNotice />
-        <DataNotice />
-        <OfflineNotice />
-        <LinkNotice />
+        <PartBoundary what="The notices">
+          <BackendNotice />
+          <ModelNotice />
+          <DataNotice />
+          <OfflineNotice />
+          <LinkNotice />
+        </PartBoundary>
       </header>
       <main>
-        <div className="control-bar">
-          <ModelControls />
-          <InputControls />
-          <ViewControls />
-        </div>
-        <InferNotice />
+        <PartBoundary what="The controls">
+          <div className="control-bar">
+            <ModelControls />
+            <InputControls />
+            <ViewControls />
+          </div>
+          <InferNotice />
+        </PartBoundary>
         <PanelTabs />
         <section id={`panel-${panel}`} role="tabpanel" aria-labelledby={`tab-${panel}`} aria-label={title} className="panel" data-panel={panel}>
-          <Component />
+          <PanelBoundary panel={panel}>
+            <Component />
+          </PanelBoundary>
         </section>
       </main>
-      <LectureMode />
+      <PartBoundary what="Lecture mode">
+        <LectureMode />
+      </PartBoundary>
     </>
   );
 }

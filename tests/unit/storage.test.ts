@@ -7,13 +7,13 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ModelLibrary, cleanName, uniqueName } from '../../src/ui/storage/library';
 import { StorageFullError, isQuotaError } from '../../src/ui/storage/quota';
-import { Autosaver, idbStore, type AutosaveMeta } from '../../src/ui/train/autosave';
+import { Autosaver, idbStore, newRunId, type AutosaveMeta } from '../../src/ui/train/autosave';
 
 const bytes = (v: number, n = 16) => new Uint8Array(n).fill(v);
 const info = { preset: 'drmm-compact', summary: 'test' };
 
-function meta(step: number): AutosaveMeta {
-  return { preset: 'drmm-compact', mode: 'supervised', labelled: null, seed: 1, batchSize: 8, epoch: 0, stepInEpoch: step, step, savedAt: 1000 + step };
+function meta(step: number, seed = 1): AutosaveMeta {
+  return { preset: 'drmm-compact', mode: 'supervised', labelled: null, seed, batchSize: 8, epoch: 0, stepInEpoch: step, step, savedAt: 1000 + step };
 }
 
 const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -147,59 +147,161 @@ describe('ModelLibrary', () => {
   });
 });
 
+describe('ModelLibrary: what is read back is checked', () => {
+  /** Writes an entry straight into the store, as another version of the app (or anything) might. */
+  async function putRaw(factory: IDBFactory, value: unknown, key?: IDBValidKey) {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const o = factory.open('drmm-models', 1);
+      o.onsuccess = () => resolve(o.result);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const t = db.transaction('entries', 'readwrite');
+      // The store's keyPath is `id`: an entry without a usable id cannot be put; write those with a key-less clone of another.
+      t.objectStore('entries').put(value, key);
+      t.oncomplete = () => resolve();
+      t.onerror = () => reject(t.error);
+    });
+    db.close();
+  }
+
+  // Each field of an entry replaced by a value of the wrong kind.
+  const cases: [string, (e: Record<string, unknown>) => void, RegExp][] = [
+    ['summary an object', (e) => (e.summary = { html: '<b>x</b>' }), /entry\.summary is an object, not text/],
+    ['name an object', (e) => (e.name = { a: 1 }), /entry\.name is an object, not text/],
+    ['name empty', (e) => (e.name = ''), /entry\.name is empty/],
+    ['savedAt a string', (e) => (e.savedAt = 'yesterday'), /entry\.savedAt is the text "yesterday", not a finite number/],
+    ['size negative', (e) => (e.size = -1), /entry\.size is -1, outside 0\.\./],
+    ['preset a list', (e) => (e.preset = ['x']), /entry\.preset is a list, not text/],
+    ['blob another key', (e) => (e.blob = 'pointer'), /entry\.blob is "pointer", not a key of the stored bytes/],
+    ['blob missing', (e) => delete e.blob, /entry\.blob is missing, not text/],
+  ];
+
+  for (const [what, corrupt, reason] of cases) {
+    it(`an entry with ${what} is left out with the reason; the others load; Delete removes it`, async () => {
+      const factory = new IDBFactory();
+      const lib = new ModelLibrary({ factory });
+      const good = await lib.save('good', bytes(1), info);
+      const bad = await lib.save('bad', bytes(2), info);
+      const raw: Record<string, unknown> = { ...bad };
+      corrupt(raw);
+      await putRaw(factory, raw);
+      const { entries, broken } = await lib.scan();
+      expect(entries.map((e) => e.name)).toEqual(['good']);
+      expect(broken).toHaveLength(1);
+      expect(broken[0].key).toBe(bad.id);
+      expect(broken[0].reason).toMatch(reason);
+      expect(broken[0].label).toContain(bad.id);
+      await expect(lib.load(bad.id)).rejects.toThrow(/that saved model's entry is damaged/);
+      expect(Array.from((await lib.load(good.id)).bytes)).toEqual(Array.from(bytes(1)));
+      await lib.deleteBroken(broken[0].key);
+      expect(await lib.scan()).toMatchObject({ entries: [{ name: 'good' }], broken: [] });
+      // Its bytes went with it when it named a blob of its own; the good model's stay.
+      expect(await lib.blobKeys()).toEqual(typeof raw.blob === 'string' && raw.blob.startsWith('blob-') ? [good.blob] : [good.blob, bad.blob].sort());
+    });
+  }
+
+  it('an entry under a key that is not its id, or not a record at all, is named by its key', async () => {
+    const factory = new IDBFactory();
+    const lib = new ModelLibrary({ factory });
+    const good = await lib.save('good', bytes(1), info);
+    await putRaw(factory, { ...good, id: 42 }); // a number key
+    const { entries, broken } = await lib.scan();
+    expect(entries.map((e) => e.name)).toEqual(['good']);
+    expect(broken.map((b) => [b.key, b.reason])).toEqual([[42, 'entry.id is the number 42, not text']]);
+    expect(broken[0].label).toBe('"good" (42)');
+    await lib.deleteBroken(42);
+    expect((await lib.scan()).broken).toEqual([]);
+    // The good entry shares that blob: it was kept.
+    expect(Array.from((await lib.load(good.id)).bytes)).toEqual(Array.from(bytes(1)));
+  });
+
+  it('missing or damaged bytes are named when loading', async () => {
+    const factory = new IDBFactory();
+    const lib = new ModelLibrary({ factory });
+    const e = await lib.save('m', bytes(1), info);
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const o = factory.open('drmm-models', 1);
+      o.onsuccess = () => resolve(o.result);
+    });
+    await new Promise<void>((resolve) => {
+      const t = db.transaction('blobs', 'readwrite');
+      t.objectStore('blobs').put('not bytes', e.blob);
+      t.oncomplete = () => resolve();
+    });
+    db.close();
+    await expect(lib.load(e.id)).rejects.toThrow(/the bytes of "m" are missing or damaged .*bytes is the text "not bytes", not bytes/);
+  });
+});
+
 describe('Autosaver over IndexedDB', () => {
   let n = 0;
   const fresh = () => {
-    const kv = idbStore(`autosave-test-${++n}`)!;
-    return { kv, a: new Autosaver(kv) };
+    const name = `autosave-test-${++n}`;
+    return { name, a: new Autosaver(idbStore(name)!, null) };
   };
 
-  it('survives a reopen; a pointer switch aborted midway leaves the previous checkpoint readable', async () => {
-    const { a } = fresh();
-    await a.save(bytes(1), meta(100));
-    await a.save(bytes(2), meta(200));
-    const again = new Autosaver(idbStore(`autosave-test-${n}`)!);
-    expect((await again.load())?.meta.step).toBe(200);
+  it('survives a reopen; a save aborted inside its transaction leaves the run as it was', async () => {
+    const { name, a } = fresh();
+    const id = newRunId();
+    await a.save(id, bytes(1), meta(100));
+    await a.save(id, bytes(2), meta(200));
+    const again = new Autosaver(idbStore(name)!, null);
+    expect((await again.load(id)).meta.step).toBe(200);
+    expect((await again.list()).runs.map((r) => r.runId)).toEqual([id]);
 
     const put = IDBObjectStore.prototype.put;
     const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
       const r = put.apply(this, args);
-      if (args[1] === 'pointer') this.transaction.abort(); // the crash: between the checkpoint and the switch
+      if (String(args[1]).startsWith('run:')) this.transaction.abort(); // the crash: after the checkpoint, at the pointer
       return r;
     });
-    await expect(again.save(bytes(3), meta(300))).rejects.toThrow();
+    await expect(again.save(id, bytes(3), meta(300))).rejects.toThrow();
     spy.mockRestore();
-    const got = await again.load((b) => {
+    const got = await again.load(id, (b) => {
       if (b[0] !== 2) throw new Error('not the last complete checkpoint');
     });
     expect(got).toMatchObject({ which: 'current', problem: null, meta: { step: 200 } });
-    // The next save sweeps the half-written checkpoint-3 and goes on.
-    const p = await again.save(bytes(4), meta(400));
-    expect(p).toMatchObject({ previous: 'checkpoint-2', meta: { step: 400 } });
+    // Nothing half-written was left: the checkpoint's put was undone with the transaction.
+    const p = await again.save(id, bytes(4), meta(400));
+    expect(p).toMatchObject({ seq: 3, previous: `ckpt:${id}:2`, meta: { step: 400 } });
   });
 
-  it('a full storage prunes the older autosave and saves; still full: StorageFullError, current kept', async () => {
+  it('two connections (two tabs) saving two runs at once: both kept whole', async () => {
+    const { name, a } = fresh();
+    const b = new Autosaver(idbStore(name)!, null);
+    const [x, y] = [newRunId(), newRunId()];
+    await Promise.all([a.save(x, bytes(11), meta(181, 111)), b.save(y, bytes(22), meta(176, 222)), a.save(x, bytes(12), meta(190, 111)), b.save(y, bytes(23), meta(185, 222))]);
+    const list = await a.list();
+    expect(list.runs.map((r) => [r.meta.seed, r.meta.step]).sort()).toEqual([
+      [111, 190],
+      [222, 185],
+    ]);
+    expect(Array.from((await b.load(x)).bytes)).toEqual(Array.from(bytes(12)));
+    expect(Array.from((await a.load(y)).bytes)).toEqual(Array.from(bytes(23)));
+  });
+
+  it('a full storage prunes the older autosaves and saves; still full: StorageFullError, the newest kept', async () => {
     const { a } = fresh();
-    await a.save(bytes(1, 100), meta(100));
-    await a.save(bytes(2, 100), meta(200));
+    const id = newRunId();
+    await a.save(id, bytes(1, 100), meta(100));
+    await a.save(id, bytes(2, 100), meta(200));
     let full = 1; // how many checkpoint puts fail with QuotaExceededError
     const put = IDBObjectStore.prototype.put;
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (String(args[1]).startsWith('checkpoint-') && full > 0) {
+      if (String(args[1]).startsWith('ckpt:') && full > 0) {
         full--;
         throw quota();
       }
       return put.apply(this, args);
     });
-    const p = await a.save(bytes(3, 100), meta(300));
-    // checkpoint-1 (the older) was pruned to make room; the one before the new is still the fallback.
-    expect(p).toMatchObject({ current: 'checkpoint-3', previous: 'checkpoint-2' });
+    const p = await a.save(id, bytes(3, 100), meta(300));
+    // checkpoint 1 (the older) was pruned to make room; the one before the new is still the fallback.
+    expect(p).toMatchObject({ current: `ckpt:${id}:3`, previous: `ckpt:${id}:2` });
     full = 2;
-    const err = await a.save(bytes(4, 100), meta(400)).catch((e: unknown) => e);
+    const err = await a.save(id, bytes(4, 100), meta(400)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
     expect((err as Error).message).toMatch(/^The autosave failed: this browser's storage for the app is full/);
-    const got = await a.load();
-    expect(got?.meta.step).toBe(300);
-    expect((await a.pointer())?.previous).toBeNull();
+    expect((await a.load(id)).meta.step).toBe(300);
+    expect((await a.list()).runs[0].hasPrevious).toBe(false);
   });
 });

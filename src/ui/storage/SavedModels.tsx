@@ -1,7 +1,9 @@
 /**
  * "Saved models": the model in use saved under a name in this browser (IndexedDB, see
  * library.ts), listed, loaded, deleted, exported as .drmm files and imported from them. Every
- * failure is shown with what to do; nothing is deleted but by the user's Delete button.
+ * failure is shown with what to do; nothing is deleted but by the user's Delete button. A stored
+ * entry that fails its check (library.ts: scan) is listed apart, with the reason and a Delete, and
+ * every row sits in an error boundary, so one bad record never hides the others or their buttons.
  */
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { readModelFile, writeModelFile } from '../../engine';
@@ -10,7 +12,8 @@ import { fmtBytes } from '../scales';
 import { appStore, useApp, type AppState } from '../store';
 import { download } from '../train/host';
 import { savedModels } from './instance';
-import type { SavedModelEntry } from './library';
+import type { BrokenEntry, SavedModelEntry } from './library';
+import { RowBoundary } from '../panels/PanelBoundary';
 import { askPersistence, storageEstimate } from './quota';
 import './storage.css';
 
@@ -33,6 +36,7 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function SavedModelsSection() {
   const [entries, setEntries] = useState<SavedModelEntry[] | null>(null);
+  const [broken, setBroken] = useState<BrokenEntry[]>([]);
   const [name, setName] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message>(null);
@@ -48,9 +52,12 @@ export function SavedModelsSection() {
       return;
     }
     try {
-      setEntries(await lib.list());
+      const got = await lib.scan();
+      setEntries(got.entries);
+      setBroken(got.broken);
     } catch (e) {
       setEntries([]);
+      setBroken([]);
       setMessage({ kind: 'error', text: `The saved models could not be read: ${errText(e)}` });
     }
     const est = await storageEstimate();
@@ -103,6 +110,12 @@ export function SavedModelsSection() {
     run(async () => {
       await savedModels()!.delete(e.id);
       return `Deleted "${e.name}".`;
+    });
+
+  const onDeleteBroken = (b: BrokenEntry) =>
+    run(async () => {
+      await savedModels()!.deleteBroken(b.key);
+      return `Deleted the damaged entry ${b.label}.`;
     });
 
   const onExport = () =>
@@ -181,24 +194,44 @@ export function SavedModelsSection() {
           </thead>
           <tbody>
             {entries.map((e) => (
-              <tr key={e.id} data-testid="saved-entry" data-name={e.name}>
-                <th scope="row">{e.name}</th>
-                <td>{e.preset ?? 'custom'}</td>
-                <td>{e.summary}</td>
-                <td>{new Date(e.savedAt).toLocaleString()}</td>
-                <td>{fmtBytes(e.size)}</td>
-                <td>
-                  <button type="button" onClick={() => void onLoad(e)} disabled={busy} aria-label={`Load ${e.name}`} data-testid="saved-load">
-                    Load
-                  </button>{' '}
-                  <button type="button" onClick={() => void onDelete(e)} disabled={busy} aria-label={`Delete ${e.name}`} data-testid="saved-delete">
-                    Delete
-                  </button>
-                </td>
-              </tr>
+              <RowBoundary key={e.id} as="tr" colSpan={6} what={`The saved model "${e.name}"`} onDelete={() => void onDelete(e)}>
+                <tr data-testid="saved-entry" data-name={e.name}>
+                  <th scope="row">{e.name}</th>
+                  <td>{e.preset ?? 'custom'}</td>
+                  <td>{e.summary}</td>
+                  <td>{new Date(e.savedAt).toLocaleString()}</td>
+                  <td>{fmtBytes(e.size)}</td>
+                  <td>
+                    <button type="button" onClick={() => void onLoad(e)} disabled={busy} aria-label={`Load ${e.name}`} data-testid="saved-load">
+                      Load
+                    </button>{' '}
+                    <button type="button" onClick={() => void onDelete(e)} disabled={busy} aria-label={`Delete ${e.name}`} data-testid="saved-delete">
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              </RowBoundary>
             ))}
           </tbody>
         </table>
+      )}
+      {broken.length > 0 && (
+        <div className="notice warn" role="status" data-testid="saved-broken" data-count={broken.length}>
+          <p>
+            {broken.length === 1 ? 'One stored entry' : `${broken.length} stored entries`} could not be read and {broken.length === 1 ? 'is' : 'are'} left out of
+            the list (the other models are not affected):
+          </p>
+          <ul>
+            {broken.map((b, i) => (
+              <li key={i} data-testid="saved-broken-entry" data-label={b.label}>
+                <code>{b.label}</code>: {b.reason}.{' '}
+                <button type="button" onClick={() => void onDeleteBroken(b)} disabled={busy} aria-label={`Delete the damaged entry ${b.label}`} data-testid="saved-broken-delete">
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </section>
   );

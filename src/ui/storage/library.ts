@@ -7,8 +7,13 @@
  * between or inside the two leaves every earlier entry and its bytes as they were; at worst an
  * unnamed blob is left, which the next write sweeps away. Deleting removes entry and blob in one
  * transaction.
+ *
+ * Everything read back is checked (validate.ts) before it is used or shown: an entry that fails
+ * (another version of the app wrote it, or anything else did) is listed by `scan` as broken, with
+ * the reason, and can be deleted, while the other models stay usable.
  */
 import { StorageFullError, isQuotaError } from './quota';
+import { Invalid, at, attempt, bytes as bytesCheck, int, keyText, nullable, num, record, text, type Check } from './validate';
 
 export interface SavedModelEntry {
   id: string;
@@ -24,10 +29,39 @@ export interface SavedModelEntry {
   blob: string;
 }
 
+/** A stored entry that failed its check: shown with the reason, deleted by `deleteBroken`. */
+export interface BrokenEntry {
+  /** The entry's key in the store (any IndexedDB key: it may not be a string). */
+  key: IDBValidKey;
+  /** The key, or the entry's name where it has a readable one, as text. */
+  label: string;
+  reason: string;
+}
+
 export const LIBRARY_DB = 'drmm-models';
 const ENTRIES = 'entries';
 const BLOBS = 'blobs';
 export const MAX_NAME = 80;
+export const MAX_SUMMARY = 1000;
+
+/** An entry as read back from the store (its key must be its id). */
+export const savedModelEntry: Check<SavedModelEntry> = (v, path) => {
+  const o = record(v, path);
+  const blob = at(o, 'blob', text(200, 1), path);
+  if (!blob.startsWith('blob-')) throw new Invalid(`${path}.blob`, `is ${JSON.stringify(blob.slice(0, 40))}, not a key of the stored bytes`);
+  return {
+    id: at(o, 'id', text(200, 1), path),
+    name: at(o, 'name', text(MAX_NAME, 1), path),
+    savedAt: at(o, 'savedAt', num(0, 8.64e15), path),
+    size: at(o, 'size', int(0, 2 ** 40), path),
+    preset: at(o, 'preset', nullable(text(100)), path),
+    summary: at(o, 'summary', text(MAX_SUMMARY), path),
+    blob,
+  };
+};
+
+/** Newest first, then by name. */
+const byDate = (a: SavedModelEntry, b: SavedModelEntry) => b.savedAt - a.savedAt || a.name.localeCompare(b.name);
 
 function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -123,11 +157,27 @@ export class ModelLibrary {
     return this.dbp;
   }
 
-  /** Every saved model, newest first. */
+  /** Every saved model that passes its check, newest first (`scan` also names the others). */
   async list(): Promise<SavedModelEntry[]> {
+    return (await this.scan()).entries;
+  }
+
+  /** Every entry: those that pass their check, newest first, and those that do not, with the reason. */
+  async scan(): Promise<{ entries: SavedModelEntry[]; broken: BrokenEntry[] }> {
     const db = await this.db();
-    const all = await inTransaction(db, [ENTRIES], 'readonly', (t) => req(t.objectStore(ENTRIES).getAll() as IDBRequest<SavedModelEntry[]>));
-    return all.sort((a, b) => b.savedAt - a.savedAt || a.name.localeCompare(b.name));
+    const rows = await inTransaction(db, [ENTRIES], 'readonly', async (t) => {
+      const s = t.objectStore(ENTRIES);
+      const [keys, values] = await Promise.all([req(s.getAllKeys()), req(s.getAll())]);
+      return keys.map((key, i) => ({ key, value: values[i] as unknown }));
+    });
+    const entries: SavedModelEntry[] = [];
+    const broken: BrokenEntry[] = [];
+    for (const { key, value } of rows) {
+      const got = attempt(savedModelEntry, value, 'entry');
+      if (got.ok && got.value.id === key) entries.push(got.value);
+      else broken.push({ key, label: brokenLabel(key, value), reason: got.ok ? `entry.id is ${JSON.stringify(got.value.id)}, not the key it is stored under` : got.reason });
+    }
+    return { entries: entries.sort(byDate), broken };
   }
 
   /**
@@ -157,7 +207,7 @@ export class ModelLibrary {
     try {
       return await inTransaction(db, [ENTRIES], 'readwrite', async (t) => {
         const s = t.objectStore(ENTRIES);
-        const names = ((await req(s.getAll())) as SavedModelEntry[]).map((x) => x.name);
+        const names = namesOf(await req(s.getAll()));
         const entry: SavedModelEntry = { id: newId(), name: uniqueName(base, names), savedAt: Date.now(), size: copy.byteLength, preset: info.preset, summary: info.summary, blob };
         await req(s.add(entry));
         return entry;
@@ -168,15 +218,18 @@ export class ModelLibrary {
     }
   }
 
-  /** The saved model's bytes. */
+  /** The saved model's bytes (entry and bytes checked). */
   async load(id: string): Promise<{ entry: SavedModelEntry; bytes: Uint8Array }> {
     const db = await this.db();
     return inTransaction(db, [ENTRIES, BLOBS], 'readonly', async (t) => {
-      const entry = (await req(t.objectStore(ENTRIES).get(id))) as SavedModelEntry | undefined;
-      if (!entry) throw new Error('that saved model no longer exists (deleted in another tab?)');
-      const bytes = await req(t.objectStore(BLOBS).get(entry.blob));
-      if (!(bytes instanceof Uint8Array)) throw new Error(`the bytes of "${entry.name}" are missing from the browser's storage`);
-      return { entry, bytes };
+      const raw: unknown = await req(t.objectStore(ENTRIES).get(id));
+      if (raw === undefined) throw new Error('that saved model no longer exists (deleted in another tab?)');
+      const got = attempt(savedModelEntry, raw, 'entry');
+      if (!got.ok) throw new Error(`that saved model's entry is damaged: ${got.reason}`);
+      const entry = got.value;
+      const b = attempt(bytesCheck, await req(t.objectStore(BLOBS).get(entry.blob)), 'bytes');
+      if (!b.ok) throw new Error(`the bytes of "${entry.name}" are missing or damaged in the browser's storage (${b.reason})`);
+      return { entry, bytes: b.value };
     });
   }
 
@@ -184,10 +237,28 @@ export class ModelLibrary {
   async delete(id: string): Promise<void> {
     const db = await this.db();
     await inTransaction(db, [ENTRIES, BLOBS], 'readwrite', async (t) => {
-      const entry = (await req(t.objectStore(ENTRIES).get(id))) as SavedModelEntry | undefined;
-      if (!entry) return;
+      const raw: unknown = await req(t.objectStore(ENTRIES).get(id));
+      if (raw === undefined) return;
       await req(t.objectStore(ENTRIES).delete(id));
-      await req(t.objectStore(BLOBS).delete(entry.blob));
+      const blob = blobOf(raw);
+      if (blob !== null) await req(t.objectStore(BLOBS).delete(blob));
+    });
+  }
+
+  /**
+   * Deletes an entry that failed its check (by its key, whatever its type), with its bytes when it
+   * names a blob no other entry uses.
+   */
+  async deleteBroken(key: IDBValidKey): Promise<void> {
+    const db = await this.db();
+    await inTransaction(db, [ENTRIES, BLOBS], 'readwrite', async (t) => {
+      const s = t.objectStore(ENTRIES);
+      const raw: unknown = await req(s.get(key));
+      await req(s.delete(key));
+      const blob = raw === undefined ? null : blobOf(raw);
+      if (blob === null) return;
+      const others = (await req(s.getAll())).map((v: unknown) => blobOf(v));
+      if (!others.includes(blob)) await req(t.objectStore(BLOBS).delete(blob));
     });
   }
 
@@ -195,7 +266,8 @@ export class ModelLibrary {
   async sweep(): Promise<number> {
     const db = await this.db();
     return inTransaction(db, [ENTRIES, BLOBS], 'readwrite', async (t) => {
-      const used = new Set(((await req(t.objectStore(ENTRIES).getAll())) as SavedModelEntry[]).map((e) => e.blob));
+      // Any entry's blob counts as used, a broken entry's too: the user may still want to see it deleted by its own action.
+      const used = new Set((await req(t.objectStore(ENTRIES).getAll())).map((v: unknown) => blobOf(v)));
       const keys = (await req(t.objectStore(BLOBS).getAllKeys())).map(String);
       let n = 0;
       for (const k of keys)
@@ -222,4 +294,26 @@ export class ModelLibrary {
     void this.dbp?.then((db) => db.close()).catch(() => undefined);
     this.dbp = null;
   }
+}
+
+/** The blob key an entry names, or null (for an entry that fails its check too, as far as it can be read). */
+function blobOf(v: unknown): string | null {
+  const got = attempt((x, p) => at(record(x, p), 'blob', text(200, 1), p), v, 'entry');
+  return got.ok ? got.value : null;
+}
+
+/** The names of the entries that have one (for making a new name unique). */
+function namesOf(values: unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const got = attempt((x, p) => at(record(x, p), 'name', text(10_000), p), v, 'entry');
+    if (got.ok) out.push(got.value);
+  }
+  return out;
+}
+
+/** A broken entry's label: its name where it has a readable one, else its key. */
+function brokenLabel(key: IDBValidKey, v: unknown): string {
+  const got = attempt((x, p) => at(record(x, p), 'name', text(MAX_NAME, 1), p), v, 'entry');
+  return got.ok ? `"${got.value}" (${keyText(key)})` : keyText(key);
 }

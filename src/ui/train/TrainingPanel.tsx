@@ -12,6 +12,8 @@ import { initTraining, trainingSession } from './host';
 import { fmtSig } from './LineChart';
 import { BATCH_MAX, LABELLED_CHOICES, LOSS_TERMS, LOSS_TERM_INFO, epochSeconds, formatDuration, stepMsAt, stepsPerEpochFor } from './logic';
 import type { TrainingState } from './slice';
+import type { AutosaveSummary } from './autosave';
+import { RowBoundary } from '../panels/PanelBoundary';
 
 const MODE_LABEL: Record<TrainMode, string> = {
   supervised: 'supervised (all labels)',
@@ -47,21 +49,88 @@ export function TrainingSection() {
   );
 }
 
+/**
+ * Every autosaved run this browser holds (model, mode, seed, step, when), each with Resume and
+ * Discard; runs another tab is training are marked (resuming one here makes a copy, discarding it
+ * is refused); stored records that failed their check are named with the reason and a Delete.
+ * The run this tab trains is not offered.
+ */
 function ResumeOffer() {
   const offer = useApp((s) => s.training.resumeOffer);
   if (!offer) return null;
-  const nl = offer.mode === 'semi-supervised' && offer.labelled ? `, N_L = ${offer.labelled}` : '';
+  const runs = offer.runs.filter((r) => r.openIn !== 'this-tab');
+  if (runs.length === 0 && offer.broken.length === 0 && !offer.error) return null;
   return (
-    <p className="notice" role="status" data-testid="train-resume-offer">
-      An autosaved run was found ({offer.preset ?? 'custom model'}, {offer.mode}
-      {nl}, seed {offer.seed}, batch {offer.batchSize}; saved {new Date(offer.savedAt).toLocaleString()}).{' '}
-      <button type="button" onClick={() => void trainingSession().resumeAutosave()} data-testid="train-resume-autosave">
-        Resume training from epoch {offer.epoch} step {offer.stepInEpoch}
+    <div className="notice resume-offer" role="status" data-testid="train-resume-offer" data-count={runs.length} data-broken={offer.broken.length}>
+      {offer.error && (
+        <p className="error" role="alert" data-testid="train-resume-error">
+          {offer.error}
+        </p>
+      )}
+      {runs.length > 0 && (
+        <>
+          <p>{runs.length === 1 ? 'An autosaved run was found in this browser:' : `${runs.length} autosaved runs were found in this browser:`}</p>
+          <ul className="autosave-runs">
+            {runs.map((r) => (
+              <RowBoundary key={r.runId} as="li" what="This autosaved run" deleteLabel="Discard" onDelete={() => void trainingSession().discardAutosave(r.runId)}>
+                <AutosaveRow run={r} crossTab={offer.crossTab} />
+              </RowBoundary>
+            ))}
+          </ul>
+        </>
+      )}
+      {offer.broken.length > 0 && (
+        <>
+          <p>
+            {offer.broken.length === 1 ? 'One stored autosave record' : `${offer.broken.length} stored autosave records`} could not be read and{' '}
+            {offer.broken.length === 1 ? 'was' : 'were'} left out (the other runs are not affected):
+          </p>
+          <ul className="autosave-broken">
+            {offer.broken.map((b, i) => (
+              <li key={i} data-testid="train-autosave-broken" data-label={b.label}>
+                <code>{b.label}</code>: {b.reason}.{' '}
+                <button type="button" onClick={() => void trainingSession().discardBrokenAutosave(b)} aria-label={`Delete ${b.label}`} data-testid="train-broken-delete">
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+function AutosaveRow({ run, crossTab }: { run: AutosaveSummary; crossTab: boolean }) {
+  const m = run.meta;
+  const nl = m.mode === 'semi-supervised' && m.labelled ? `, N_L = ${m.labelled}` : '';
+  const elsewhere = run.openIn === 'other-tab';
+  return (
+    <li data-testid="train-autosave" data-run-id={run.runId} data-seed={m.seed} data-step={m.step} data-open-in={run.openIn ?? 'none'}>
+      {m.preset ?? 'custom model'}, {m.mode}
+      {nl}, seed {m.seed}, batch {m.batchSize}; step {m.step}, saved {new Date(m.savedAt).toLocaleString()}
+      {elsewhere && <em> — being trained in another tab (resuming it here continues a copy)</em>}
+      {!crossTab && <span className="dim"> (this browser cannot tell whether another tab is training it)</span>}
+      {run.problem && (
+        <span className="warn" data-testid="train-autosave-problem">
+          {' '}
+          — {run.problem}
+        </span>
+      )}{' '}
+      <button type="button" onClick={() => void trainingSession().resumeAutosave(run.runId)} data-testid="train-resume-autosave" data-run-id={run.runId}>
+        Resume training from epoch {m.epoch} step {m.stepInEpoch}
       </button>{' '}
-      <button type="button" onClick={() => void trainingSession().discardAutosave()} data-testid="train-discard-autosave">
+      <button
+        type="button"
+        onClick={() => void trainingSession().discardAutosave(run.runId)}
+        disabled={elsewhere}
+        title={elsewhere ? 'Another tab is training this run: discard it there' : undefined}
+        data-testid="train-discard-autosave"
+        data-run-id={run.runId}
+      >
         Discard
       </button>
-    </p>
+    </li>
   );
 }
 

@@ -25,7 +25,9 @@ import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type RunState } 
 import { Schedule, TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
 import type { MnistSplit } from '../../data/mnistLoader';
 import type { AppStore } from '../store';
-import type { Autosaver, AutosaveMeta } from './autosave';
+import { newRunId, type Autosaver, type AutosaveMeta, type BrokenAutosave } from './autosave';
+import { discardBroken, discardRun, refreshResumeOffer } from './autosave/offer';
+import { StorageFullError } from '../storage/quota';
 import { addRun, archiveRun } from './runs';
 import {
   PHASE_TARGET_MS,
@@ -73,6 +75,8 @@ export interface SessionHost {
 class NonFiniteError extends Error {}
 
 interface Run {
+  /** The run's autosave id (autosave.ts): one per run, kept through a device recovery or a rollback. */
+  id: string;
   preset: PresetName | null;
   spec: ModelSpec;
   mode: TrainMode;
@@ -261,14 +265,14 @@ export class TrainingSession {
       let from = 'the checkpoint kept in memory';
       let bytes = this.lastGood?.bytes ?? null;
       if (!bytes && this.host.autosaver) {
-        const got = await this.host.autosaver.load((b) => void loadCheckpoint(b)).catch(() => null);
+        const got = await this.host.autosaver.load(this.run.id, (b) => void loadCheckpoint(b)).catch(() => null);
         if (got) {
           bytes = got.bytes;
           from = 'the autosave';
         }
       }
       if (bytes) {
-        await this.restore(bytes, 'recovery');
+        await this.restore(bytes, 'recovery', this.run.id);
       } else {
         // No checkpoint yet: the run starts again from its seed, which is where it started.
         this.run = null;
@@ -457,7 +461,7 @@ export class TrainingSession {
     this.patch({ status: 'busy', busyWhat: 'setting up the trainer' });
     await this.build(spec, initParams(spec, s.seed), null, batch, this.config(s));
     this.run = {
-      preset: s.preset, spec, mode: s.mode, labelled: s.mode === 'semi-supervised' ? s.labelled : null, seed: s.seed, batch,
+      id: newRunId(), preset: s.preset, spec, mode: s.mode, labelled: s.mode === 'semi-supervised' ? s.labelled : null, seed: s.seed, batch,
       epoch: 0, stepInEpoch: 0, step: 0, wallSeconds: 0, init: null,
     };
     this.ensureSchedule();
@@ -637,10 +641,12 @@ export class TrainingSession {
     if (!this.host.autosaver) return;
     const run = this.run!;
     try {
-      await this.host.autosaver.save(bytes, this.meta());
+      await this.host.autosaver.save(run.id, bytes, this.meta());
       this.patch({ lastSaved: { step: run.step, epoch: run.epoch, stepInEpoch: run.stepInEpoch, at: Date.now(), where: 'autosave' } });
     } catch (e) {
-      this.notice('warn', `The autosave to this browser's storage failed (${e instanceof Error ? e.message : String(e)}); training goes on. Save a checkpoint file to keep the work.`);
+      if (e instanceof StorageFullError)
+        this.notice('warn', `The autosave at step ${run.step} failed. ${e.message} The run is kept in this page: training goes on, and the next autosave (at the next pause, or every ${AUTOSAVE_EVERY} steps) tries again once there is space; meanwhile, save a checkpoint file to keep the work.`);
+      else this.notice('warn', `The autosave to this browser's storage failed (${e instanceof Error ? e.message : String(e)}); training goes on. Save a checkpoint file to keep the work.`);
     }
   }
 
@@ -826,7 +832,7 @@ export class TrainingSession {
       this.notice('error', `Training stopped at ${at}: ${reason}. There is no earlier good checkpoint; press Reset to start again with a lower learning rate.`);
       return;
     }
-    await this.restore(good.bytes, 'rollback');
+    await this.restore(good.bytes, 'rollback', run?.id);
     this.notice(
       'error',
       `Training stopped at ${at}: ${reason}. Rolled back to the last good checkpoint (epoch ${good.epoch}, step ${good.stepInEpoch} of the epoch, step ${good.step} in all). ` +
@@ -888,6 +894,8 @@ export class TrainingSession {
     if (!id) this.runIds.set(run, (id = `page-${this.runIds.size + 1}`));
     const meta = { preset: run.preset, mode: run.mode, labelled: run.labelled, seed: run.seed };
     this.patch((t) => ({ runs: addRun(t.runs, archiveRun(id, meta, t.metrics.history)) }));
+    // This tab no longer trains the run: its autosave stays, for any tab to resume.
+    this.host.autosaver?.release(run.id);
   }
 
   /** Forgets the run (weights, optimizer, metrics); the autosave stays until the next one. */
@@ -967,7 +975,7 @@ export class TrainingSession {
   }
 
   /** Replaces the run by a checkpoint's. */
-  private async restore(bytes: Uint8Array, from: string): Promise<void> {
+  private async restore(bytes: Uint8Array, from: string, id: string = newRunId()): Promise<void> {
     const device = await this.ensureDevice();
     if (!device) throw new Error(this.deviceError ?? 'no WebGPU device');
     const ck = loadCheckpoint(bytes);
@@ -985,7 +993,7 @@ export class TrainingSession {
     const labelled = mode === 'semi-supervised' ? (r?.labelled ?? s.labelled) : null;
     await this.build(ck.spec, ck.params, r ? ck.adam : null, batch, { lr, weights, variant: 'rendering' });
     this.run = {
-      preset, spec: ck.spec, mode, labelled, seed: r?.seed ?? s.seed, batch,
+      id, preset, spec: ck.spec, mode, labelled, seed: r?.seed ?? s.seed, batch,
       epoch: r?.epoch ?? 0, stepInEpoch: r?.stepInEpoch ?? 0, step: r?.step ?? 0, wallSeconds: Number(cfg.wallSeconds ?? 0),
       init: r ? (cfg.init ?? null) : from,
     };
@@ -1002,42 +1010,47 @@ export class TrainingSession {
     this.patch({ status: this.idleStatus(), busyWhat: null });
   }
 
-  /** On page load: whether an autosave exists (shown as "Resume training from epoch E step S"). */
+  /** On page load, and after a resume or discard: every autosaved run and bad record, for the resume offer. */
   async checkAutosave(): Promise<void> {
-    const a = this.host.autosaver;
-    if (!a) return;
-    try {
-      const p = await a.pointer();
-      this.patch({ resumeOffer: p ? p.meta : null });
-    } catch {
-      this.patch({ resumeOffer: null });
-    }
+    await refreshResumeOffer(this.host.store, this.host.autosaver);
   }
 
-  async resumeAutosave(): Promise<void> {
+  /** Resumes autosaved run `runId`; a run another tab is training goes on here as a copy under a new id. */
+  async resumeAutosave(runId: string): Promise<void> {
     const a = this.host.autosaver;
     if (!a) return;
     await this.pause();
     await this.guarded('Resuming the autosave', async () => {
-      const got = await a.load((bytes) => void loadCheckpoint(bytes));
-      if (!got) throw new Error('the autosave could not be read');
-      this.patch({ open: true, resumeOffer: null });
+      const got = await a.load(runId, (bytes) => void loadCheckpoint(bytes));
+      this.patch({ open: true });
       this.archive();
-      await this.restore(got.bytes, 'autosave');
+      const own = await a.claim(runId);
+      const id = own ? runId : newRunId();
+      await this.restore(got.bytes, 'autosave', id).catch((e: unknown) => {
+        if (own) a.release(runId);
+        throw e;
+      });
       const m = got.meta;
       this.notice(
-        got.problem ? 'warn' : 'info',
-        `Resumed the autosave from epoch ${m.epoch}, step ${m.stepInEpoch} of the epoch (${m.step} in all)` + (got.problem ? ` — ${got.problem}, so the one before it was used.` : '. Press Resume to continue.'),
+        got.problem || !own ? 'warn' : 'info',
+        `Resumed the autosave from epoch ${m.epoch}, step ${m.stepInEpoch} of the epoch (${m.step} in all)` +
+          (got.problem ? ` — ${got.problem}, so the one before it was used.` : '. Press Resume to continue.') +
+          (own ? '' : ' Another tab is training this run, so it goes on here as a new run of its own.'),
       );
       this.lastAutosaveStep = m.step;
     });
+    await this.checkAutosave();
     if (!this.t.speed) await this.measure();
   }
 
-  async discardAutosave(): Promise<void> {
-    const a = this.host.autosaver;
-    this.patch({ resumeOffer: null });
-    if (a) await a.discard().catch(() => undefined);
+  /** Deletes autosaved run `runId` (refused while another tab trains it). */
+  discardAutosave(runId: string): Promise<void> {
+    return discardRun(this.host.store, this.host.autosaver, runId);
+  }
+
+  /** Deletes a stored record that failed its check (as the resume offer lists it). */
+  discardBrokenAutosave(entry: Pick<BrokenAutosave, 'keys' | 'label'>): Promise<void> {
+    return discardBroken(this.host.store, this.host.autosaver, entry);
   }
 
   /** Releases every GPU object (the page is going away, or tests: keepDevice leaves a shared device alone). */

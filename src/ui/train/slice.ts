@@ -8,7 +8,7 @@ import type { StateCreator } from 'zustand';
 import type { PresetName } from '../../engine';
 import type { TrainMode } from '../../engine/train/schedule';
 import type { AppState } from '../store';
-import type { AutosaveMeta } from './autosave';
+import type { AutosaveList } from './autosave';
 import { defaultWeights, emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
 import type { PastRun } from './runs';
 
@@ -74,6 +74,15 @@ export interface TemplateImage extends LevelTemplates {
   step: number;
 }
 
+/**
+ * The resume offer: every autosaved run (model, mode, seed, step, when; whether another tab trains
+ * it) and every stored record that failed its check, named with the reason (autosave.ts: list).
+ * `error`: why the list could not be read, or why the last discard failed.
+ */
+export interface ResumeOffer extends AutosaveList {
+  error: string | null;
+}
+
 export interface TrainingNotice {
   kind: 'info' | 'warn' | 'error';
   text: string;
@@ -92,7 +101,8 @@ export interface TrainingState {
   eta: { epochSeconds: number; runSeconds: number } | null;
   evalProgress: { done: number; count: number } | null;
   templates: TemplateImage | null;
-  resumeOffer: AutosaveMeta | null;
+  /** Null until the autosaves have been read. */
+  resumeOffer: ResumeOffer | null;
   lastSaved: { step: number; epoch: number; stepInEpoch: number; at: number; where: 'autosave' | 'file' } | null;
   /** Bumped whenever the weights are copied into the inference engine. */
   liveVersion: number;
