@@ -17,6 +17,8 @@ export { GpuEngine } from './gpuEngine';
 export { DrmmGpuEngine } from './gpu/engine';
 export { requestDevice, adapterLabel, type AdapterReport, type DeviceResult } from './device';
 export { readModelFile, writeModelFile } from './modelFile';
+export { PathModel, switchesOf, unitNode, type LevelPathView, type PathSelection, type PathView, type Side, type UnitRef } from './paths/pathModel';
+export type { NodeRef, SwitchSet } from './paths/counts';
 export { sample, switchCounts, priorsFromCounts, onProbabilities, type DrmmSample, type SampleRequest, type OnPrior, type TPrior, type SwitchCounts } from './reference/sample';
 
 /** A WebGPU engine when a device is given, else the CPU reference engine. */

@@ -1,11 +1,10 @@
-// The path view's DP (src/ui/paths/pathCounts.ts) against brute-force enumeration of every path
+// The engine's CPU path DP (src/engine/paths/) against brute-force enumeration of every path
 // on tiny architectures, against the engine's own countPaths on a real one, and the receptive
 // field against the set of pixels the possible paths reach.
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, PRESETS, initParams, shapesOf, type ModelSpec } from '../../src/engine';
+import { CpuEngine, PathModel, PRESETS, initParams, shapesOf, switchesOf, unitNode, type ModelSpec, type PathSelection, type SwitchSet } from '../../src/engine';
 import { rng } from '../../src/engine/model';
 import { cellAt, cellOrigin, fieldAt, receptiveField, tileLayout } from '../../src/ui/paths/geometry';
-import { PathModel, switchesOf, unitNode, type PathSelection, type SwitchSet } from '../../src/ui/paths/pathCounts';
 import type { UnitRef } from '../../src/ui/store';
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { LevelShape } from '../../engine/model';
 import { fmtLog10 } from '../scales';
 import type { UnitRef } from '../store';
 import { tileLayout, type Box } from './geometry';
-import type { LevelPathView } from './pathCounts';
+import type { LevelPathView } from '../../engine';
 import { pathCountScale } from './pathScale';
 import { TileGrid, type Cell, type Outline } from './TileGrid';
 

@@ -5,7 +5,8 @@
  * active class-to-pixel paths through both the cell and the selection, with the counts of active
  * vs possible paths per level. Every unit is drawn as one cell, and what is not on an active path
  * stays grey, so the view costs one canvas per level whatever the model's size. The counts come
- * from the DP in pathCounts.ts (the switches of the current result, no engine call).
+ * from the engine's CPU path DP (src/engine/paths/) on the switches of the current result, with no
+ * GPU call.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { shapesOf } from '../../engine';
@@ -18,7 +19,7 @@ import { ClassRow } from './ClassRow';
 import { fieldAt, receptiveField, type Box } from './geometry';
 import { LevelRow } from './LevelRow';
 import { PathCountChart, type CountRow } from './PathCountChart';
-import { PathModel, switchesOf, unitNode, type PathSelection } from './pathCounts';
+import { PathModel, switchesOf, unitNode, type PathSelection } from '../../engine';
 import { PATH_NONE_CSS, pathCountScale } from './pathScale';
 import { PixelRow } from './PixelRow';
 import './paths.css';

@@ -5,7 +5,7 @@
 import { memo, useMemo } from 'react';
 import { fmtLog10, imageScale } from '../scales';
 import { tileLayout, type Box } from './geometry';
-import type { PathView } from './pathCounts';
+import type { PathView } from '../../engine';
 import { pathCountScale } from './pathScale';
 import { FIELD_CSS, SELECTED_CSS } from './LevelRow';
 import { TileGrid, type Cell, type Outline } from './TileGrid';

@@ -11,7 +11,7 @@ import { digitAsFloat } from '../../data/mnistLoader';
 import { TermLink } from '../about/TermLink';
 import { inputName } from '../DigitView';
 import { WaitingForResult } from '../panels/OverviewPanel';
-import { unitNode } from '../paths/pathCounts';
+import { unitNode } from '../../engine';
 import { inferenceKey, useApp, type ViewResult } from '../store';
 import { FractionChart } from './FractionChart';
 import { SALIENCY_MODES, modeOf } from './modes';
