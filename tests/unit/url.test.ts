@@ -210,6 +210,22 @@ describe('formatUrlState', () => {
     expect(stateFromStore({ ...s, source: { ...file, shipped: true } }).model).toEqual({ kind: 'shipped', fileName: 'x.drmm' });
   });
 
+  it('weights trained in the page are a model of their own that links leave out', () => {
+    const s = createAppStore().getState();
+    for (const fileName of ['in-page training', 'CPU training']) {
+      const src = { kind: 'file' as const, fileName, preset: 'drmm-compact', trained: true, summary: 'x' };
+      const st = stateFromStore({ ...s, source: src, digitIndex: 4, panel: 'dashboard' });
+      expect(st.model).toEqual({ kind: 'page' });
+      expect(formatUrlState(st)).toBe('digit=4&panel=dashboard');
+      expect(formatUrlState(st, { kind: 'shipped', fileName: 'drmm-compact.drmm' })).toBe('digit=4&panel=dashboard');
+      // A shipped file of that name would be a file.
+      expect(stateFromStore({ ...s, source: { ...src, shipped: true } }).model).toEqual({ kind: 'shipped', fileName });
+    }
+    expect(sameModel({ kind: 'page' }, { kind: 'page' })).toBe(true);
+    expect(sameModel({ kind: 'page' }, undefined)).toBe(false);
+    expect(sameModel({ kind: 'file', fileName: 'in-page training' }, { kind: 'page' })).toBe(false);
+  });
+
   it('sameModel treats a missing model as the default preset', () => {
     expect(sameModel(undefined, { kind: 'preset', preset: 'drmm-compact', seed: 1 })).toBe(true);
     expect(sameModel(undefined, { kind: 'preset', preset: 'drmm-compact', seed: 2 })).toBe(false);
@@ -379,6 +395,47 @@ describe('startUrlSync', () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(store.getState().linkNotice.join('\n')).toContain('"gone.drmm", which this copy of the app does not ship');
     expect(choose).not.toHaveBeenCalled();
+    sync.stop();
+  });
+
+  it("the app's own link while page-trained weights are shown: no notice when opened, and applying it keeps them", async () => {
+    const store = createAppStore();
+    const host = fakeHost('');
+    const choose = vi.fn(async () => true);
+    const loadShipped = vi.fn(async () => true);
+    const sync = startUrlSync({ store, host, choosePreset: choose, loadShipped, throttleMs: 10 });
+    installDefault(store);
+    // Live sync installs the weights being trained (train/host.ts), the user opens the dashboard.
+    const s = store.getState();
+    const trained = { kind: 'file' as const, fileName: 'in-page training', preset: 'drmm-compact', trained: true, summary: 'step 40' };
+    s.installModel({ presetName: 'drmm-compact', spec: s.spec, params: s.params, source: trained, modelVersion: 1_000_001, engineBackend: 'cpu', engineNote: null });
+    store.getState().setPanel('dashboard');
+    store.getState().setDigitIndex(4);
+    await vi.advanceTimersByTimeAsync(20);
+    const link = host.location.hash;
+    expect(link).toBe('#digit=4&panel=dashboard');
+    // The same link in a new page (a reload): applied without a notice.
+    const store2 = createAppStore();
+    const host2 = fakeHost(link);
+    const sync2 = startUrlSync({ store: store2, host: host2, choosePreset: choose, loadShipped, throttleMs: 10 });
+    installDefault(store2);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(store2.getState().linkNotice).toEqual([]);
+    expect(store2.getState().panel).toBe('dashboard');
+    expect(store2.getState().digitIndex).toBe(4);
+    sync2.stop();
+    // In this page, a hash change without a model (back, an edited hash) keeps the trained weights.
+    host.navigate('#digit=5&panel=dashboard');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(store.getState().source).toBe(trained);
+    expect(store.getState().digitIndex).toBe(5);
+    // So does a link of an earlier version, which named them as a file, and it raises no notice.
+    host.navigate('#model=file&file=in-page%20training&digit=6');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(store.getState().linkNotice).toEqual([]);
+    expect(store.getState().source).toBe(trained);
+    expect(choose).not.toHaveBeenCalled();
+    expect(loadShipped).not.toHaveBeenCalled();
     sync.stop();
   });
 

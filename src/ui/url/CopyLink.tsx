@@ -1,14 +1,18 @@
 /**
  * "Copy link": the URL of the current view (url/state.ts) to the clipboard. Where the clipboard is
  * refused (no permission, an insecure context), the link is shown selected in a read-only field
- * so it can be copied by hand.
+ * so it can be copied by hand. Weights trained in this page cannot travel in a link (state.ts):
+ * then the status says the link opens with the app's starting model.
  */
 import { useRef, useState } from 'react';
+import { useApp } from '../store';
+import { modelOf } from './state';
 import { currentLink } from './UrlSync';
 
 export function CopyLink() {
   const [status, setStatus] = useState<{ ok: boolean; link: string } | null>(null);
   const field = useRef<HTMLInputElement>(null);
+  const pageModel = useApp((s) => modelOf(s)?.kind === 'page');
 
   const copy = async () => {
     const link = currentLink();
@@ -30,7 +34,7 @@ export function CopyLink() {
       <span role="status" className="copy-link-status">
         {status?.ok && (
           <span data-testid="copy-link-done" data-link={status.link}>
-            Link copied.
+            Link copied.{pageModel && ' It does not hold the weights trained in this page: it opens with the app’s starting model (save them as a file or in the saved models to keep them).'}
           </span>
         )}
       </span>

@@ -27,6 +27,10 @@
  *
  * `#term-<id>` alone (a glossary link opened in a new tab) opens the About panel at that term.
  *
+ * Weights that exist only in this page (trained here on the GPU or the CPU) cannot travel in a
+ * link: a link made while they are shown leaves the model out (it opens with the app's starting
+ * model, and says nothing is wrong), and applying such a link here keeps them.
+ *
  * Parsing is strict: an unknown key, a repeated key, a malformed value or an out-of-range number is
  * dropped and named in `ignored` (plain text for a notice; never evaluated, never put in the page
  * as markup). A value is only ever compared against fixed lists or fixed patterns.
@@ -40,7 +44,15 @@ import { PANEL_IDS, type Clutter, type FeatureStage, type PanelId, type Saliency
 export type UrlModel =
   | { kind: 'preset'; preset: PresetName; seed: number }
   /** A local file, or a model shipped with the app, by name. */
-  | { kind: 'file' | 'shipped'; fileName: string };
+  | { kind: 'file' | 'shipped'; fileName: string }
+  /** Weights that exist only in this page (never written to a link, never parsed from one). */
+  | { kind: 'page' };
+
+/**
+ * The source names under which weights trained in the page are installed (train/host.ts,
+ * recovery/cpuTrainHost.ts): the model exists only in this page, so a link cannot name it.
+ */
+export const PAGE_MODEL_NAMES: readonly string[] = ['in-page training', 'CPU training'];
 
 /** Everything a link can say; a missing field means the app's default. */
 export interface UrlState {
@@ -294,7 +306,7 @@ function enc(v: string): string {
 export function formatUrlState(s: UrlState, defaultModel?: UrlModel): string {
   const out: [UrlKey, string][] = [];
   const m = s.model;
-  if (m && !sameModel(m, defaultModel)) {
+  if (m && m.kind !== 'page' && !sameModel(m, defaultModel)) {
     if (m.kind === 'preset') {
       out.push(['model', m.preset]);
       if (m.seed !== URL_DEFAULTS.seed) out.push(['seed', String(m.seed)]);
@@ -347,8 +359,11 @@ export interface StoreView {
 export function modelOf(s: Pick<StoreView, 'presetName' | 'source'>): UrlModel | undefined {
   const src = s.source;
   if (src.kind === 'random' && s.presetName && typeof src.seed === 'number') return { kind: 'preset', preset: s.presetName, seed: src.seed };
-  // A model shipped with the app is a file too, fetched from the app's own models/ folder.
-  if (src.kind === 'file' && typeof src.fileName === 'string') return { kind: src.shipped ? 'shipped' : 'file', fileName: src.fileName };
+  if (src.kind === 'file' && typeof src.fileName === 'string') {
+    if (!src.shipped && PAGE_MODEL_NAMES.includes(src.fileName)) return { kind: 'page' };
+    // A model shipped with the app is a file too, fetched from the app's own models/ folder.
+    return { kind: src.shipped ? 'shipped' : 'file', fileName: src.fileName };
+  }
   return undefined;
 }
 
@@ -377,6 +392,7 @@ export function sameModel(a: UrlModel | undefined, b: UrlModel | undefined): boo
   const da = a ?? { kind: 'preset', preset: URL_DEFAULTS.preset, seed: URL_DEFAULTS.seed };
   const db = b ?? { kind: 'preset', preset: URL_DEFAULTS.preset, seed: URL_DEFAULTS.seed };
   if (da.kind === 'preset' && db.kind === 'preset') return da.preset === db.preset && da.seed === db.seed;
+  if (da.kind === 'page' || db.kind === 'page') return da.kind === db.kind;
   if (da.kind !== 'preset' && db.kind !== 'preset') return da.kind === db.kind && da.fileName === db.fileName;
   return false;
 }

@@ -13,7 +13,7 @@
  */
 import { shapesOf, type PresetName } from '../../engine/model';
 import { NO_CLUTTER, type AppState, type AppStore, type UnitRef } from '../store';
-import { URL_DEFAULTS, formatUrlState, parseUrlState, sameModel, stateFromStore, modelOf, type UrlModel, type UrlState } from './state';
+import { PAGE_MODEL_NAMES, URL_DEFAULTS, formatUrlState, parseUrlState, sameModel, stateFromStore, modelOf, type UrlModel, type UrlState } from './state';
 
 /** The parts of `window` the sync uses (tests pass a fake). */
 export interface UrlHost {
@@ -118,7 +118,7 @@ export function applyModelBound(state: UrlState, store: AppStore, full: boolean)
 }
 
 /** A line for a model a link names but cannot reopen. */
-export function unopenableModel(m: Exclude<UrlModel, { kind: 'preset' }>): string {
+export function unopenableModel(m: Extract<UrlModel, { kind: 'file' | 'shipped' }>): string {
   return m.kind === 'file'
     ? `model: the link was made with the model file ${JSON.stringify(m.fileName)}, and a link cannot reopen a file from your disk; load it again with “Load a model file” (the default model is shown meanwhile)`
     : `model: the link names the shipped model ${JSON.stringify(m.fileName)}, which this copy of the app does not ship (the default model is shown meanwhile)`;
@@ -224,10 +224,14 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
     const { state, ignored } = parseUrlState(hash);
     const notes = [...ignored];
     notes.push(...applyImmediate(state, store, full));
-    const m = state.model;
+    // Links made by earlier versions named page-trained weights as a file: they mean the same as no model.
+    const named = state.model;
+    const m = named?.kind === 'file' && PAGE_MODEL_NAMES.includes(named.fileName) ? undefined : named;
     // A link without a model means the one the app starts with (before boot has installed it,
-    // boot is about to: nothing to choose).
-    pendingModel = m ?? (full ? bootModel : undefined);
+    // boot is about to: nothing to choose), except while weights trained in this page are shown:
+    // the app's own links leave those out, so such a link keeps them.
+    const keepPage = !m && modelOf(store.getState())?.kind === 'page';
+    pendingModel = m ?? (full && !keepPage ? bootModel : undefined);
     if (m?.kind === 'file') {
       pendingModel = undefined;
       if (!sameModel(m, modelOf(store.getState()))) notes.push(unopenableModel(m));
