@@ -1,5 +1,11 @@
 /**
- * The engine's public API. It knows nothing of the DOM or React: hand it a GPUDevice (from
+ * The engine's public module: the one module of src/engine that the page (src/ui, and the rest of
+ * src/) imports; tests/unit/engineBoundary.test.ts holds the page to it, and holds src/engine free
+ * of React, the DOM and src/ui. It offers the engine interface and its implementations
+ * (createEngine, GpuEngine, CpuEngine, DrmmGpuEngine), model specs, presets and parameters,
+ * model files, device acquisition and the batch a device fits, sampling and switch statistics,
+ * the CPU path-count DP, and the training modes. The CLI (scripts/) and the tests may import
+ * deeper modules. It knows nothing of the DOM or React: hand it a GPUDevice (from
  * `navigator.gpu` in a browser, or the `webgpu` package in Node) or none for the CPU reference.
  * See docs/ENGINE.md.
  */
@@ -9,14 +15,16 @@ import type { DrmmEngine } from './api';
 import type { ModelParams, ModelSpec } from './model';
 
 export type { DrmmEngine, InferRequest, InferResult } from './api';
-export type { BacktraceMaps, ForwardMaps, LevelMaps, LevelSignal, PathSummary, Start, Variant } from './types';
-export { PRESETS, PRESET_NAMES, initParams, paramShapes, shapesOf, validateSpec, type ModelParams, type ModelSpec, type PresetName } from './model';
+export type { BacktraceMaps, FloatArr, ForwardMaps, LevelMaps, LevelSignal, PathSummary, Start, Variant } from './types';
+export { PRESETS, PRESET_NAMES, initParams, paramShapes, rng, shapesOf, validateSpec, type LevelShape, type ModelParams, type ModelShapes, type ModelSpec, type PresetName } from './model';
 export { VARIANTS } from './reference/ops';
 export { CpuEngine } from './cpuEngine';
 export { GpuEngine } from './gpuEngine';
 export { DrmmGpuEngine } from './gpu/engine';
+export { bufferPlan, capBatch, largestBatch, plannedBytes, type BatchFit, type LimitsLike, type PlanOptions, type PlannedBuffer } from './gpu/limits';
+export { TRAIN_MODES, type TrainMode } from './train/schedule';
 export { requestDevice, adapterLabel, type AdapterReport, type DeviceResult } from './device';
-export { readModelFile, writeModelFile } from './modelFile';
+export { MODEL_FILE_MAGIC, MODEL_FILE_MAX_HEADER, MODEL_FILE_VERSIONS_READ, readModelFile, writeModelFile } from './modelFile';
 export { PathModel, switchesOf, unitNode, type LevelPathView, type PathSelection, type PathView, type Side, type UnitRef } from './paths/pathModel';
 export type { NodeRef, SwitchSet } from './paths/counts';
 export { sample, switchCounts, priorsFromCounts, onProbabilities, type DrmmSample, type SampleRequest, type OnPrior, type TPrior, type SwitchCounts } from './reference/sample';

@@ -4,8 +4,7 @@
  * on it is still reading back.
  */
 import { adapterLabel, createEngine, requestDevice, type DrmmEngine, type InferRequest, type InferResult, type ModelParams, type ModelSpec } from '../engine';
-import { switchCounts, type SwitchCounts } from '../engine';
-import { largestBatch } from '../engine/gpu/limits';
+import { largestBatch, switchCounts, type SwitchCounts } from '../engine';
 
 export type DeviceOutcome = { kind: 'webgpu'; adapter: string } | { kind: 'cpu'; reason: string };
 

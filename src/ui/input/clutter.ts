@@ -5,7 +5,7 @@
  * Deterministic given the seed, so a shared URL shows the same clutter. Intensities stay in
  * [0, 1] (ink is 1), as MNIST's.
  */
-import { rng } from '../../engine/model';
+import { rng } from '../../engine';
 import type { Clutter } from '../store';
 
 /** The input with the clutter added (a new array; `pixels` is not changed). */

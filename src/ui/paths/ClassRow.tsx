@@ -4,7 +4,7 @@
  * pixel selection.
  */
 import { scaleLinear } from 'd3';
-import type { FloatArr } from '../../engine/types';
+import type { FloatArr } from '../../engine';
 
 export interface ClassRowProps {
   probs: FloatArr;

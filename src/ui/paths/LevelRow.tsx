@@ -4,11 +4,10 @@
  * paths through it and the selection. Clicking a cell (or Enter on the focused grid) selects it.
  */
 import { memo, useMemo } from 'react';
-import type { LevelShape } from '../../engine/model';
 import { fmtLog10 } from '../scales';
 import type { UnitRef } from '../store';
 import { tileLayout, type Box } from './geometry';
-import type { LevelPathView } from '../../engine';
+import type { LevelPathView, LevelShape } from '../../engine';
 import { pathCountScale } from './pathScale';
 import { TileGrid, type Cell, type Outline } from './TileGrid';
 

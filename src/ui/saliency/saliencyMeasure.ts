@@ -14,8 +14,7 @@
  * - the digit fraction: the share of that map's total mass inside the mask. Its chance level is
  *   the mask's area (the fraction of cells on the digit): a map spread evenly scores the area.
  */
-import { shapesOf, type ModelSpec } from '../../engine';
-import type { BacktraceMaps } from '../../engine/types';
+import { shapesOf, type BacktraceMaps, type ModelSpec } from '../../engine';
 
 export const DEFAULT_INK_THRESHOLD = 0.2;
 export type MaskRule = 'centre' | 'field';

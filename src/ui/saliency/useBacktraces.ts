@@ -5,8 +5,7 @@
  * own: one image, and it must not replace the installed engine).
  */
 import { useEffect, useMemo, useState } from 'react';
-import { CpuEngine, initParams, shapesOf, type ModelSpec, type Start } from '../../engine';
-import type { BacktraceMaps, FloatArr, ForwardMaps } from '../../engine/types';
+import { CpuEngine, initParams, shapesOf, type BacktraceMaps, type FloatArr, type ForwardMaps, type ModelSpec, type Start } from '../../engine';
 import * as host from '../engineHost';
 import type { ViewResult } from '../store';
 

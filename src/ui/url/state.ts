@@ -35,8 +35,7 @@
  * dropped and named in `ignored` (plain text for a notice; never evaluated, never put in the page
  * as markup). A value is only ever compared against fixed lists or fixed patterns.
  */
-import { PRESET_NAMES, type PresetName } from '../../engine/model';
-import { VARIANTS, type Variant } from '../../engine/reference/ops';
+import { PRESET_NAMES, VARIANTS, type PresetName, type Variant } from '../../engine';
 import { TERM_IDS, type TermId } from '../about/glossary';
 import { PANEL_IDS, type Clutter, type FeatureStage, type PanelId, type SaliencyStage, type StartChoice, type UnitRef } from '../store';
 

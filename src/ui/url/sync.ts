@@ -11,7 +11,7 @@
  * that only mean something for that model (the selected unit, the DP step) wait for it. Until then
  * the URL keeps saying what the link said.
  */
-import { shapesOf, type PresetName } from '../../engine/model';
+import { shapesOf, type PresetName } from '../../engine';
 import { NO_CLUTTER, type AppState, type AppStore, type UnitRef } from '../store';
 import { PAGE_MODEL_NAMES, URL_DEFAULTS, formatUrlState, parseUrlState, sameModel, stateFromStore, modelOf, type UrlModel, type UrlState } from './state';
 
