@@ -9,6 +9,7 @@ import * as host from './engineHost';
 import { watchHiddenTab } from './recovery/hiddenTab';
 import { installTestHooks } from './recovery/testHooks';
 import { applyClutter } from './input/clutter';
+import { fitProblem, peekArchitecture } from './storage/modelFit';
 import { DEFAULT_PRESET, DEFAULT_SEED, appStore, inferenceKey, type AppState, type AppStore, type ModelSource, type ShippedModel } from './store';
 
 /** Served next to index.html (public/data/ in the repository, dist/data/ when built). */
@@ -173,6 +174,13 @@ export async function loadModelFile(file: File, store: AppStore = appStore): Pro
 
 async function installModelBytes(fileName: string, bytes: ArrayBuffer, shipped: boolean, store: AppStore): Promise<boolean> {
   const file = { name: fileName };
+  // Refused from the header alone, before any tensor is read or buffer made (storage/modelFit.ts).
+  const arch = peekArchitecture(new Uint8Array(bytes));
+  const tooLarge = arch ? fitProblem(arch, host.currentDevice()?.limits ?? null) : null;
+  if (tooLarge) {
+    store.getState().setModelError(`${file.name}: ${tooLarge}. The model was not loaded; the previous model is still in use.`);
+    return false;
+  }
   let parsed;
   try {
     parsed = readModelFile(bytes);

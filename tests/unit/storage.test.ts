@@ -1,10 +1,16 @@
 // Saved models and training autosaves in IndexedDB (fake-indexeddb, the real IDB semantics in
 // memory): they survive closing and reopening the database; a transaction aborted midway (a crash,
 // a closed tab) leaves the previous model or checkpoint readable; a full storage
-// (QuotaExceededError) prunes older autosaves, never saved models, and says so.
+// (QuotaExceededError) prunes older autosaves, never saved models, and says so; an entry that
+// fails its check is named and can be deleted. And model files whose architecture is too large
+// to run here are refused from their header.
 import 'fake-indexeddb/auto';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PRESETS, PRESET_NAMES, initParams, writeModelFile, type ModelSpec } from '../../src/engine';
+import { choosePreset, loadModelFile } from '../../src/ui/controller';
+import { createAppStore } from '../../src/ui/store';
+import { CPU_MAX_MACS, GPU_MAX_BYTES, fitProblem, gpuProblem, modelCost, peekArchitecture } from '../../src/ui/storage/modelFit';
 import { ModelLibrary, cleanName, uniqueName } from '../../src/ui/storage/library';
 import { StorageFullError, isQuotaError } from '../../src/ui/storage/quota';
 import { Autosaver, idbStore, newRunId, type AutosaveMeta } from '../../src/ui/train/autosave';
@@ -303,5 +309,86 @@ describe('Autosaver over IndexedDB', () => {
     expect((err as Error).message).toMatch(/^The autosave failed: this browser's storage for the app is full/);
     expect((await a.load(id)).meta.step).toBe(300);
     expect((await a.list()).runs[0].hasPrevious).toBe(false);
+  });
+});
+
+describe('model files too large to run here (storage/modelFit.ts)', () => {
+  /** 15 one-channel levels that grow the map to 252 x 252, then 1,024 channels: about 1 MB of weights, 14.7 billion multiply-adds. */
+  const HUGE: ModelSpec = {
+    input: { channels: 1, height: 28, width: 28 },
+    levels: [...Array.from({ length: 15 }, () => ({ kernel: 15, channels: 1, pad: 14, pool: false })), { kernel: 15, channels: 1024, pad: 14, pool: false }],
+    readout: 'gap',
+    classes: 10,
+  };
+  /** Fits a GPU with room to spare, but 2.1 billion multiply-adds an image is too much for the CPU engine. */
+  const WIDE: ModelSpec = {
+    input: { channels: 1, height: 28, width: 28 },
+    levels: [
+      { kernel: 5, channels: 256, pad: 4, pool: false },
+      { kernel: 5, channels: 256, pad: 4, pool: false },
+    ],
+    readout: 'gap',
+    classes: 10,
+  };
+  /** WebGPU's default limits, and SwiftShader's (1 GiB buffers). */
+  const DEFAULT = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20, maxComputeWorkgroupsPerDimension: 65535, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 };
+  const SWIFTSHADER = { ...DEFAULT, maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30 };
+
+  it('every preset runs on the GPU and on the CPU engine', () => {
+    for (const name of PRESET_NAMES) {
+      expect(fitProblem(PRESETS[name], DEFAULT), name).toBeNull();
+      expect(fitProblem(PRESETS[name], null), name).toBeNull();
+      const c = modelCost(PRESETS[name]);
+      expect(c.macs, name).toBeLessThan(CPU_MAX_MACS / 10);
+      expect(c.gpuBytes, name).toBeLessThan(GPU_MAX_BYTES / 100);
+    }
+    expect(modelCost(PRESETS['drmm-mnist']).macs).toBe(13_501_696);
+  });
+
+  it('an architecture over every limit is refused with each limit named', () => {
+    const c = modelCost(HUGE);
+    expect(c.macs).toBe(14_709_829_840);
+    expect(c.gpuBytes).toBeGreaterThan(GPU_MAX_BYTES);
+    // SwiftShader's buffers hold one image's largest map (260 MB), but all of them are over the app's budget.
+    expect(fitProblem(HUGE, SWIFTSHADER)).toBe(
+      "this architecture is too large to run here: on the GPU, one image's buffers need 2,741.6 MiB, above the app's limit of 1,024 MiB; " +
+        'and on the CPU engine, one image needs 14.7 billion multiply-adds, above its limit of 200 million',
+    );
+    // With the default limits, the device's own limit on one buffer decides first.
+    expect(fitProblem(HUGE, DEFAULT)).toMatch(/^this architecture is too large to run here: on the GPU: one image needs a 248\.1 MiB buffer \(level16\.r\), above this GPU's limit of 128\.0 MiB a buffer; and on the CPU engine/);
+    expect(fitProblem(HUGE, null)).toBe('this architecture is too large to run here: on the CPU engine, one image needs 14.7 billion multiply-adds, above its limit of 200 million');
+  });
+
+  it('a model the GPU takes but the CPU engine does not: loaded with a device, refused without', () => {
+    expect(fitProblem(WIDE, SWIFTSHADER)).toBeNull();
+    expect(fitProblem(WIDE, null)).toMatch(/on the CPU engine, one image needs 2\.1 billion multiply-adds, above its limit of 200 million$/);
+    // One that misses the device's limits but fits the CPU engine falls back to it (engineHost.ts): not refused.
+    const tiny = { ...DEFAULT, maxComputeInvocationsPerWorkgroup: 32 };
+    expect(gpuProblem(PRESETS['drmm-compact'], tiny)).toBe('on the GPU: this GPU allows 32 invocations a workgroup; the kernels need 64');
+    expect(fitProblem(PRESETS['drmm-compact'], tiny)).toBeNull();
+  });
+
+  it('reads the architecture from the header alone: a file whose tensors are cut off still tells it', () => {
+    const bytes = writeModelFile({ spec: HUGE, params: initParams(HUGE, 1) });
+    expect(peekArchitecture(bytes)).toEqual(HUGE);
+    expect(peekArchitecture(bytes.subarray(0, bytes.length - 100_000))).toEqual(HUGE);
+    expect(peekArchitecture(new Uint8Array([1, 2, 3]))).toBeNull();
+    expect(peekArchitecture(new TextEncoder().encode('DRMMODEL' + 'x'.repeat(100)))).toBeNull();
+  });
+
+  it('loading such a file shows the refusal before reading its tensors, and keeps the model in use', async () => {
+    const store = createAppStore();
+    expect(await choosePreset('drmm-compact', 1, store)).toBe(true);
+    const version = store.getState().modelVersion;
+    const bytes = writeModelFile({ spec: HUGE, params: initParams(HUGE, 1) });
+    // Cut short: the full reader would say "truncated"; the size check answers first.
+    const file = new File([bytes.subarray(0, bytes.length - 1000)], 'huge.drmm');
+    expect(await loadModelFile(file, store)).toBe(false);
+    expect(store.getState().modelError).toBe(
+      'huge.drmm: this architecture is too large to run here: on the CPU engine, one image needs 14.7 billion multiply-adds, above its limit of 200 million. ' +
+        'The model was not loaded; the previous model is still in use.',
+    );
+    expect(store.getState().modelVersion).toBe(version);
+    expect(store.getState().presetName).toBe('drmm-compact');
   });
 });
