@@ -76,7 +76,7 @@ export function encodeRun(s: RunSnapshot): Uint8Array {
     ...(s.labelledIndices ? { labelledIndices: s.labelledIndices } : {}),
     metrics: s.log,
   };
-  return writeModelFile({ spec: s.spec, preset: s.preset ?? undefined, params: s.params, training, extra });
+  return writeModelFile({ kind: c.kind, spec: s.spec, preset: s.preset ?? undefined, params: s.params, training, extra });
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -11,13 +11,13 @@
  * -1 ("flatten": pulls p(c|I) towards the uniform prior, as the slides write the KL term).
  * The learning rate is step-decayed per epoch: lr(e) = lr decay^max(0, floor(e) - decayFrom + 1).
  */
+import type { ModelKind } from '../modelFile';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import { TRAIN_MODES, type TrainMode } from './schedule';
 
 export const RUN_CONFIG_VERSION = 1;
 
-/** What kind of model a run trains (the model file's `kind`); other kinds implement TrainRun too. */
-export type ModelKind = 'drmm';
+export type { ModelKind };
 
 /** The KL term's sign, a named choice (DRMM.md section 5, erratum c). */
 export type KlSign = 'sharpen' | 'flatten';
