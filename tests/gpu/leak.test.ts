@@ -15,14 +15,15 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
-import type { MnistSplit } from '../../src/data/mnistLoader';
 import { PRESETS, initParams, rng, type ModelSpec } from '../../src/engine/model';
 import { writeModelFile } from '../../src/engine/modelFile';
 import * as host from '../../src/ui/engineHost';
 import { createAppStore } from '../../src/ui/store';
-import { Autosaver, type KvStore } from '../../src/ui/train/autosave';
+import { Autosaver } from '../../src/ui/train/autosave';
 import { TrainingSession } from '../../src/ui/train/session';
+import { fakeSplit } from '../helpers/data';
 import { assertNoUncapturedErrors, getTestDevice } from '../helpers/gpu';
+import { MemKv } from '../helpers/memKv';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -52,20 +53,6 @@ async function heapMb(): Promise<number> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return process.memoryUsage().heapUsed / 2 ** 20;
-}
-
-function fakeSplit(count: number, seed: number): MnistSplit {
-  const r = rng(seed);
-  const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7 + seed) % 10);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < count; i++) {
-    const y0 = 2 + 2 * labels[i];
-    for (let p = 0; p < 784; p++) {
-      const on = Math.floor(p / 28) >= y0 && Math.floor(p / 28) < y0 + 4 && p % 28 > 4 && p % 28 < 24;
-      pixels[i * 784 + p] = on ? 200 + Math.floor(55 * r()) : r() < 0.05 ? Math.floor(255 * r()) : 0;
-    }
-  }
-  return { count, rows: 28, cols: 28, labels, pixels };
 }
 
 const TINY: ModelSpec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 5, channels: 4, pad: 0, pool: true }], readout: 'dense', classes: 10 };
@@ -116,13 +103,7 @@ describe('leak soak', () => {
     store.getState().setSplitReady('train', fakeSplit(600, 1));
     store.getState().setSplitReady('test', fakeSplit(100, 2));
     store.getState().setTrainingSettings({ mode: 'supervised', seed: 3, batch: 8, epochs: 1000 });
-    const map = new Map<string, unknown>();
-    const kv: KvStore = {
-      get: async (k) => map.get(k),
-      put: async (k, v) => void map.set(k, v),
-      delete: async (k) => void map.delete(k),
-      keys: async () => [...map.keys()],
-    };
+    const kv = new MemKv();
     let published = 0;
     const session = new TrainingSession({
       store,

@@ -5,51 +5,20 @@
  * good checkpoint; the GPU evaluation matches a direct one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MnistSplit } from '../../src/data/mnistLoader';
 import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer } from '../../src/engine/gpu/trainer';
-import { PRESETS, initParams, paramList, rng } from '../../src/engine/model';
+import { PRESETS, initParams, paramList } from '../../src/engine/model';
 import { loadCheckpoint } from '../../src/engine/train/legacyCheckpoint';
 import { Schedule } from '../../src/engine/train/schedule';
 import { createAppStore } from '../../src/ui/store';
-import { Autosaver, type KvStore } from '../../src/ui/train/autosave';
+import { Autosaver } from '../../src/ui/train/autosave';
 import { TrainingSession, type SessionHost } from '../../src/ui/train/session';
 import type { TrainingSettings } from '../../src/ui/train/slice';
+import { fakeSplit } from '../helpers/data';
 import { assertNoUncapturedErrors, getTestDevice } from '../helpers/gpu';
+import { MemKv } from '../helpers/memKv';
 
 const SPEC = PRESETS['drmm-compact'];
-
-/** Digit-like noise: each class lights its own band of rows, plus noise. */
-function fakeSplit(count: number, seed: number): MnistSplit {
-  const r = rng(seed);
-  const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7 + seed) % 10);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < count; i++) {
-    const y0 = 2 + 2 * labels[i];
-    for (let p = 0; p < 784; p++) {
-      const row = Math.floor(p / 28);
-      const on = row >= y0 && row < y0 + 4 && p % 28 > 4 && p % 28 < 24;
-      pixels[i * 784 + p] = on ? 200 + Math.floor(55 * r()) : r() < 0.05 ? Math.floor(255 * r()) : 0;
-    }
-  }
-  return { count, rows: 28, cols: 28, labels, pixels };
-}
-
-class MemKv implements KvStore {
-  map = new Map<string, unknown>();
-  async get(k: string) {
-    return this.map.get(k);
-  }
-  async put(k: string, v: unknown) {
-    this.map.set(k, v);
-  }
-  async delete(k: string) {
-    this.map.delete(k);
-  }
-  async keys() {
-    return [...this.map.keys()];
-  }
-}
 
 const sessions: TrainingSession[] = [];
 afterEach(async () => {

@@ -2,6 +2,8 @@
  * Numeric comparison for GPU-vs-reference tests: |actual - expected| <= rel * |expected| + abs
  * (relative 1e-4, with an absolute floor for values near zero). Failures name the worst element.
  */
+import { rng } from '../../src/engine/model';
+
 export interface CloseOptions {
   rel?: number;
   abs?: number;
@@ -48,15 +50,10 @@ export function expectEqualInts(actual: ArrayLike<number>, expected: ArrayLike<n
   if (bad) throw new Error(`${name}: ${bad} of ${expected.length} differ; first at [${first}]: got ${actual[first]}, expected ${expected[first]}`);
 }
 
-/** Seeded uniform values in [lo, hi). */
+/** Seeded uniform values in [lo, hi), from the engine's seeded generator (rng, mulberry32). */
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
+  const u = rng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo));
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + u() * (hi - lo);
   return out;
 }

@@ -15,3 +15,15 @@ export const TWO_LEVEL: ModelSpec = {
   readout: 'dense',
   classes: 10,
 };
+
+/** Three levels over a 9x11 input: 3x3 x 3 (padded, pooled), 3x3 x 4 (padded, no pooling), 2x2 x 3 (pooled), global-average read-out, 4 classes. */
+export const SMALL: ModelSpec = {
+  input: { channels: 1, height: 9, width: 11 },
+  levels: [
+    { kernel: 3, channels: 3, pad: 1, pool: true },
+    { kernel: 3, channels: 4, pad: 1, pool: false },
+    { kernel: 2, channels: 3, pad: 0, pool: true },
+  ],
+  readout: 'gap',
+  classes: 4,
+};

@@ -3,32 +3,17 @@
 // gradient's sign), a loss that goes down and an accuracy that goes up on digit-like data, and
 // the estimate the page shows.
 import { describe, expect, it } from 'vitest';
-import { initParams, paramList, rng, type ModelSpec } from '../../src/engine/model';
+import { initParams, paramList, type ModelSpec } from '../../src/engine/model';
 import { lossAndGrads } from '../../src/engine/reference/train';
 import { CpuTrainer, cpuEstimate, takeSubset } from '../../src/ui/recovery/cpuTrainer';
-
-/** Each class lights its own band of rows, plus noise (as tests/gpu/trainSession.test.ts). */
-function fakeDigits(count: number, seed: number): { pixels: Uint8Array; labels: Uint8Array } {
-  const r = rng(seed);
-  const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7 + seed) % 10);
-  const pixels = new Uint8Array(count * 784);
-  for (let i = 0; i < count; i++) {
-    const y0 = 2 + 2 * labels[i];
-    for (let p = 0; p < 784; p++) {
-      const row = Math.floor(p / 28);
-      const on = row >= y0 && row < y0 + 4 && p % 28 > 4 && p % 28 < 24;
-      pixels[i * 784 + p] = on ? 200 + Math.floor(55 * r()) : r() < 0.05 ? Math.floor(255 * r()) : 0;
-    }
-  }
-  return { pixels, labels };
-}
+import { fakeSplit } from '../helpers/data';
 
 const TINY: ModelSpec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 5, channels: 4, pad: 0, pool: true }], readout: 'dense', classes: 10 };
 const W = { rc: 0.5, kl: 0, nn: 0.1 };
 
 describe('CPU training', () => {
   it('takes a class-balanced subset, scaled to [0, 1]', () => {
-    const d = fakeDigits(600, 1);
+    const d = fakeSplit(600, 1);
     const s = takeSubset(d.pixels, d.labels, 100, 3);
     expect(s.images.length).toBe(100 * 784);
     const counts = new Array(10).fill(0);
@@ -40,7 +25,7 @@ describe('CPU training', () => {
   });
 
   it("Adam's first step moves each weight by the learning rate against its gradient", () => {
-    const d = fakeDigits(200, 2);
+    const d = fakeSplit(200, 2);
     const data = takeSubset(d.pixels, d.labels, 40, 1);
     const params = initParams(TINY, 4);
     const cfg = { lr: 0.01, weights: W, batch: 40, seed: 5 };
@@ -63,9 +48,9 @@ describe('CPU training', () => {
   });
 
   it('lowers the loss and learns digit-like classes', async () => {
-    const d = fakeDigits(400, 3);
+    const d = fakeSplit(400, 3);
     const data = takeSubset(d.pixels, d.labels, 200, 1);
-    const test = fakeDigits(100, 9);
+    const test = fakeSplit(100, 9);
     const testImages = Float32Array.from(test.pixels, (v) => v / 255);
     const t = new CpuTrainer(TINY, initParams(TINY, 1), data, { lr: 3e-3, weights: W, batch: 8, seed: 1 });
     expect(t.stepsPerEpoch).toBe(25);

@@ -7,19 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
 import { backtrace, countPaths, forward } from '../../src/engine/reference/pipeline';
 import { randomArray } from '../helpers/compare';
+import { SMALL } from '../helpers/specs';
 import { scoreGradientByDifferences } from '../helpers/finiteDiff';
-
-const SMALL: ModelSpec = {
-  input: { channels: 1, height: 9, width: 11 },
-  levels: [
-    { kernel: 3, channels: 3, pad: 1, pool: true },
-    { kernel: 3, channels: 4, pad: 1, pool: false },
-    { kernel: 2, channels: 3, pad: 0, pool: true },
-  ],
-  readout: 'gap',
-  classes: 4,
-};
-
 
 describe('gradient backtrace = input gradient (central finite differences, float64)', () => {
   for (const spec of [SMALL, { ...SMALL, readout: 'dense' as const }]) {

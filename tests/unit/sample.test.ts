@@ -5,22 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
-import { TWO_LEVEL } from '../helpers/specs';
+import { SMALL, TWO_LEVEL } from '../helpers/specs';
 import { backtrace, forward } from '../../src/engine/reference/pipeline';
 import { onProbabilities, priorsFromCounts, sample, switchCounts, type DrmmSample } from '../../src/engine/reference/sample';
 import type { ForwardMaps } from '../../src/engine/types';
 import { randomArray } from '../helpers/compare';
-
-const SMALL: ModelSpec = {
-  input: { channels: 1, height: 9, width: 11 },
-  levels: [
-    { kernel: 3, channels: 3, pad: 1, pool: true },
-    { kernel: 3, channels: 4, pad: 1, pool: false },
-    { kernel: 2, channels: 3, pad: 0, pool: true },
-  ],
-  readout: 'gap',
-  classes: 4,
-};
 
 /** A ForwardMaps that holds only given switches: all the backtrace reads. */
 function switchesAsForward(spec: ModelSpec, a: Uint8Array[], t: (Uint8Array | null)[]): ForwardMaps {

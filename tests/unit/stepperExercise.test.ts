@@ -1,19 +1,8 @@
 // The lecture's exercise: the brute-force max over all 2^D switch settings equals sum_i ReLU(z_i u_i),
 // at a = [z u > 0]; z^T ReLU(u) agrees only when z >= 0.
 import { describe, expect, it } from 'vitest';
+import { rng as seeded } from '../../src/engine/model';
 import { closedFormSwitches, enumerateSwitches, nearlyEqual, parseEntry, reluSum, settingOf, switchedValue, zDotReluU } from '../../src/ui/stepper/exercise';
-
-/** A small seeded generator (mulberry32), so the random trials repeat. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('max over a of z^T diag(a) u', () => {
   it('lists every setting once, with its value', () => {

@@ -4,7 +4,8 @@
 // every stored field checked on the way back with the bad record named, and the format-1 pointer
 // moved to a run of its own.
 import { describe, expect, it } from 'vitest';
-import { Autosaver, MemoryDb, newRunId, type AutosaveMeta, type KvStore, type LockManagerLike } from '../../src/ui/train/autosave';
+import { Autosaver, MemoryDb, newRunId, type AutosaveMeta, type LockManagerLike } from '../../src/ui/train/autosave';
+import { MemKv } from '../helpers/memKv';
 import { StorageFullError } from '../../src/ui/storage/quota';
 
 /** Web Locks for several tabs of one origin: `ifAvailable` requests only (all the autosave makes). */
@@ -134,19 +135,13 @@ describe('Autosaver: runs under their own ids', () => {
   });
 
   it('a plain key-value store (no transactions) works too', async () => {
-    const map = new Map<string, unknown>();
-    const kv: KvStore = {
-      get: async (k) => map.get(k),
-      put: async (k, v) => void map.set(k, v),
-      delete: async (k) => void map.delete(k),
-      keys: async () => [...map.keys()],
-    };
+    const kv = new MemKv();
     const a = new Autosaver(kv, null);
     const id = newRunId();
     await a.save(id, bytes(1), meta(1));
     await a.save(id, bytes(2), meta(2));
     expect((await a.load(id)).meta.step).toBe(2);
-    expect([...map.keys()].filter((k) => k.startsWith('run:'))).toEqual([`run:${id}`]);
+    expect([...kv.map.keys()].filter((k) => k.startsWith('run:'))).toEqual([`run:${id}`]);
   });
 
   it('discards one run with its checkpoints, leaving the others', async () => {
