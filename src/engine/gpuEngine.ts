@@ -27,6 +27,11 @@ export class GpuEngine implements DrmmEngine {
     this.forwardDone = false; // the maps' switches were chosen by the old parameters
   }
 
+  /** The parameter buffers were written from elsewhere (a GPU copy of a training run's): the maps are stale. */
+  paramsChanged(): void {
+    this.forwardDone = false;
+  }
+
   async infer(req: InferRequest): Promise<InferResult> {
     const first = req.first ?? 0;
     const count = req.count ?? req.n - first;

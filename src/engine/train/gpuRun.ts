@@ -13,6 +13,7 @@ import { checkRunConfig, type RunConfig } from './config';
 import type { RunData } from './data';
 import { RunBase, type EvalResult, type RunBackend, type Submit, type TrainMetrics } from './run';
 import type { LossWeights } from '../reference/train';
+import type { GpuParamSource } from '../host/engineHost';
 
 /** Records every phase into one compute pass and submits it. */
 export function submitAll(device: GPUDevice, label = 'drmm.train.step'): Submit {
@@ -104,6 +105,16 @@ class GpuBackend implements RunBackend {
     return this.trainer.readGrads();
   }
 
+  /** The parameter buffers, in paramList order (the trainer updates them in place). */
+  paramBuffers(): GPUBuffer[] {
+    const io = this.engine.internals();
+    return [...io.levels.flatMap((l) => [l.W, l.b]), io.mu, io.classBias];
+  }
+
+  get gpuDevice(): GPUDevice {
+    return this.device;
+  }
+
   destroy(): void {
     this.trainer.destroy();
     this.engine.destroy();
@@ -116,7 +127,8 @@ export interface GpuRunOptions {
   evalBatch?: number;
 }
 
-export class GpuTrainRun extends RunBase {
+/** A training run on WebGPU; its parameters can be copied on the GPU into an inference engine (EngineHost.publish). */
+export class GpuTrainRun extends RunBase implements GpuParamSource {
   private constructor(private readonly gpu: GpuBackend, init: ConstructorParameters<typeof RunBase>[1]) {
     super(gpu, init);
   }
@@ -145,5 +157,13 @@ export class GpuTrainRun extends RunBase {
   /** The last step's gradients in parameter order (tests). */
   grads(): Promise<Float32Array[]> {
     return this.gpu.readGrads();
+  }
+
+  get device(): GPUDevice {
+    return this.gpu.gpuDevice;
+  }
+
+  paramBuffers(): GPUBuffer[] {
+    return this.gpu.paramBuffers();
   }
 }
