@@ -1,7 +1,7 @@
 /**
- * The engine's public module: the one module of src/engine that the page (src/ui, and the rest of
- * src/) imports; tests/unit/engineBoundary.test.ts holds the page to it, and holds src/engine free
- * of React, the DOM and src/ui. It offers the engine interface and its implementations
+ * The engine's public module: with the engine host (host/engineHost.ts), the only module of
+ * src/engine that the page (src/ui, and the rest of src/) imports; tests/unit/engineBoundary.test.ts
+ * holds the page to them, and holds src/engine free of React, the DOM and src/ui. It offers the engine interface and its implementations
  * (createEngine, GpuEngine, CpuEngine, DrmmGpuEngine), model specs, presets and parameters,
  * model files, device acquisition and the batch a device fits, sampling and switch statistics,
  * the CPU path-count DP, and the training modes. The CLI (scripts/) and the tests may import
