@@ -1,10 +1,11 @@
 /**
  * The engine's public module: with the engine host (host/engineHost.ts), the only module of
- * src/engine that the page (src/ui, and the rest of src/) imports; tests/unit/engineBoundary.test.ts
- * holds the page to them, and holds src/engine free of React, the DOM and src/ui. It offers the engine interface and its implementations
- * (createEngine, GpuEngine, CpuEngine, DrmmGpuEngine), model specs, presets and parameters,
- * model files, device acquisition and the batch a device fits, sampling and switch statistics,
- * the CPU path-count DP, and the training modes. The CLI (scripts/) and the tests may import
+ * src/engine that the page (src/ui, and the rest of src/) imports;
+ * tests/unit/engineBoundary.test.ts holds the page to them, and holds src/engine free of React,
+ * the DOM and src/ui. It offers the engine interface and its implementations (createEngine,
+ * GpuEngine, CpuEngine, DrmmGpuEngine), model specs, presets and parameters, model files, device
+ * acquisition and the batch a device fits, sampling and switch statistics, the CPU path-count
+ * DP, and the training modes. The CLI (scripts/) and the tests may import
  * deeper modules. It knows nothing of the DOM or React: hand it a GPUDevice (from
  * `navigator.gpu` in a browser, or the `webgpu` package in Node) or none for the CPU reference.
  * See docs/ENGINE.md.
