@@ -126,7 +126,9 @@ export function lavapipeIcds(): string[] {
 }
 
 const recordOf = (p: Probe): AdapterRecord => ({ kind: p.kind, name: p.name, icd: p.icd, description: p.description, mesa: p.mesa });
-const lavapipeUsable = (p: Probe | null): boolean => p?.kind === 'lavapipe' && (p.mesa === null || p.mesa >= MIN_LAVAPIPE_MESA);
+/** lavapipe that Dawn can use: Mesa >= MIN_LAVAPIPE_MESA, or a version Dawn's description does not state. */
+export const lavapipeUsable = (p: Pick<AdapterRecord, 'kind' | 'mesa'> | null): boolean =>
+  p?.kind === 'lavapipe' && (p.mesa === null || p.mesa >= MIN_LAVAPIPE_MESA);
 const tooOld = (p: Probe) => `${p.name} at ${p.icd ?? 'the system drivers'} is older than Mesa ${MIN_LAVAPIPE_MESA}, too old for Dawn`;
 
 /** The lavapipe probe result, or why there is none. */
