@@ -1020,9 +1020,10 @@ export class TrainingSession {
     const a = this.host.autosaver;
     if (!a) return;
     await this.pause();
+    // The controls open first, so the outcome (a failure too) is seen.
+    this.patch({ open: true });
     await this.guarded('Resuming the autosave', async () => {
       const got = await a.load(runId, (bytes) => void loadCheckpoint(bytes));
-      this.patch({ open: true });
       this.archive();
       const own = await a.claim(runId);
       const id = own ? runId : newRunId();
