@@ -35,7 +35,7 @@ const { values: a } = parseArgs({
     'test-count': { type: 'string', default: '10000' },
     // Settings of the run (stored in it; defaults in src/engine/train/config.ts):
     mode: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' },
-    labelled: { type: 'string' }, lr: { type: 'string' }, 'lr-decay': { type: 'string' }, 'decay-from': { type: 'string' },
+    labelled: { type: 'string' }, 'labelled-per-batch': { type: 'string' }, lr: { type: 'string' }, 'lr-decay': { type: 'string' }, 'decay-from': { type: 'string' },
     rc: { type: 'string' }, kl: { type: 'string' }, nn: { type: 'string' }, 'kl-sign': { type: 'string' },
     'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' },
     variant: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
@@ -92,6 +92,7 @@ function withFlags(base: RunConfig): RunConfig {
   if (a.batch !== undefined) c.batchSize = num('batch', a.batch);
   if (a.epochs !== undefined) c.epochs = num('epochs', a.epochs);
   if (a.labelled !== undefined && c.mode === 'semi-supervised') c.labelled = num('labelled', a.labelled);
+  if (a['labelled-per-batch'] !== undefined) c.labelledPerBatch = num('labelled-per-batch', a['labelled-per-batch']);
   if (a.lr !== undefined) c.lr = num('lr', a.lr);
   if (a['lr-decay'] !== undefined) c.lrDecay = num('lr-decay', a['lr-decay']);
   if (a['decay-from'] !== undefined) c.decayFrom = num('decay-from', a['decay-from']);
@@ -196,7 +197,7 @@ function writeLog(final: Record<string, unknown>): void {
 const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '-');
 const terms = Object.entries(c.weights).map(([k, w]) => `${k} ${w}${c.ramps[k as 'rc'] ? ` (ramp ${c.ramps[k as 'rc']!.from}-${c.ramps[k as 'rc']!.to})` : ''}`).join(', ');
 console.log(
-  `${a.preset}, ${c.mode}${c.labelled ? ` (N_L = ${c.labelled})` : ''}, batch ${c.batchSize}, ${run.stepsPerEpoch} steps an epoch, loss weights ${terms}` +
+  `${a.preset}, ${c.mode}${c.labelled ? ` (N_L = ${c.labelled}${c.labelledPerBatch ? `, ${c.labelledPerBatch} labelled a batch` : ''})` : ''}, batch ${c.batchSize}, ${run.stepsPerEpoch} steps an epoch, loss weights ${terms}` +
     `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
 );
 

@@ -60,7 +60,9 @@ export function storedHeaderCrc(raw: Uint8Array): string | null {
 
 /** Version-2 header CRC: CRC-32 of the raw header bytes with the 8 stored digits read as "0". */
 export function headerCrc(raw: Uint8Array): number {
-  const copy = raw.slice();
+  // A copy (new Uint8Array, not slice(): a Node Buffer's slice() is a view of the same bytes, and
+  // zeroing the digits in it would change the caller's file).
+  const copy = new Uint8Array(raw);
   copy.fill(ZERO, HEADER_CRC_AT, HEADER_CRC_AT + HEADER_CRC_DIGITS);
   return crc32(copy);
 }
@@ -71,7 +73,7 @@ export function headerCrc(raw: Uint8Array): number {
  */
 export function sealHeader(raw: Uint8Array): Uint8Array {
   if (storedHeaderCrc(raw) === null) throw new Error(`a version-2 header must begin with ${HEADER_CRC_LEAD} and 8 hex digits`);
-  const out = raw.slice();
+  const out = new Uint8Array(raw);
   const hex = crcHex(headerCrc(raw));
   for (let i = 0; i < HEADER_CRC_DIGITS; i++) out[HEADER_CRC_AT + i] = hex.charCodeAt(i);
   return out;

@@ -134,6 +134,14 @@ describe('round trip', () => {
     expect(got.params.weights[0][3]).not.toBe(0);
   });
 
+  it('reading does not change the bytes it reads: a Node Buffer (whose slice() is a view) reads the same twice', () => {
+    const bytes = Buffer.from(writeModelFile(sample('rmm-shallow')));
+    const before = Buffer.from(bytes);
+    readModelFile(bytes);
+    expect(bytes.equals(before)).toBe(true);
+    expectSame(readModelFile(bytes), sample('rmm-shallow'));
+  });
+
   it('crc32 matches the standard check value', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
     expect(MODEL_FILE_MAX_HEADER).toBe(1 << 20);

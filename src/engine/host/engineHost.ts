@@ -64,8 +64,12 @@ export interface HostHooks {
 /** Images an inference engine takes at once (the live digits' batch), capped by the device. */
 export const INFERENCE_BATCH = 16;
 
+/** What a host tells its listeners: its device was lost, or it has a new one (or none) after recover(). */
+export type HostEvent = { kind: 'lost'; message: string } | { kind: 'recovered'; outcome: DeviceOutcome; dropped: string[] };
+
 export class EngineHost {
   private dev: GPUDevice | null = null;
+  private readonly listeners = new Set<(e: HostEvent) => void>();
   private out: DeviceOutcome = { kind: 'cpu', reason: 'no device requested yet' };
   private readonly slots = new Map<string, Slot>();
   private chain: Promise<unknown> = Promise.resolve();
@@ -83,9 +87,22 @@ export class EngineHost {
     return run;
   }
 
-  /** Gets a device (at boot, and again after a loss); without one every slot runs on the CPU. */
-  async start(): Promise<DeviceOutcome> {
-    const got = await this.acquire();
+  /** Listens for the device's loss and recovery (the training session rebuilds its run on the new device). */
+  subscribe(fn: (e: HostEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: HostEvent): void {
+    for (const fn of [...this.listeners]) fn(e);
+  }
+
+  /**
+   * Gets a device (at boot, and again after a loss); without one every slot runs on the CPU.
+   * `cpuReason`: do not ask for a device, run on the CPU for this reason (e.g. devices keep being lost).
+   */
+  async start(cpuReason?: string): Promise<DeviceOutcome> {
+    const got: DeviceResult = cpuReason ? { ok: false, reason: cpuReason } : await this.acquire();
     if (!got.ok) {
       this.dev = null;
       this.out = { kind: 'cpu', reason: got.reason };
@@ -98,7 +115,10 @@ export class EngineHost {
     void d.lost.then((info) => {
       if (this.dev !== d) return;
       this.dev = null;
-      if (!this.destroyed) this.hooks.onLost?.(info.message || `reason: ${info.reason}`);
+      if (this.destroyed) return;
+      const message = info.message || `reason: ${info.reason}`;
+      this.emit({ kind: 'lost', message });
+      this.hooks.onLost?.(message);
     });
     return this.out;
   }
@@ -321,8 +341,8 @@ export class EngineHost {
    * kept on the CPU side. A slot whose parameters were only on the GPU (a published training run)
    * is dropped; its owner re-publishes from its checkpoint. Returns the slots rebuilt.
    */
-  async recover(): Promise<{ outcome: DeviceOutcome; rebuilt: string[]; dropped: string[] }> {
-    const outcome = await this.start();
+  async recover(cpuReason?: string): Promise<{ outcome: DeviceOutcome; rebuilt: string[]; dropped: string[] }> {
+    const outcome = await this.start(cpuReason);
     return this.exclusive(async () => {
       const rebuilt: string[] = [];
       const dropped: string[] = [];
@@ -342,6 +362,7 @@ export class EngineHost {
         rebuilt.push(name);
       }
       this.ops++;
+      this.emit({ kind: 'recovered', outcome, dropped });
       return { outcome, rebuilt, dropped };
     });
   }

@@ -34,6 +34,8 @@ export interface RunConfig {
   mode: TrainMode;
   /** N_L, the labelled images of a semi-supervised run (null otherwise). */
   labelled: number | null;
+  /** Labelled images in each semi-supervised batch, the rest drawn from the whole set; null: half the batch. */
+  labelledPerBatch: number | null;
   seed: number;
   batchSize: number;
   weights: LossWeights;
@@ -85,6 +87,7 @@ export function defaultRunConfig(mode: TrainMode = 'supervised', over: Partial<R
     kind: 'drmm',
     mode,
     labelled: mode === 'semi-supervised' ? 100 : null,
+    labelledPerBatch: null,
     seed: 1,
     batchSize: 64,
     weights: defaultWeights(mode),
@@ -145,6 +148,8 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   if (c.mode === 'semi-supervised') {
     if (!Number.isInteger(c.labelled) || (c.labelled as number) < 10 || (c.labelled as number) % 10 !== 0) fail(`labelled must be a positive multiple of 10 for a semi-supervised run, got ${c.labelled}`);
   } else if (c.labelled !== null) fail(`labelled is only for semi-supervised runs (mode ${c.mode})`);
+  if (c.labelledPerBatch !== null && (c.mode !== 'semi-supervised' || !Number.isInteger(c.labelledPerBatch) || c.labelledPerBatch < 1 || c.labelledPerBatch >= c.batchSize))
+    fail(`labelledPerBatch must be null, or 1..batch-1 in a semi-supervised run, got ${c.labelledPerBatch}`);
   if (!Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 2 || c.batchSize > 4096) fail(`batch size must be an integer from 2 to 4096, got ${c.batchSize}`);
   for (const k of ['rc', 'kl', 'nn'] as const) if (!isNum(c.weights[k]) || c.weights[k] < 0) fail(`the ${k} weight must be a number >= 0, got ${c.weights[k]}`);
@@ -199,6 +204,7 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
     ...base,
     mode,
     labelled: mode === 'semi-supervised' ? num(training.labelled, 100) : null,
+    labelledPerBatch: mode === 'semi-supervised' && isNum(raw.labelledPerBatch) ? raw.labelledPerBatch : null,
     seed: num(training.seed, base.seed),
     batchSize: num(training.batchSize, base.batchSize),
     weights: { rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn) },

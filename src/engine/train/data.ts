@@ -70,7 +70,7 @@ export function trainingPool(c: RunConfig, labels: ArrayLike<number>): Uint32Arr
 
 /** The schedule of a run over its pool. */
 export function scheduleFor(c: RunConfig, labels: ArrayLike<number>): Schedule {
-  return new Schedule({ mode: c.mode, seed: c.seed, batchSize: c.batchSize, labelledCount: c.labelled ?? undefined }, labels, trainingPool(c, labels));
+  return new Schedule({ mode: c.mode, seed: c.seed, batchSize: c.batchSize, labelledCount: c.labelled ?? undefined, labelledPerBatch: c.labelledPerBatch ?? undefined }, labels, trainingPool(c, labels));
 }
 
 /**

@@ -16,6 +16,7 @@ import type { AdamState } from './adam';
 import { ParamAverage, AVERAGE_PREFIX } from './average';
 import { LAST_PREFIX, emptyProgress, encodeRun, paramsAsExtra, type LogRecord, type RunProgress, type RunSnapshot } from './checkpoint';
 import { checkRunConfig, configChanges, lrAt, weightsAt, type ModelKind, type RunConfig } from './config';
+import { LOG_CAP, thinRows } from './log';
 import { fillBatch, gather, scheduleFor, validationIndices, type DataSplit, type RunData } from './data';
 import type { Schedule } from './schedule';
 import type { LossWeights } from '../reference/train';
@@ -124,6 +125,7 @@ export class RunBase implements TrainRun {
   readonly preset: string | null;
   readonly config: RunConfig;
   readonly progress: RunProgress;
+  /** Every row read (loss terms at the cadence's log steps, accuracies at its evaluations), thinned past LOG_CAP. */
   readonly log: LogRecord[];
   readonly labelledIndices: Uint32Array | null;
   private schedule: Schedule;
@@ -190,23 +192,10 @@ export class RunBase implements TrainRun {
     p.stepInEpoch++;
     this.since.images += n;
     const due = this.dueAt(p.stepInEpoch);
-    let row: LogRecord | null = null;
     const epoch = this.epochs;
-    if (due.log || opts.forceLog) {
-      const m = await this.b.readMetrics(weights);
-      if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn})`);
-      this.since.seconds += (performance.now() - t0) / 1000;
-      row = {
-        epoch, step: p.step, ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total, trainAccuracy: finite(m.trainAccuracy),
-        imagesPerSecond: this.since.seconds > 0 ? this.since.images / this.since.seconds : null, lr: lrAt(c, p.epoch),
-      };
-      this.since = { seconds: 0, images: 0 };
-    }
-    if (due.evaluate && row) {
-      await this.evaluateInto(row, opts.onEvalChunk);
-      this.log.push(row);
-    }
-    if (due.checkpoint && this.average && epoch >= this.config.average!.from) {
+    this.since.seconds += (performance.now() - t0) / 1000;
+    const row = due.log || opts.forceLog ? await this.logRow({ evaluate: due.evaluate, onEvalChunk: opts.onEvalChunk }) : null;
+    if (due.checkpoint && this.average && epoch >= c.average!.from) {
       this.average.add(await this.b.readParams());
       p.averageCount = this.average.count;
     }
@@ -215,11 +204,36 @@ export class RunBase implements TrainRun {
       p.epoch++;
       p.stepInEpoch = 0;
     }
-    const secs = (performance.now() - t0) / 1000;
-    p.wallSeconds += secs;
-    if (!row) this.since.seconds += secs;
+    p.wallSeconds += (performance.now() - t0) / 1000;
     if (row) row.wallSeconds = p.wallSeconds;
-    return { row, evaluated: due.evaluate && !!row, checkpointDue: due.checkpoint, epochEnd, finished: p.epoch >= c.epochs };
+    return { row, evaluated: !!row && due.evaluate, checkpointDue: due.checkpoint, epochEnd, finished: p.epoch >= c.epochs };
+  }
+
+  /**
+   * A log row now: the loss terms since the last row (one read-back; a non-finite loss throws
+   * NonFiniteError), the accuracies when `evaluate`; pushed to the log. step() writes one at the
+   * cadence's log steps; a driver may write one when it pauses or evaluates on demand.
+   */
+  async logRow(opts: { evaluate?: boolean; onEvalChunk?: StepOptions['onEvalChunk'] } = {}): Promise<LogRecord> {
+    const p = this.progress;
+    const c = this.config;
+    const weights = weightsAt(c, this.epochs);
+    const m = await this.b.readMetrics(weights);
+    if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn})`);
+    const trained = m.steps > 0;
+    const row: LogRecord = { epoch: this.epochs, step: p.step, wallSeconds: p.wallSeconds };
+    if (trained) {
+      Object.assign(row, {
+        ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total, trainAccuracy: finite(m.trainAccuracy),
+        imagesPerSecond: this.since.seconds > 0 ? this.since.images / this.since.seconds : null, lr: lrAt(c, p.epoch),
+      });
+      this.since = { seconds: 0, images: 0 };
+    }
+    if (opts.evaluate) await this.evaluateInto(row, opts.onEvalChunk);
+    if (!trained && !opts.evaluate) return row;
+    this.log.push(row);
+    if (this.log.length > LOG_CAP) this.log.splice(0, this.log.length, ...thinRows(this.log, LOG_CAP, (r) => typeof r.testAccuracy === 'number'));
+    return row;
   }
 
   /** The test accuracy (and the validation accuracy, when the run holds some images out) into a row. */
@@ -274,7 +288,7 @@ export class RunBase implements TrainRun {
   async setBatchSize(batch: number): Promise<void> {
     const c = this.config;
     if (batch === c.batchSize) return;
-    const fromAll = (b: number) => (c.mode === 'semi-supervised' ? Math.floor(b / 2) : b);
+    const fromAll = (b: number) => (c.mode !== 'semi-supervised' ? b : c.labelledPerBatch !== null ? b - c.labelledPerBatch : Math.floor(b / 2));
     const seen = this.progress.stepInEpoch * fromAll(c.batchSize);
     const next = checkRunConfig({ ...structuredClone(c), batchSize: batch });
     await this.b.resize(batch);

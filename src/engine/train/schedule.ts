@@ -15,6 +15,8 @@ export interface ScheduleSpec {
   batchSize: number;
   /** Labelled images for semi-supervised training (N_L); ignored otherwise. */
   labelledCount?: number;
+  /** Labelled images in each semi-supervised batch (the rest are drawn from the whole set); default half (rounded up). */
+  labelledPerBatch?: number;
 }
 
 /** Fisher-Yates permutation of 0..count-1 from a seeded generator. */
@@ -89,7 +91,8 @@ export class Schedule {
 
   /** Images drawn from the whole training set per step (half the batch when semi-supervised). */
   private get fromAll(): number {
-    return this.subset ? Math.floor(this.spec.batchSize / 2) : this.spec.batchSize;
+    if (!this.subset) return this.spec.batchSize;
+    return this.spec.labelledPerBatch !== undefined ? this.spec.batchSize - this.spec.labelledPerBatch : Math.floor(this.spec.batchSize / 2);
   }
 
   /** An epoch is one pass over the whole training set (as unlabelled data when semi-supervised). */

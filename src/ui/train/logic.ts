@@ -5,6 +5,7 @@
  */
 import type { TrainMode } from '../../engine/train/schedule';
 import { toCsv, type CsvTable } from '../export/csv';
+import { thinRows } from '../../engine/train/log';
 
 /** One line of the metrics history. NaN: not measured at that row (e.g. test accuracy between evaluations). */
 export interface MetricRow {
@@ -217,16 +218,7 @@ export function emptyMetrics(): MetricsState {
  * test accuracy and the newest half are kept), so the chart keeps its whole span at a coarser grain.
  */
 export function capHistory(rows: MetricRow[], cap = HISTORY_CAP): MetricRow[] {
-  if (rows.length <= cap) return rows;
-  let out = rows;
-  while (out.length > cap) {
-    const half = Math.floor(out.length / 2);
-    const older = out.slice(0, half).filter((r, i) => i % 2 === 0 || Number.isFinite(r.testAccuracy));
-    const next = older.concat(out.slice(half));
-    if (next.length === out.length) return out.slice(out.length - cap); // only evaluation rows left
-    out = next;
-  }
-  return out;
+  return thinRows(rows, cap, (r) => Number.isFinite(r.testAccuracy));
 }
 
 /** The reducer for a batch of training snapshots (read by readMetrics, pushed in one store update). */
