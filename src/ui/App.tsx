@@ -1,13 +1,15 @@
 /**
  * The app: a header with the backend, model and data notices, the input and view controls, a tab
  * bar of panels (panels/registry.tsx) and the panel shown. State lives in store.ts; effects in
- * controller.ts; the device and engine in engineHost.ts. Each panel, the header's notices, the
+ * controller.ts; the device and engines in the engine host (services.ts hands them down). Each panel, the header's notices, the
  * controls and lecture mode sit in error boundaries (panels/PanelBoundary.tsx): a part that fails
  * shows its error and a way out, and the rest of the app goes on.
  */
 import { useEffect } from 'react';
 import './app.css';
-import { boot } from './controller';
+import { installTestHooks } from './recovery/testHooks';
+import { watchHiddenTab } from './recovery/hiddenTab';
+import { useServices } from './services';
 import { InputControls } from './input/InputControls';
 import { ModelControls } from './ModelControls';
 import { OfflineNotice } from './offline/OfflineNotice';
@@ -24,7 +26,13 @@ import { LinkNotice, UrlSync } from './url/UrlSync';
 import './touch.css';
 
 export function App() {
-  useEffect(() => boot(), []);
+  const services = useServices();
+  useEffect(() => {
+    const stop = services.controller.boot();
+    installTestHooks(services.engines, services.training);
+    watchHiddenTab(services.store);
+    return stop;
+  }, [services]);
   const panel = useApp((s) => s.panel);
   const { Component, title } = PANELS[panel];
   return (

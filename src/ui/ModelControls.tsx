@@ -1,10 +1,11 @@
 /** Which model: a preset architecture with seeded random weights, or a .drmm model file. */
 import { useState, type ChangeEvent } from 'react';
 import { PRESET_NAMES, type PresetName } from '../engine';
-import { choosePreset, loadModelFile, loadShippedModel } from './controller';
+import { useServices } from './services';
 import { DEFAULT_SEED, useApp } from './store';
 
 export function ModelControls() {
+  const { controller } = useServices();
   const presetName = useApp((s) => s.presetName);
   const source = useApp((s) => s.source);
   const busy = useApp((s) => s.engineState === 'creating');
@@ -13,16 +14,16 @@ export function ModelControls() {
   const seed = source.kind === 'random' ? source.seed : DEFAULT_SEED;
   const [seedDraft, setSeedDraft] = useState<string | null>(null);
 
-  const onPreset = (e: ChangeEvent<HTMLSelectElement>) => void choosePreset(e.target.value as PresetName, seed);
+  const onPreset = (e: ChangeEvent<HTMLSelectElement>) => void controller.choosePreset(e.target.value as PresetName, seed);
   const onSeed = (e: ChangeEvent<HTMLInputElement>) => {
     setSeedDraft(e.target.value);
     const v = Number(e.target.value);
-    if (e.target.value !== '' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff && presetName) void choosePreset(presetName, v);
+    if (e.target.value !== '' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff && presetName) void controller.choosePreset(presetName, v);
   };
   const onFile = (e: ChangeEvent<HTMLInputElement>) => {
     const input = e.target;
     const file = input.files?.[0];
-    if (file) void loadModelFile(file).finally(() => (input.value = ''));
+    if (file) void controller.loadModelFile(file).finally(() => (input.value = ''));
   };
 
   return (
@@ -66,7 +67,7 @@ export function ModelControls() {
             data-testid="shipped-model"
             onChange={(e) => {
               const m = shipped.find((x) => x.file === e.target.value);
-              if (m) void loadShippedModel(m);
+              if (m) void controller.loadShippedModel(m);
             }}
           >
             <option value="" disabled>

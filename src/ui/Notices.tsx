@@ -1,5 +1,5 @@
 /** Status lines: where inference runs, what the model is, data loading, and errors. */
-import { loadData } from './controller';
+import { useServices } from './services';
 import { fmtBytes, progressPercent } from './scales';
 import { useApp, type SplitStatus } from './store';
 import { RecoveryNotices } from './recovery/RecoveryNotices';
@@ -58,6 +58,11 @@ export function ModelNotice() {
           {source.trained ? '' : ' Without training its predictions may be meaningless.'}
         </p>
       )}
+      {source.kind === 'training' && (
+        <p className="notice ok" role="note" data-testid="model-notice">
+          The panels show the model being trained in this page ({source.on === 'webgpu' ? 'on the GPU' : 'on the CPU'}): {source.summary}.
+        </p>
+      )}
       {modelError && (
         <p className="notice error" role="alert" data-testid="model-error">
           {modelError}{' '}
@@ -105,6 +110,7 @@ function SplitProgress({ name, status }: { name: 'test' | 'train'; status: Split
 }
 
 export function DataNotice() {
+  const { controller } = useServices();
   const splits = useApp((s) => s.splits);
   const errors = (['test', 'train'] as const).filter((k) => splits[k].error);
   return (
@@ -115,7 +121,7 @@ export function DataNotice() {
         <p key={k} className="notice error" role="alert" data-testid={`data-error-${k}`}>
           {k === 'test' ? 'The test digits could not be loaded, so nothing can be shown yet: ' : 'The training digits could not be loaded (the test digits still work): '}
           {splits[k].error}{' '}
-          <button type="button" onClick={() => void loadData()}>
+          <button type="button" onClick={() => void controller.loadData()}>
             Try again
           </button>
         </p>

@@ -75,7 +75,17 @@ export type Backend =
 
 export type ModelSource =
   | { kind: 'random'; seed: number }
-  | { kind: 'file'; fileName: string; preset: string | null; trained: boolean; summary: string; shipped?: boolean };
+  | { kind: 'file'; fileName: string; preset: string | null; trained: boolean; summary: string; shipped?: boolean }
+  /** Weights being trained in this page (on the GPU or, without WebGPU, the CPU): they exist only here. */
+  | { kind: 'training'; on: 'webgpu' | 'cpu'; summary: string };
+
+/**
+ * The models the page holds at once, each in its own slot of the engine host: the model loaded or
+ * chosen (pretrained, a file, random weights), and the run being trained. The user picks which
+ * one the panels show; training never replaces the other.
+ */
+export const MODEL_SLOTS = ['pretrained', 'training'] as const;
+export type ModelSlot = (typeof MODEL_SLOTS)[number];
 
 /** A pretrained model shipped with the app (public/models/index.json). */
 export interface ShippedModel {
@@ -107,10 +117,18 @@ export interface ModelSlice {
   modelError: string | null;
   /** The pretrained models this deployment ships (empty when none or not yet known). */
   shippedModels: ShippedModel[];
+  /** Every slot's model; the fields above are the shown slot's. */
+  slots: Partial<Record<ModelSlot, InstalledModel>>;
+  shownSlot: ModelSlot;
   setShippedModels(m: ShippedModel[]): void;
   setBackend(b: Backend): void;
   setEngineCreating(): void;
-  installModel(m: InstalledModel): void;
+  /** A model into a slot (the pretrained one by default); the panels follow when it is the shown slot. */
+  installModel(m: InstalledModel, slot?: ModelSlot): void;
+  /** The panels show this slot's model (ignored while the slot is empty). */
+  showSlot(slot: ModelSlot): void;
+  /** Forgets a slot's model; the panels go back to the pretrained model if it was shown. */
+  clearSlot(slot: ModelSlot): void;
   setModelError(message: string | null): void;
 }
 
@@ -292,6 +310,24 @@ const createDataSlice: Slice<DataSlice> = (set) => ({
     })),
 });
 
+/** The store's fields for a shown model. */
+function shown(s: AppState, m: InstalledModel): Partial<AppState> {
+  return {
+    presetName: m.presetName,
+    spec: m.spec,
+    params: m.params,
+    source: m.source,
+    modelVersion: m.modelVersion,
+    engineBackend: m.engineBackend,
+    engineNote: m.engineNote,
+    engineState: 'ready',
+    modelError: null,
+    start: clampStart(s.start, m.spec.classes),
+    // A selected unit only means something in the architecture it was selected in.
+    unit: JSON.stringify(s.spec) === JSON.stringify(m.spec) ? s.unit : null,
+  };
+}
+
 const createModelSlice: Slice<ModelSlice> = (set) => {
   const spec = PRESETS[DEFAULT_PRESET];
   return {
@@ -306,24 +342,28 @@ const createModelSlice: Slice<ModelSlice> = (set) => {
     engineNote: null,
     modelError: null,
     shippedModels: [],
+    slots: {},
+    shownSlot: 'pretrained',
     setShippedModels: (shippedModels) => set({ shippedModels }),
     setBackend: (backend) => set({ backend }),
     setEngineCreating: () => set({ engineState: 'creating' }),
-    installModel: (m) =>
-      set((s) => ({
-        presetName: m.presetName,
-        spec: m.spec,
-        params: m.params,
-        source: m.source,
-        modelVersion: m.modelVersion,
-        engineBackend: m.engineBackend,
-        engineNote: m.engineNote,
-        engineState: 'ready',
-        modelError: null,
-        start: clampStart(s.start, m.spec.classes),
-        // A selected unit only means something in the architecture it was selected in.
-        unit: JSON.stringify(s.spec) === JSON.stringify(m.spec) ? s.unit : null,
-      })),
+    installModel: (m, slot = 'pretrained') =>
+      set((s) => {
+        const slots = { ...s.slots, [slot]: m };
+        return slot === s.shownSlot ? { slots, ...shown(s, m) } : { slots };
+      }),
+    showSlot: (slot) =>
+      set((s) => {
+        const m = s.slots[slot];
+        return m ? { shownSlot: slot, ...shown(s, m) } : {};
+      }),
+    clearSlot: (slot) =>
+      set((s) => {
+        const slots = { ...s.slots };
+        delete slots[slot];
+        const back = slots.pretrained;
+        return s.shownSlot === slot && back ? { slots, shownSlot: 'pretrained' as const, ...shown(s, back) } : { slots };
+      }),
     setModelError: (modelError) => set((s) => ({ modelError, engineState: s.engineBackend ? 'ready' : 'none' })),
   };
 };

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/engine/train/legacyCheckpoint';
+import { decodeRun } from '../../src/engine/train/checkpoint';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { waitForTrainStatus } from '../helpers/training';
@@ -82,8 +82,11 @@ describe('in-page training', () => {
       );
       const firstTotal = Number(await page.getByTestId('train-metrics').getAttribute('data-first-total'));
       log('reports >= 3 at step', await attr(page, 'train-progress', 'data-step'));
-      // The panels above follow the training (live sync every ~2 s).
-      await page.getByTestId('model-notice').filter({ hasText: 'in-page training' }).waitFor({ timeout: LONG });
+      // The panels above keep the shipped model while the run trains as a model of its own; the
+      // user asks for the run being trained, and from then on they follow it (a copy every ~2 s).
+      expect(await page.getByTestId('model-notice').textContent()).toContain('drmm-compact.drmm');
+      await page.getByTestId('train-live').check();
+      await page.getByTestId('model-notice').filter({ hasText: 'The panels show the model being trained in this page (on the GPU)' }).waitFor({ timeout: LONG });
 
       await page.getByTestId('train-pause').click();
       await waitForTrainStatus(page, 'paused', LONG);
@@ -135,11 +138,12 @@ describe('in-page training', () => {
 
       // A checkpoint file: weights, Adam state and the run's metadata.
       const [ckDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-save').click()]);
-      const ck = loadCheckpoint(new Uint8Array(fs.readFileSync((await ckDownload.path())!)));
+      const ck = decodeRun(new Uint8Array(fs.readFileSync((await ckDownload.path())!)));
       expect(ck.preset).toBe('drmm-compact');
-      expect(ck.run).toMatchObject({ mode: 'supervised', seed: 1, batchSize: 8, epoch: 0, stepInEpoch: pausedAt + 1, step: pausedAt + 1 });
+      expect(ck.config).toMatchObject({ version: 1, mode: 'supervised', seed: 1, batchSize: 8 });
+      expect(ck.progress).toMatchObject({ epoch: 0, stepInEpoch: pausedAt + 1, step: pausedAt + 1 });
       expect(ck.adam?.t).toBe(pausedAt + 1);
-      expect(ck.run!.metrics.length).toBeGreaterThanOrEqual(reports);
+      expect(ck.log.length).toBeGreaterThanOrEqual(reports);
       expect(ckDownload.suggestedFilename()).toBe(`drmm-compact-supervised-seed1-epoch0-step${pausedAt + 1}.drmm`);
 
       // The page stayed responsive while training: no main-thread task near a second.

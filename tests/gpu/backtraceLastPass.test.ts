@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
 import { createEngine, initParams, PRESETS, type DrmmEngine, type Start, type Variant } from '../../src/engine';
 import { NO_FORWARD_PASS } from '../../src/engine/api';
-import * as host from '../../src/ui/engineHost';
+import { EngineHost } from '../../src/engine/host/engineHost';
 import { expectClose, randomArray } from '../helpers/compare';
 import { assertNoUncapturedErrors, getTestDevice } from '../helpers/gpu';
 
@@ -94,10 +94,17 @@ describe('DrmmEngine.backtrace (through the last bottom-up pass)', () => {
 
   it('the engine host renders the ten classes like ten infers, also with an inference in between', async () => {
     await getTestDevice(); // installs Dawn's globals (GPUBufferUsage, ...)
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
-    expect((await host.acquireDevice(() => {})).kind).toBe('webgpu');
+    const gpu = create([]);
+    const host = new EngineHost(async () => {
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return { ok: false, reason: 'no adapter' };
+      return { ok: true, device: await adapter.requestDevice(), adapter: { vendor: 'test', architecture: '', description: '', isFallback: false } };
+    });
+    expect((await host.start()).kind).toBe('webgpu');
     const params = initParams(spec, 7);
-    expect((await host.replaceEngine(spec, params, 1)).backend).toBe('webgpu');
+    const info = await host.install('pretrained', spec, params);
+    expect(info.backend).toBe('webgpu');
+    const v = info.version;
     const image = randomArray(784, 23, 0, 1);
     const other = randomArray(784, 24, 0, 1);
     const oracle = await createEngine({ device: await getTestDevice(), spec, params, maxBatch: 1 });
@@ -106,18 +113,20 @@ describe('DrmmEngine.backtrace (through the last bottom-up pass)', () => {
     for (const c of CLASSES) expected.push((await oracle.infer({ images: image, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels);
     const pred = (await oracle.classify(image, 1)).pred[0];
 
-    const alone = await host.renderClasses(image, CLASSES, 1);
+    const alone = await host.renderClasses('pretrained', image, CLASSES, v);
     expect(alone!.backend).toBe('webgpu');
     expect(alone!.pred).toBe(pred);
     expect(alone!.passes).toBe(1);
     alone!.pixels.forEach((p, c) => expect(Array.from(p), `class ${c}`).toEqual(Array.from(expected[c])));
 
     // Another input's inference queued while the classes render: it replaces the engine's maps,
-    // so the classes after it must run the bottom-up pass on the image again.
-    const rendering = host.renderClasses(image, CLASSES, 1);
-    const between = host.infer({ images: other, n: 1, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering' }, 1);
+    // so the classes after it must run the bottom-up pass on the image again (the first class
+    // reuses the pass the call above left on the same image: one pass in all).
+    const rendering = host.renderClasses('pretrained', image, CLASSES, v);
+    const between = host.infer('pretrained', { images: other, n: 1, start: { kind: 'class', classes: 'predicted' }, variant: 'rendering' }, v);
     const [mixed] = await Promise.all([rendering, between]);
-    expect(mixed!.passes).toBe(2);
+    expect(mixed!.passes).toBe(1);
     mixed!.pixels.forEach((p, c) => expect(Array.from(p), `class ${c} with an inference in between`).toEqual(Array.from(expected[c])));
+    host.destroy();
   });
 });

@@ -17,7 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
 import { PRESETS, initParams, rng, type ModelSpec } from '../../src/engine/model';
 import { writeModelFile } from '../../src/engine/modelFile';
-import * as host from '../../src/ui/engineHost';
+import { EngineHost } from '../../src/engine/host/engineHost';
+import { hostOn } from '../helpers/services';
 import { createAppStore } from '../../src/ui/store';
 import { Autosaver } from '../../src/ui/train/autosave';
 import { TrainingSession } from '../../src/ui/train/session';
@@ -63,12 +64,16 @@ describe('leak soak', () => {
   it('the engine host: 300 model and input switches, buffers flat, heap bounded', async () => {
     await getTestDevice(); // installs Dawn's globals (GPUBufferUsage, ...)
     const gpu = create([]);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-    const outcome = await host.acquireDevice((m) => {
-      throw new Error(`device lost: ${m}`);
-    });
+    const host = new EngineHost(
+      async () => {
+        const adapter = await gpu.requestAdapter();
+        return adapter ? { ok: true, device: await adapter.requestDevice(), adapter: { vendor: 'test', architecture: '', description: '', isFallback: false } } : { ok: false, reason: 'no adapter' };
+      },
+      { onLost: (m) => { throw new Error(`device lost: ${m}`); } },
+    );
+    const outcome = await host.start();
     expect(outcome.kind).toBe('webgpu');
-    const counter = countBuffers(host.currentDevice()!);
+    const counter = countBuffers(host.device!);
     const specs: ModelSpec[] = [PRESETS['drmm-compact'], PRESETS['rmm-shallow'], TINY];
     const r = rng(7);
     const image = () => Float32Array.from({ length: 784 }, () => (r() < 0.2 ? r() : 0));
@@ -78,15 +83,13 @@ describe('leak soak', () => {
     const samples: { i: number; buffers: number; heap: number }[] = [];
     for (let i = 0; i < 300; i++) {
       const spec = specs[Math.floor(i / 3) % specs.length];
-      version++;
       // Every third switch changes the architecture (a new engine); the others only the weights.
-      if (i % 3 === 0) await host.replaceEngine(spec, initParams(spec, i), version);
-      else await host.setModelParams(spec, initParams(spec, i), version);
+      version = (await host.install('pretrained', spec, initParams(spec, i))).version;
       const start = i % 2 ? { kind: 'class' as const, classes: 'predicted' as const } : { kind: 'unit' as const, level: 1, stage: 'relu' as const, channel: i % 4, y: 10, x: 10 };
       const variant = (['rendering', 'gradient', 'deconvnet'] as const)[i % 3];
-      const out = await host.infer({ images: image(), n: 1, start, variant, paths: true }, version);
+      const out = await host.infer('pretrained', { images: image(), n: 1, start, variant, paths: true }, version);
       expect(out).not.toBeNull();
-      if (i % 25 === 24) expect(await host.classifyAll(spec, initParams(spec, i), images, 40, version, () => {}, () => false, 16)).toBe(true);
+      if (i % 25 === 24) expect(await host.classifyAll('pretrained', images, 40, version, () => {}, () => false)).toBe(true);
       // Sampled at the same point of the cycle (architecture, start kind, variant): every 54 switches.
       if ((i + 1) % 54 === 0) samples.push({ i: i + 1, buffers: counter.live(), heap: await heapMb() });
     }
@@ -94,6 +97,7 @@ describe('leak soak', () => {
     // Warm-up: the first 54 switches (every architecture built, every start kind and variant seen).
     for (const s of samples.slice(1)) expect(s.buffers, `live buffers after ${s.i} switches`).toBe(samples[0].buffers);
     expect(samples[samples.length - 1].heap - samples[0].heap).toBeLessThan(32);
+    host.destroy();
   }, 600_000);
 
   it('the training session: 300+ steps of a tiny model, with evaluations, autosaves, pauses; buffers flat, heap bounded', async () => {
@@ -104,18 +108,8 @@ describe('leak soak', () => {
     store.getState().setSplitReady('test', fakeSplit(100, 2));
     store.getState().setTrainingSettings({ mode: 'supervised', seed: 3, batch: 8, epochs: 1000 });
     const kv = new MemKv();
-    let published = 0;
-    const session = new TrainingSession({
-      store,
-      requestDevice: async () => ({ ok: true, device, adapter: 'test' }),
-      autosaver: new Autosaver(kv),
-      publish: async () => {
-        published++;
-        return 'ok';
-      },
-      download: () => {},
-      now: () => performance.now(),
-    });
+    const engines = await hostOn(device);
+    const session = new TrainingSession({ store, engines, autosaver: new Autosaver(kv), download: () => {}, now: () => performance.now() });
     try {
       const bytes = writeModelFile({ spec: TINY, preset: null, params: initParams(TINY, 1) });
       await session.loadFile({ name: 'tiny.drmm', arrayBuffer: async () => bytes.slice().buffer });
@@ -139,13 +133,14 @@ describe('leak soak', () => {
         samples.push({ step: store.getState().training.progress!.step, buffers: counter.live(), heap: await heapMb() });
       }
       const t = store.getState().training;
-      console.log('[leak] training:', JSON.stringify({ created: counter.created(), published, lastTest: t.metrics.lastTest, samples: samples.map((s) => ({ ...s, heap: +s.heap.toFixed(1) })) }));
+      console.log('[leak] training:', JSON.stringify({ created: counter.created(), published: engines.version('training'), lastTest: t.metrics.lastTest, samples: samples.map((s) => ({ ...s, heap: +s.heap.toFixed(1) })) }));
       expect(samples[samples.length - 1].step).toBeGreaterThanOrEqual(310);
       expect(t.lastSaved?.where).toBe('autosave');
       for (const s of samples.slice(1)) expect(s.buffers, `live buffers at step ${s.step}`).toBe(samples[0].buffers);
       expect(samples[samples.length - 1].heap - samples[0].heap).toBeLessThan(32);
     } finally {
-      await session.destroy(true);
+      await session.destroy();
+      await engines.remove('training');
     }
   }, 600_000);
 });

@@ -12,7 +12,7 @@ import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer } from '../../src/engine/gpu/trainer';
 import { PRESETS, type PresetName } from '../../src/engine/model';
 import { readModelFile } from '../../src/engine/modelFile';
-import { parseShippedModels } from '../../src/ui/controller';
+import { parseShippedModels } from '../../src/ui/modelFiles';
 import { loadSplit } from '../../scripts/lib/mnistNode';
 import { ROOT } from '../helpers/server';
 import { assertNoUncapturedErrors, getTestDevice } from '../helpers/gpu';

@@ -1,5 +1,7 @@
 // The dashboard's components rendered to static markup (no DOM): the confusion matrix's cells,
 // labels and colours, the panel (its initial state: no run), the accuracy overlay's chart.
+import { ServicesProvider } from '../../src/ui/services';
+import { pageServices } from '../helpers/services';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { CONFUSION_COLOURS, ConfusionMatrix, textOnCell } from '../../src/ui/dashboard/ConfusionMatrix';
@@ -44,7 +46,7 @@ describe('ConfusionMatrix', () => {
 
 describe('DashboardPanel', () => {
   it('shows the training controls, every level of the model in use, and the classify button', () => {
-    const html = renderToStaticMarkup(<DashboardPanel />);
+    const html = renderToStaticMarkup(<ServicesProvider value={pageServices()}><DashboardPanel /></ServicesProvider>);
     expect(html).toContain('data-testid="training-open"');
     expect(html).toContain('data-testid="classify-test-set"');
     expect(html).toContain('data-testid="live-digits"');
@@ -58,7 +60,7 @@ describe('DashboardPanel', () => {
     });
   });
   it('gives every loss chart and the accuracy chart CSV, SVG and PNG exports', () => {
-    const html = renderToStaticMarkup(<DashboardPanel />);
+    const html = renderToStaticMarkup(<ServicesProvider value={pageServices()}><DashboardPanel /></ServicesProvider>);
     for (const k of ['total', 'ce', 'rc', 'ent', 'nn', 'accuracy', 'speed']) {
       for (const f of ['csv', 'svg', 'png']) expect(html).toContain(`data-testid="export-${k}-${f}"`);
     }

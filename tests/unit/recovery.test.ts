@@ -3,21 +3,23 @@
 // Node (no WebGPU here, so a lost device falls back to the CPU engine with the model restored).
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams } from '../../src/engine';
-import { choosePreset, recoverDevice, reportGpuError } from '../../src/ui/controller';
 import { formatSpan, hiddenReport } from '../../src/ui/recovery/hiddenTab';
 import { testHooksWanted } from '../../src/ui/recovery/testHooks';
 import { createAppStore } from '../../src/ui/store';
+import { cpuController } from '../helpers/services';
+
+const NO_WEBGPU = 'This browser has no WebGPU (navigator.gpu is missing).';
 
 describe('recovery notices', () => {
   it('one per topic; counted ones keep their first text and count', () => {
-    const store = createAppStore();
+    const { store, controller } = cpuController();
     const s = () => store.getState();
     s().reportRecovery({ topic: 'device', kind: 'warn', text: 'a' });
     s().reportRecovery({ topic: 'device', kind: 'warn', text: 'b' });
     expect(s().recovery.notices).toEqual([{ topic: 'device', kind: 'warn', text: 'b', count: 1 }]);
-    reportGpuError('first', store);
-    reportGpuError('second', store);
-    reportGpuError('third', store);
+    controller.reportGpuError('first');
+    controller.reportGpuError('second');
+    controller.reportGpuError('third');
     const g = s().recovery.notices.find((n) => n.topic === 'gpu-error')!;
     expect(g.count).toBe(3);
     expect(g.text).toBe('The GPU reported an error: first. Results computed since may be wrong; if it happens again, reload the page.');
@@ -55,12 +57,12 @@ describe('test hooks', () => {
 
 describe('a lost inference device', () => {
   it('rebuilds the engine from the weights the store keeps, on the CPU when no device can be had, and says so', async () => {
-    const store = createAppStore();
+    const { store, controller } = cpuController(createAppStore(), NO_WEBGPU);
     store.getState().setBackend({ kind: 'webgpu', adapter: 'test adapter' });
-    expect(await choosePreset('rmm-shallow', 5, store)).toBe(true);
+    expect(await controller.choosePreset('rmm-shallow', 5)).toBe(true);
     const before = store.getState();
     const weights = before.params.mu.slice();
-    await recoverDevice('driver reset', store);
+    await controller.recoverDevice('driver reset');
     const after = store.getState();
     expect(after.modelVersion).toBeGreaterThan(before.modelVersion);
     expect(after.engineState).toBe('ready');
@@ -78,9 +80,11 @@ describe('a lost inference device', () => {
   });
 
   it('stays on the CPU after more than three losses within a minute', async () => {
-    const store = createAppStore();
-    expect(await choosePreset('rmm-shallow', 1, store)).toBe(true);
-    for (let i = 0; i < 3; i++) await recoverDevice(`loss ${i}`, store);
+    const { store, controller } = cpuController();
+    expect(await controller.choosePreset('rmm-shallow', 1)).toBe(true);
+    for (let i = 0; i < 3; i++) await controller.recoverDevice(`loss ${i}`);
+    expect(store.getState().backend.kind === 'cpu' && (store.getState().backend as { reason: string }).reason).not.toMatch(/times within a minute/);
+    await controller.recoverDevice('loss 3');
     const b = store.getState().backend;
     expect(b.kind === 'cpu' && b.reason).toMatch(/^the GPU device was lost \d+ times within a minute, so the app stays on the CPU/);
   });

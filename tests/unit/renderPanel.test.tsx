@@ -1,5 +1,7 @@
 // The Rendering panel's parts rendered to static markup from a CPU reference result: the numbers
 // they show are the ones computed from the maps, and every control and map is labelled.
+import { ServicesProvider } from '../../src/ui/services';
+import { pageServices } from '../helpers/services';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { CpuEngine, PRESETS, initParams, type PresetName } from '../../src/engine';
@@ -95,7 +97,7 @@ describe('Counterfactuals', () => {
 describe('Sampler', () => {
   it('labels every control, waits for the empirical priors, and is honest about what it draws', () => {
     const spec = PRESETS['drmm-compact'];
-    const html = renderToStaticMarkup(<Sampler spec={spec} params={initParams(spec, 1)} initialClass={3} trained={false} />);
+    const html = renderToStaticMarkup(<ServicesProvider value={pageServices()}><Sampler spec={spec} params={initParams(spec, 1)} initialClass={3} trained={false} /></ServicesProvider>);
     expect(html).toContain('data-state="waiting"');
     expect(html).toContain('data-class="3"');
     for (const text of ['Class', 'Seed', 'Sample again', 'a-switch prior', 't-switch prior', 'Noise σ', 'z(l) ≥ 0 (NN-DRMM)']) expect(html).toContain(text);

@@ -1,7 +1,7 @@
 // The pretrained models' list (models/index.json) is validated entry by entry: a malformed or
 // hostile entry is dropped, never fetched.
 import { describe, expect, it } from 'vitest';
-import { parseShippedModels } from '../../src/ui/controller';
+import { parseShippedModels } from '../../src/ui/modelFiles';
 
 describe('parseShippedModels', () => {
   const good = { file: 'drmm-compact.drmm', preset: 'drmm-compact', title: 'supervised, 5 epochs', testError: 0.01 };

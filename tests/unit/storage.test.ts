@@ -8,8 +8,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PRESETS, PRESET_NAMES, initParams, writeModelFile, type ModelSpec } from '../../src/engine';
-import { choosePreset, loadModelFile } from '../../src/ui/controller';
-import { createAppStore } from '../../src/ui/store';
+import { cpuController } from '../helpers/services';
 import { CPU_MAX_MACS, GPU_MAX_BYTES, fitProblem, gpuProblem, modelCost, peekArchitecture } from '../../src/ui/storage/modelFit';
 import { ModelLibrary, cleanName, uniqueName } from '../../src/ui/storage/library';
 import { StorageFullError, isQuotaError } from '../../src/ui/storage/quota';
@@ -377,13 +376,13 @@ describe('model files too large to run here (storage/modelFit.ts)', () => {
   });
 
   it('loading such a file shows the refusal before reading its tensors, and keeps the model in use', async () => {
-    const store = createAppStore();
-    expect(await choosePreset('drmm-compact', 1, store)).toBe(true);
+    const { store, controller } = cpuController();
+    expect(await controller.choosePreset('drmm-compact', 1)).toBe(true);
     const version = store.getState().modelVersion;
     const bytes = writeModelFile({ spec: HUGE, params: initParams(HUGE, 1) });
     // Cut short: the full reader would say "truncated"; the size check answers first.
     const file = new File([bytes.subarray(0, bytes.length - 1000)], 'huge.drmm');
-    expect(await loadModelFile(file, store)).toBe(false);
+    expect(await controller.loadModelFile(file)).toBe(false);
     expect(store.getState().modelError).toBe(
       'huge.drmm: this architecture is too large to run here: on the CPU engine, one image needs 14.7 billion multiply-adds, above its limit of 200 million. ' +
         'The model was not loaded; the previous model is still in use.',

@@ -1,10 +1,11 @@
-// The UI's effects (src/ui/controller.ts) in Node on the CPU reference engine (no device is
-// requested here): model installs, the inference loop, and model files that must not replace the
+// The UI's effects (src/ui/controller.ts) in Node on the CPU reference engine (the engine host
+// has no device here): model installs, the inference loop, and model files that must not replace the
 // model in use when they are bad.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, writeModelFile, type ModelSpec } from '../../src/engine';
 import type { MnistSplit } from '../../src/data/mnistLoader';
-import { choosePreset, dataErrorMessage, fitsMnist, loadModelFile, startInferenceLoop, trainingSummary } from '../../src/ui/controller';
+import { dataErrorMessage, fitsMnist, trainingSummary } from '../../src/ui/modelFiles';
+import { cpuController } from '../helpers/services';
 import { createAppStore, type AppStore, type ViewResult } from '../../src/ui/store';
 
 function fakeSplit(count: number): MnistSplit {
@@ -55,11 +56,11 @@ describe('pure helpers', () => {
 
 describe('inference loop on the CPU engine', () => {
   it('follows the view state, keeps the model on a bad file, installs a good one', async () => {
-    const store = createAppStore();
+    const { store, controller } = cpuController(createAppStore());
     const st = () => store.getState();
-    const stop = startInferenceLoop(store);
+    const stop = controller.startInferenceLoop();
     try {
-      expect(await choosePreset('drmm-compact', 1, store)).toBe(true);
+      expect(await controller.choosePreset('drmm-compact', 1)).toBe(true);
       expect(st()).toMatchObject({ engineState: 'ready', engineBackend: 'cpu', source: { kind: 'random', seed: 1 } });
       expect(st().result).toBeNull(); // no digits yet
       st().setSplitReady('test', fakeSplit(20));
@@ -83,7 +84,7 @@ describe('inference loop on the CPU engine', () => {
       // A bad file: error shown, model and result kept.
       const version = st().modelVersion;
       const bad = new File([new Uint8Array([1, 2, 3])], 'bad.drmm');
-      expect(await loadModelFile(bad, store)).toBe(false);
+      expect(await controller.loadModelFile(bad)).toBe(false);
       expect(st().modelError).toMatch(/^bad\.drmm: Not a valid DRMM model file: .*previous model is still in use/);
       expect(st().modelVersion).toBe(version);
       expect(st().result?.key).toBe(r4.key);
@@ -91,14 +92,14 @@ describe('inference loop on the CPU engine', () => {
       // A valid file whose input is not an MNIST digit: refused too.
       const wide: ModelSpec = { ...PRESETS['rmm-shallow'], input: { channels: 1, height: 32, width: 32 } };
       const wideFile = new File([writeModelFile({ spec: wide, params: initParams(wide, 2) })], 'wide.drmm');
-      expect(await loadModelFile(wideFile, store)).toBe(false);
+      expect(await controller.loadModelFile(wideFile)).toBe(false);
       expect(st().modelError).toMatch(/expects 1x32x32 inputs/);
       expect(st().modelVersion).toBe(version);
 
       // A good file replaces the model, and the result follows.
       const spec = PRESETS['rmm-shallow'];
       const good = new File([writeModelFile({ spec, preset: 'rmm-shallow', params: initParams(spec, 5), training: { mode: 'supervised', epoch: 1 } })], 'good.drmm');
-      expect(await loadModelFile(good, store)).toBe(true);
+      expect(await controller.loadModelFile(good)).toBe(true);
       expect(st()).toMatchObject({ presetName: 'rmm-shallow', modelError: null, source: { kind: 'file', fileName: 'good.drmm', trained: true } });
       const rs = await nextResult(store, (r) => r.key.startsWith(`m${st().modelVersion}|`));
       expect(rs.result.forward.levels).toHaveLength(1);

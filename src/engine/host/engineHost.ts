@@ -71,6 +71,7 @@ export class EngineHost {
   private dev: GPUDevice | null = null;
   private readonly listeners = new Set<(e: HostEvent) => void>();
   private out: DeviceOutcome = { kind: 'cpu', reason: 'no device requested yet' };
+  private asked = false;
   private readonly slots = new Map<string, Slot>();
   private chain: Promise<unknown> = Promise.resolve();
   private versions = 0;
@@ -103,6 +104,7 @@ export class EngineHost {
    */
   async start(cpuReason?: string): Promise<DeviceOutcome> {
     const got: DeviceResult = cpuReason ? { ok: false, reason: cpuReason } : await this.acquire();
+    this.asked = true;
     if (!got.ok) {
       this.dev = null;
       this.out = { kind: 'cpu', reason: got.reason };
@@ -130,6 +132,11 @@ export class EngineHost {
 
   get outcome(): DeviceOutcome {
     return this.out;
+  }
+
+  /** Whether a device has been asked for (before that, `outcome` says nothing). */
+  get started(): boolean {
+    return this.asked;
   }
 
   version(slot: string): number {

@@ -5,7 +5,7 @@
  * opens it in the overview.
  */
 import { useMemo, useRef, useState } from 'react';
-import { classifyTestSet } from '../controller';
+import { useServices } from '../services';
 import { MapCanvas } from '../MapCanvas';
 import { imageScale } from '../scales';
 import { useApp } from '../store';
@@ -80,6 +80,7 @@ function CellDigits({ t, p, pred, labels, done }: { t: number; p: number; pred: 
 }
 
 export function ConfusionSection() {
+  const { controller } = useServices();
   const test = useApp((s) => s.test);
   const tp = useApp((s) => s.testPredictions);
   const modelVersion = useApp((s) => s.modelVersion);
@@ -104,7 +105,7 @@ export function ConfusionSection() {
   const onClassify = () => {
     setError(null);
     setSelected(null);
-    classifyTestSet().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    controller.classifyTestSet().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   };
   const pct = tp ? Math.round((100 * tp.done) / Math.max(1, tp.count)) : 0;
   // Time left from the rate so far (the CPU reference takes minutes, a GPU seconds).

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { MapCanvas } from '../MapCanvas';
 import { divergingScale, imageScale, maxAbs } from '../scales';
+import { useServices } from '../services';
 import { useApp } from '../store';
 import { inferLiveDigits, type LiveDigit, type LiveDigits } from './liveDigits';
 
@@ -48,19 +49,21 @@ function DigitCard({ d }: { d: LiveDigit }) {
 }
 
 export function LiveDigitsView() {
+  const { engines } = useServices();
   const test = useApp((s) => s.test);
-  const spec = useApp((s) => s.spec);
-  const version = useApp((s) => s.modelVersion);
+  // The run being trained when there is one (this is the training dashboard), else the model shown.
+  const slot = useApp((s) => (s.slots.training ? 'training' : s.shownSlot));
+  const spec = useApp((s) => s.slots[slot]?.spec ?? s.spec);
+  const version = useApp((s) => s.slots[slot]?.modelVersion ?? s.modelVersion);
   const ready = useApp((s) => s.engineState === 'ready');
   const training = useApp((s) => s.training.status === 'running');
-  const liveSync = useApp((s) => s.training.settings.liveSync);
   const [shown, setShown] = useState<LiveDigits | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refreshes = useRef(0);
   const busy = useRef(false);
   // The latest model asked for: a model that changes while one is computed is run next, only the newest.
-  const wanted = useRef({ version, spec, test });
-  wanted.current = { version, spec, test };
+  const wanted = useRef({ version, spec, test, slot });
+  wanted.current = { version, spec, test, slot };
 
   const mounted = useRef(true);
   useEffect(() => {
@@ -80,7 +83,7 @@ export function LiveDigitsView() {
         for (;;) {
           const w = wanted.current;
           if (!w.test || !mounted.current) break;
-          const got = await inferLiveDigits(w.test, w.spec, w.version);
+          const got = await inferLiveDigits(engines, w.slot, w.test, w.spec, w.version);
           if (got && mounted.current) {
             refreshes.current++;
             setShown(got);
@@ -98,7 +101,7 @@ export function LiveDigitsView() {
       }
     };
     void pump();
-  }, [test, ready, version, spec]);
+  }, [test, ready, version, spec, slot]);
 
   const current = shown !== null && shown.modelVersion === version;
   return (
@@ -112,10 +115,9 @@ export function LiveDigitsView() {
     >
       <h3>Fixed test digits</h3>
       <p className="dim note">
-        The same digits after every model change{training && liveSync ? ' (now: every live-sync of the training weights)' : ''}: the prediction, the
+        The same digits after every model change{slot === 'training' ? ` of the run being trained${training ? ' (now: every copy of its weights, about every 2 s)' : ''}` : ''}: the prediction, the
         reconstruction (recon.: the predicted class rendered through the digit's switches) and the saliency (the input gradient of that class's
         score), both red positive, blue negative.
-        {training && !liveSync ? ' "Show in the panels above" is off, so they show the model in use, not the training weights.' : ''}
       </p>
       {error && (
         <p className="notice error" role="alert">
@@ -135,7 +137,7 @@ export function LiveDigitsView() {
       )}
       {shown && (
         <p className="dim note" data-testid="live-digits-ms">
-          {shown.digits.length} digits in {shown.ms.toFixed(0)} ms (two backtraces each).
+          {shown.digits.length} digits in {shown.ms.toFixed(0)} ms (one batched pass, two backtraces).
         </p>
       )}
     </section>

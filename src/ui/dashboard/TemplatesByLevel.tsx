@@ -55,7 +55,7 @@ export function TemplatesByLevel() {
   const levels = templates ? templates.levels : fromModel;
   const whose = templates
     ? `the training run at step ${templates.step}`
-    : `the model in use (${source.kind === 'random' ? `random weights, seed ${source.seed}` : source.fileName})`;
+    : `the model in use (${source.kind === 'random' ? `random weights, seed ${source.seed}` : source.kind === 'file' ? source.fileName : 'the run trained in this page'})`;
   return (
     <section className="dash-box templates-by-level" aria-label="Templates of every level" data-testid="templates" data-step={templates ? templates.step : ''} data-source={templates ? 'training' : 'model'}>
       <h3>Templates of every level</h3>

@@ -5,7 +5,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import type { MnistSplit } from '../../data/mnistLoader';
-import { classifyTestSet } from '../controller';
+import { useServices } from '../services';
 import { imageScale, mapToRgba } from '../scales';
 import { useApp, type TestPredictions } from '../store';
 import { ALL_DIGITS, confidence, filterTestSet, needsPredictions, pageHolding, pageOf, predictionNote, predictionState, type TestFilter } from './filter';
@@ -46,6 +46,7 @@ export interface TestBrowserViewProps {
 
 /** The browser wired to the app's store and controller. */
 export function TestBrowser() {
+  const { controller } = useServices();
   const test = useApp((s) => s.test);
   const testPredictions = useApp((s) => s.testPredictions);
   const modelVersion = useApp((s) => s.modelVersion);
@@ -62,7 +63,7 @@ export function TestBrowser() {
       digitIndex={digitIndex}
       customActive={customActive}
       onSelect={setDigitIndex}
-      onClassify={() => void classifyTestSet()}
+      onClassify={() => void controller.classifyTestSet()}
     />
   );
 }

@@ -6,7 +6,7 @@
 import { useApp } from '../store';
 import { formatDuration } from '../train/logic';
 import { cpuEstimate } from './cpuTrainer';
-import { pauseCpuTraining, prepareCpuTraining, resetCpuTraining, startCpuTraining } from './cpuTrainHost';
+import { useServices } from '../services';
 
 const STATUS: Record<string, string> = {
   idle: 'Not started',
@@ -20,6 +20,7 @@ const STATUS: Record<string, string> = {
 };
 
 export function CpuTrainingSection() {
+  const { cpuTraining } = useServices();
   const backend = useApp((s) => s.backend);
   const t = useApp((s) => s.cpuTrain);
   const trainReady = useApp((s) => s.train !== null);
@@ -38,18 +39,18 @@ export function CpuTrainingSection() {
       </p>
       <div className="train-buttons" role="group" aria-label="CPU training controls">
         {t.status === 'idle' || t.status === 'error' ? (
-          <button type="button" onClick={() => (t.status === 'error' ? (resetCpuTraining(), prepareCpuTraining()) : prepareCpuTraining())} disabled={!trainReady} data-testid="cpu-train-prepare">
+          <button type="button" onClick={() => (t.status === 'error' ? (cpuTraining.reset(), cpuTraining.prepare()) : cpuTraining.prepare())} disabled={!trainReady} data-testid="cpu-train-prepare">
             Measure the CPU training speed
           </button>
         ) : (
           <>
-            <button type="button" onClick={() => startCpuTraining()} disabled={busy || t.status === 'running'} data-testid="cpu-train-start">
+            <button type="button" onClick={() => cpuTraining.start()} disabled={busy || t.status === 'running'} data-testid="cpu-train-start">
               {t.step > 0 ? 'Resume' : 'Start'}
             </button>
-            <button type="button" onClick={() => pauseCpuTraining()} disabled={t.status !== 'running'} data-testid="cpu-train-pause">
+            <button type="button" onClick={() => cpuTraining.pause()} disabled={t.status !== 'running'} data-testid="cpu-train-pause">
               Pause
             </button>
-            <button type="button" onClick={() => resetCpuTraining()} disabled={busy} data-testid="cpu-train-reset">
+            <button type="button" onClick={() => cpuTraining.reset()} disabled={busy} data-testid="cpu-train-reset">
               Reset
             </button>
           </>

@@ -3,7 +3,7 @@
  * kept for the last inference result only: leaving and reopening the panel reuses it.
  */
 import { useEffect, useState } from 'react';
-import * as host from '../engineHost';
+import { useServices } from '../services';
 import type { ViewResult } from '../store';
 
 export type Counterfactuals =
@@ -15,6 +15,7 @@ let cached: Counterfactuals | null = null;
 
 /** Runs the ten renderings for `view` when it is current; `modelVersion` names its model. */
 export function useCounterfactuals(view: ViewResult, current: boolean, modelVersion: number): Counterfactuals | null {
+  const { engines, store } = useServices();
   const key = view.key;
   const [state, setState] = useState<Counterfactuals | null>(cached?.key === key ? cached : null);
 
@@ -32,8 +33,8 @@ export function useCounterfactuals(view: ViewResult, current: boolean, modelVers
     };
     publish({ state: 'running', key });
     const classes = Array.from({ length: view.spec.classes }, (_, c) => c);
-    host
-      .renderClasses(view.image, classes, modelVersion, () => stopped)
+    engines
+      .renderClasses(store.getState().shownSlot, view.image, classes, modelVersion, () => stopped)
       .then((out) => {
         if (out) publish({ state: 'ready', key, ...out });
         else if (cached?.key === key) cached = null; // replaced or left: ask again next time

@@ -2,12 +2,12 @@
  * Empirical switch priors for the sampler (../shared/DRMM.md section 2: the relaxed model never
  * learns pi_a or pi_t, so estimate them from the switches the bottom-up pass chooses on real
  * digits). Counted once per model version on the first PRIOR_IMAGES training digits (the test
- * digits while the training split is still loading), through engineHost.collectSwitchCounts.
+ * digits while the training split is still loading), through the engine host's switchCounts on the shown model.
  */
 import { useEffect, useState } from 'react';
 import { priorsFromCounts, type OnPrior, type TPrior } from '../../engine';
 import type { MnistSplit } from '../../data/mnistLoader';
-import * as host from '../engineHost';
+import { useServices } from '../services';
 import { useApp } from '../store';
 
 export const PRIOR_IMAGES = 100;
@@ -33,9 +33,9 @@ function batchOf(split: MnistSplit) {
 
 /** The empirical priors of the installed model, counted when `wanted`. */
 export function useSwitchPriors(wanted: boolean): SwitchPriors {
+  const { engines } = useServices();
+  const slot = useApp((s) => s.shownSlot);
   const version = useApp((s) => s.modelVersion);
-  const spec = useApp((s) => s.spec);
-  const params = useApp((s) => s.params);
   const train = useApp((s) => s.train);
   const test = useApp((s) => s.test);
   const ready = useApp((s) => s.engineState === 'ready');
@@ -55,8 +55,8 @@ export function useSwitchPriors(wanted: boolean): SwitchPriors {
     };
     publish({ state: 'running', version });
     const n = Math.min(PRIOR_IMAGES, split.count);
-    host
-      .collectSwitchCounts(spec, params, batchOf(split), n, version, () => stopped)
+    engines
+      .switchCounts(slot, batchOf(split), n, version, () => stopped)
       .then((counts) => {
         if (counts) publish({ state: 'ready', version, ...priorsFromCounts(counts), images: counts.images, split: split === train ? 'training' : 'test' });
         else if (cached.state === 'running' && cached.version === version) cached = OFF;
@@ -67,7 +67,7 @@ export function useSwitchPriors(wanted: boolean): SwitchPriors {
       if (cached.state === 'running' && cached.version === version) cached = OFF;
     };
     // The split only matters for the first count of a version (training preferred once loaded).
-  }, [wanted, ready, version, spec, params, train !== null, test !== null]);
+  }, [wanted, ready, version, slot, train !== null, test !== null]);
 
   return 'version' in state && state.version !== version ? OFF : state;
 }

@@ -81,11 +81,13 @@ function SaliencyView({ view, current }: { view: ViewResult; current: boolean })
   const ready = !!installedLevels && !!randomLevels && current;
 
   const installedTitle =
-    source.kind === 'file' ? (source.trained ? 'Trained model' : 'Installed model') : `Installed model (random, seed ${source.seed})`;
+    source.kind === 'file' ? (source.trained ? 'Trained model' : 'Installed model') : source.kind === 'training' ? 'Model in training' : `Installed model (random, seed ${source.seed})`;
   const installedNote =
     source.kind === 'file'
       ? `${source.fileName}: ${source.summary}`
-      : 'not trained: load a trained model (Model, above) to see what training adds';
+      : source.kind === 'training'
+        ? source.summary
+        : 'not trained: load a trained model (Model, above) to see what training adds';
   const rows: ModelRow[] = [
     { id: 'installed', title: installedTitle, note: installedNote, levels: installedLevels, error: installedError, unitOff: unitIsOn(view.spec, view.result.forward, start) === false },
     {

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { CpuEngine, initParams, shapesOf, type BacktraceMaps, type FloatArr, type ForwardMaps, type ModelSpec, type Start } from '../../engine';
-import * as host from '../engineHost';
+import { useServices } from '../services';
 import type { ViewResult } from '../store';
 
 export interface BacktraceState {
@@ -41,17 +41,22 @@ export function unitIsOn(spec: ModelSpec, fwd: ForwardMaps, start: Start): boole
  * new one arrives.
  */
 export function useInstalledUnitBacktrace(view: ViewResult, start: Start | null, current: boolean, modelVersion: number): { state: BacktraceState | null; key: string } {
+  const { engines, store } = useServices();
   const key = `${view.key}|${JSON.stringify(start)}`;
   const [state, setState] = useState<BacktraceState | null>(null);
   useEffect(() => {
     if (!start || start.kind !== 'unit' || !current) return;
     let live = true;
-    host
-      .infer({ images: view.image, n: 1, start, variant: view.variant, paths: false }, modelVersion)
+    // The unit's backtrace through the switches of the result's own bottom-up pass (no second pass
+    // unless another operation has replaced the engine's maps since).
+    const t0 = performance.now();
+    engines
+      .backtrace(store.getState().shownSlot, view.image, 1, { start, variant: view.variant }, modelVersion)
       .then((out) => {
         if (!live) return;
+        const fwd = view.result.forward;
         if (!out) setState(failed(key, 'the model was replaced meanwhile; waiting for the new result'));
-        else setState({ key, bt: out.result.backtrace, pred: out.result.forward.pred[0], probs: out.result.forward.probs, unitOn: unitIsOn(view.spec, out.result.forward, start), error: null, ms: out.ms });
+        else setState({ key, bt: out.maps, pred: fwd.pred[0], probs: fwd.probs, unitOn: unitIsOn(view.spec, fwd, start), error: null, ms: performance.now() - t0 });
       })
       .catch((e) => live && setState(failed(key, e)));
     return () => {

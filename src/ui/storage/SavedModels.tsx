@@ -7,10 +7,9 @@
  */
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { readModelFile, writeModelFile } from '../../engine';
-import { loadModelFile } from '../controller';
 import { fmtBytes } from '../scales';
-import { appStore, useApp, type AppState } from '../store';
-import { download } from '../train/host';
+import { useApp, type AppState } from '../store';
+import { download, useServices } from '../services';
 import { savedModels } from './instance';
 import type { BrokenEntry, SavedModelEntry } from './library';
 import { RowBoundary } from '../panels/PanelBoundary';
@@ -23,7 +22,7 @@ type Message = { kind: 'ok' | 'error'; text: string } | null;
 export function defaultName(s: Pick<AppState, 'presetName' | 'source'>): string {
   const src = s.source;
   if (src.kind === 'random') return `${s.presetName ?? 'model'} random seed ${src.seed}`;
-  if (src.fileName === 'in-page training') return `${s.presetName ?? 'model'} trained in the page`;
+  if (src.kind === 'training' || src.fileName === 'in-page training') return `${s.presetName ?? 'model'} trained in the page`;
   return src.fileName.replace(/\.drmm$/i, '');
 }
 
@@ -35,6 +34,7 @@ export function exportFileName(name: string): string {
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function SavedModelsSection() {
+  const { controller, store } = useServices();
   const [entries, setEntries] = useState<SavedModelEntry[] | null>(null);
   const [broken, setBroken] = useState<BrokenEntry[]>([]);
   const [name, setName] = useState<string | null>(null);
@@ -84,7 +84,7 @@ export function SavedModelsSection() {
     run(async () => {
       const lib = savedModels();
       if (!lib) return null;
-      const s = appStore.getState();
+      const s = store.getState();
       const bytes = writeModelFile({
         spec: s.spec,
         preset: s.presetName,
@@ -102,7 +102,7 @@ export function SavedModelsSection() {
     run(async () => {
       const lib = savedModels()!;
       const { bytes } = await lib.load(e.id);
-      const ok = await loadModelFile(new File([bytes.slice()], `${e.name}.drmm`));
+      const ok = await controller.loadModelFile(new File([bytes.slice()], `${e.name}.drmm`));
       return ok ? `Loaded "${e.name}".` : null; // on failure the model notice says why
     });
 

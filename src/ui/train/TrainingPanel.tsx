@@ -6,9 +6,9 @@
  */
 import { useEffect, useState, type ChangeEvent, type ReactNode } from 'react';
 import { PRESET_NAMES, type PresetName } from '../../engine';
-import { TRAIN_MODES, type TrainMode } from '../../engine/train/schedule';
+import { TRAIN_MODES, type TrainMode } from '../../engine/train';
 import { useApp } from '../store';
-import { initTraining, trainingSession } from './host';
+import { useServices } from '../services';
 import { fmtSig } from './LineChart';
 import { BATCH_MAX, LABELLED_CHOICES, LOSS_TERMS, LOSS_TERM_INFO, epochSeconds, formatDuration, stepMsAt, stepsPerEpochFor } from './logic';
 import type { TrainingState } from './slice';
@@ -25,14 +25,16 @@ const MODE_LABEL: Record<TrainMode, string> = {
 const BATCH_CHOICES = [8, 12, 16, 24, 32, 48, 64, 96, 128];
 
 export function TrainingSection() {
-  useEffect(() => initTraining(), []);
+  const { training } = useServices();
+  // The resume offer: every autosaved run, listed once the training section is first shown.
+  useEffect(() => void training.checkAutosave(), [training]);
   const open = useApp((s) => s.training.open);
   const patch = useApp((s) => s.patchTraining);
   const status = useApp((s) => s.training.status);
   const hasSpeed = useApp((s) => s.training.speed !== null);
   const onToggle = () => {
     patch({ open: !open });
-    if (!open && !hasSpeed && status === 'idle') void trainingSession().measure();
+    if (!open && !hasSpeed && status === 'idle') void training.measure();
   };
   return (
     <section className="training" data-testid="training" aria-label="Training">
@@ -56,6 +58,7 @@ export function TrainingSection() {
  * The run this tab trains is not offered.
  */
 function ResumeOffer() {
+  const { training } = useServices();
   const offer = useApp((s) => s.training.resumeOffer);
   if (!offer) return null;
   const runs = offer.runs.filter((r) => r.openIn !== 'this-tab');
@@ -72,7 +75,7 @@ function ResumeOffer() {
           <p>{runs.length === 1 ? 'An autosaved run was found in this browser:' : `${runs.length} autosaved runs were found in this browser:`}</p>
           <ul className="autosave-runs">
             {runs.map((r) => (
-              <RowBoundary key={r.runId} as="li" what="This autosaved run" deleteLabel="Discard" onDelete={() => void trainingSession().discardAutosave(r.runId)}>
+              <RowBoundary key={r.runId} as="li" what="This autosaved run" deleteLabel="Discard" onDelete={() => void training.discardAutosave(r.runId)}>
                 <AutosaveRow run={r} crossTab={offer.crossTab} />
               </RowBoundary>
             ))}
@@ -89,7 +92,7 @@ function ResumeOffer() {
             {offer.broken.map((b, i) => (
               <li key={i} data-testid="train-autosave-broken" data-label={b.label}>
                 <code>{b.label}</code>: {b.reason}.{' '}
-                <button type="button" onClick={() => void trainingSession().discardBrokenAutosave(b)} aria-label={`Delete ${b.label}`} data-testid="train-broken-delete">
+                <button type="button" onClick={() => void training.discardBrokenAutosave(b)} aria-label={`Delete ${b.label}`} data-testid="train-broken-delete">
                   Delete
                 </button>
               </li>
@@ -102,6 +105,7 @@ function ResumeOffer() {
 }
 
 function AutosaveRow({ run, crossTab }: { run: AutosaveSummary; crossTab: boolean }) {
+  const { training } = useServices();
   const m = run.meta;
   const nl = m.mode === 'semi-supervised' && m.labelled ? `, N_L = ${m.labelled}` : '';
   const elsewhere = run.openIn === 'other-tab';
@@ -117,12 +121,12 @@ function AutosaveRow({ run, crossTab }: { run: AutosaveSummary; crossTab: boolea
           — {run.problem}
         </span>
       )}{' '}
-      <button type="button" onClick={() => void trainingSession().resumeAutosave(run.runId)} data-testid="train-resume-autosave" data-run-id={run.runId}>
+      <button type="button" onClick={() => void training.resumeAutosave(run.runId)} data-testid="train-resume-autosave" data-run-id={run.runId}>
         Resume training from epoch {m.epoch} step {m.stepInEpoch}
       </button>{' '}
       <button
         type="button"
-        onClick={() => void trainingSession().discardAutosave(run.runId)}
+        onClick={() => void training.discardAutosave(run.runId)}
         disabled={elsewhere}
         title={elsewhere ? 'Another tab is training this run: discard it there' : undefined}
         data-testid="train-discard-autosave"
@@ -202,18 +206,12 @@ function RunSettings() {
   const s = useApp((st) => st.training.settings);
   const set = useApp((st) => st.setTrainingSettings);
   const { locked } = useLocked();
-  const session = trainingSession();
-  // The speed depends on the architecture and on the phases of the mode (the convnet baseline has no top-down pass).
-  const remeasure = (p: Parameters<typeof set>[0]) => {
-    set(p);
-    void session.measure();
-  };
   return (
     <fieldset className="controls" disabled={locked} title={locked ? 'Fixed for this run: Reset to change' : undefined}>
       <legend>Run</legend>
       <label>
         Architecture
-        <select value={s.preset} onChange={(e) => remeasure({ preset: e.target.value as PresetName })} data-testid="train-preset">
+        <select value={s.preset} onChange={(e) => set({ preset: e.target.value as PresetName })} data-testid="train-preset">
           {PRESET_NAMES.map((n) => (
             <option key={n} value={n}>
               {n}
@@ -223,7 +221,7 @@ function RunSettings() {
       </label>
       <label>
         Mode
-        <select value={s.mode} onChange={(e) => remeasure({ mode: e.target.value as TrainMode })} data-testid="train-mode">
+        <select value={s.mode} onChange={(e) => set({ mode: e.target.value as TrainMode })} data-testid="train-mode">
           {TRAIN_MODES.map((m) => (
             <option key={m} value={m}>
               {MODE_LABEL[m]}
@@ -250,7 +248,12 @@ function OptimSettings() {
   const s = useApp((st) => st.training.settings);
   const speed = useApp((st) => st.training.speed);
   const set = useApp((st) => st.setTrainingSettings);
-  const session = trainingSession();
+  const shownTraining = useApp((st) => st.shownSlot === 'training');
+  const hasTraining = useApp((st) => !!st.slots.training);
+  const pretrainedName = useApp((st) => {
+    const src = st.slots.pretrained?.source;
+    return src?.kind === 'file' ? src.fileName : src?.kind === 'random' ? `random weights, seed ${src.seed}` : 'the other model';
+  });
   const choices = [...new Set([...BATCH_CHOICES, ...(typeof s.batch === 'number' ? [s.batch] : [])])].sort((a, b) => a - b);
   const w = s.weights;
   const nonneg = (v: number) => v >= 0;
@@ -262,10 +265,7 @@ function OptimSettings() {
         Batch
         <select
           value={String(s.batch)}
-          onChange={(e) => {
-            set({ batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) });
-            session.refreshEstimate();
-          }}
+          onChange={(e) => set({ batch: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })}
           data-testid="train-batch"
         >
           <option value="auto">auto{speed ? ` (${speed.autoBatch})` : ''}</option>
@@ -281,8 +281,8 @@ function OptimSettings() {
       <NumberField label="a_nn" title="weight of the nonnegativity term" value={w.nn} onCommit={(v) => set({ weights: { ...w, nn: v } })} valid={nonneg} testId="train-w-nn" />
       <NumberField label="Epochs" value={s.epochs} onCommit={(v) => set({ epochs: v })} valid={(v) => Number.isInteger(v) && v >= 1 && v <= 1000} step="1" testId="train-epochs" />
       <label className="check">
-        <input type="checkbox" checked={s.liveSync} onChange={(e) => session.setLiveSync(e.target.checked)} data-testid="train-live" />
-        Show in the panels above
+        <input type="checkbox" checked={shownTraining} disabled={!hasTraining} onChange={(e) => set({ liveSync: e.target.checked })} data-testid="train-live" />
+        Show the model being trained in the panels (instead of {pretrainedName})
       </label>
     </fieldset>
   );
@@ -297,7 +297,7 @@ function Buttons() {
   const trainReady = useApp((s) => s.train !== null);
   const testReady = useApp((s) => s.test !== null);
   const history = useApp((s) => s.training.metrics.history.length);
-  const session = trainingSession();
+  const session = useServices().training;
   const running = status === 'running' || status === 'pausing';
   const busy = status === 'busy' || status === 'measuring';
   const dead = status === 'unavailable';

@@ -3,9 +3,9 @@
  * tests/unit/trainLogic.test.ts: the metric rows and their CSV, the batch size chosen from a
  * measured step, the epoch estimate, the metric snapshot reducer and the history cap.
  */
-import type { TrainMode } from '../../engine/train/schedule';
+import type { TrainMode } from '../../engine/train';
 import { toCsv, type CsvTable } from '../export/csv';
-import { thinRows } from '../../engine/train/log';
+import { thinRows } from '../../engine/train';
 
 /** One line of the metrics history. NaN: not measured at that row (e.g. test accuracy between evaluations). */
 export interface MetricRow {

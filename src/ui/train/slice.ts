@@ -6,7 +6,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { PresetName } from '../../engine';
-import type { TrainMode } from '../../engine/train/schedule';
+import type { TrainMode } from '../../engine/train';
 import type { AppState } from '../store';
 import type { AutosaveList } from './autosave';
 import { defaultWeights, emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';

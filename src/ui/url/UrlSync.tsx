@@ -6,8 +6,8 @@
  */
 import { useEffect } from 'react';
 import { focusTerm } from '../about/focusTerm';
-import { choosePreset, loadShippedModel } from '../controller';
-import { appStore, useApp } from '../store';
+import { useServices } from '../services';
+import { useApp } from '../store';
 import { startUrlSync, type UrlSync as Sync } from './sync';
 
 let active: Sync | null = null;
@@ -20,14 +20,15 @@ export function currentLink(): string {
 }
 
 export function UrlSync() {
+  const { store, controller } = useServices();
   useEffect(() => {
     const sync = startUrlSync({
-      store: appStore,
+      store,
       host: window,
-      choosePreset: (name, seed) => choosePreset(name, seed),
+      choosePreset: (name, seed) => controller.choosePreset(name, seed),
       loadShipped: async (fileName) => {
-        const m = appStore.getState().shippedModels.find((x) => x.file === fileName);
-        return m ? loadShippedModel(m) : null;
+        const m = store.getState().shippedModels.find((x) => x.file === fileName);
+        return m ? controller.loadShippedModel(m) : null;
       },
       showTerm: focusTerm,
     });

@@ -358,6 +358,7 @@ export interface StoreView {
 export function modelOf(s: Pick<StoreView, 'presetName' | 'source'>): UrlModel | undefined {
   const src = s.source;
   if (src.kind === 'random' && s.presetName && typeof src.seed === 'number') return { kind: 'preset', preset: s.presetName, seed: src.seed };
+  if (src.kind === 'training') return { kind: 'page' };
   if (src.kind === 'file' && typeof src.fileName === 'string') {
     if (!src.shipped && PAGE_MODEL_NAMES.includes(src.fileName)) return { kind: 'page' };
     // A model shipped with the app is a file too, fetched from the app's own models/ folder.

@@ -12,7 +12,7 @@
  * Version 1 of the format (before runs had ids) kept one record `pointer` and checkpoints
  * `checkpoint-<seq>`; `legacy*` below reads it so autosaves made before still resume.
  */
-import { TRAIN_MODES, type TrainMode } from '../../../engine/train/schedule';
+import { TRAIN_MODES, type TrainMode } from '../../../engine/train';
 import { Invalid, at, int, nullable, num, oneOf, record, text, bytes as bytesCheck, type Check } from '../../storage/validate';
 
 /** What the resume offer shows of a checkpoint, kept in the pointer so listing needs no checkpoint read. */
