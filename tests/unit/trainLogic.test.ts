@@ -1,5 +1,6 @@
 // Pure logic of in-page training (src/ui/train/logic.ts, slice.ts): CSV, batch size from a
 // measured step, the metric snapshot reducers and the history cap, the store slice.
+import { defaultWeights } from '../../src/engine/train';
 import { describe, expect, it } from 'vitest';
 import { Schedule, TRAIN_MODES } from '../../src/engine/train/schedule';
 import {
@@ -9,7 +10,6 @@ import {
   capHistory,
   chooseBatchSize,
   chooseEvalChunk,
-  defaultWeights,
   emptyMetrics,
   emptyRow,
   epochSeconds,

@@ -186,12 +186,6 @@ export function formatDuration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** The CLI's default loss weights per mode (scripts/train.ts): the convnet baseline is cross-entropy only. */
-export function defaultWeights(mode: TrainMode): { rc: number; kl: number; nn: number } {
-  if (mode === 'convnet') return { rc: 0, kl: 0, nn: 0 };
-  return { rc: 0.5, kl: mode === 'supervised' ? 0 : 0.1, nn: 0.1 };
-}
-
 export const LABELLED_CHOICES = [100, 600, 1000, 3000] as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import type { PresetName } from '../../engine';
 import type { TrainMode } from '../../engine/train';
 import type { AppState } from '../store';
 import type { AutosaveList } from './autosave';
-import { defaultWeights, emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
+import { defaultWeights } from '../../engine/train';
+import { emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
 import type { PastRun } from './runs';
 
 export interface TrainingSettings {
