@@ -5,7 +5,8 @@
  * - model: the compute backend in use, the architecture, its parameters and where they came from;
  * - view: which digit, which backtrace variant and start, and the last inference result;
  * - ui: display choices that change no computation;
- * - training: in-page training's settings, progress and metrics (train/slice.ts).
+ * - training: in-page training's settings, progress and metrics (train/slice.ts);
+ * - picture: the first screen's picture of the DP: expanded level, hover, animation, story (picture/slice.ts).
  *
  * Only plain data lives here: no GPUDevice, no engine, no DOM node (engineHost.ts holds those).
  * Actions are plain setters and pure reducers; effects (fetching, the GPU) live in controller.ts.
@@ -17,6 +18,7 @@ import { createTrainingSlice, type TrainingSlice } from './train/slice';
 import { createStepperSlice, type StepperSlice } from './stepper/slice';
 import { createOfflineSlice, type OfflineSlice } from './offline/slice';
 import { createRecoverySlice, type RecoverySlice } from './recovery/slice';
+import { createPictureSlice, type PictureSlice } from './picture/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -248,7 +250,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice & RecoverySlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice & RecoverySlice & PictureSlice;
 
 /** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
 export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
@@ -414,6 +416,7 @@ export function createAppStore() {
     ...createStepperSlice(...a),
     ...createOfflineSlice(...a),
     ...createRecoverySlice(...a),
+    ...createPictureSlice(...a),
   }));
 }
 
