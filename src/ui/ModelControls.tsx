@@ -12,6 +12,9 @@ export function ModelControls() {
   const shipped = useApp((s) => s.shippedModels);
   const shippedFile = source.kind === 'file' && source.shipped ? source.fileName : '';
   const seed = source.kind === 'random' ? source.seed : DEFAULT_SEED;
+  const version = useApp((s) => s.modelVersion);
+  // What the panels show when it is not a shipped model (never "random weights" before a model is installed).
+  const placeholder = version === 0 ? 'loading…' : source.kind === 'random' ? '(none: random weights)' : source.kind === 'training' ? '(the model being trained)' : '(your file)';
   const [seedDraft, setSeedDraft] = useState<string | null>(null);
 
   const onPreset = (e: ChangeEvent<HTMLSelectElement>) => void controller.choosePreset(e.target.value as PresetName, seed);
@@ -71,7 +74,7 @@ export function ModelControls() {
             }}
           >
             <option value="" disabled>
-              (random weights)
+              {placeholder}
             </option>
             {shipped.map((m) => (
               <option key={m.file} value={m.file}>

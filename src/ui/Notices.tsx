@@ -41,11 +41,13 @@ export function BackendNotice() {
 
 export function ModelNotice() {
   const source = useApp((s) => s.source);
+  // Nothing is installed yet (the store's initial source is a placeholder): say nothing rather than "random weights".
+  const installed = useApp((s) => s.modelVersion > 0);
   const modelError = useApp((s) => s.modelError);
   const setModelError = useApp((s) => s.setModelError);
   return (
     <div className="notices">
-      {source.kind === 'random' && (
+      {installed && source.kind === 'random' && (
         <p className="notice warn" role="note" data-testid="model-notice">
           Randomly initialised weights (seed {source.seed}) — not a trained model: the classes it predicts are meaningless.
         </p>

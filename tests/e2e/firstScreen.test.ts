@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, writeModelFile } from '../../src/engine';
-import { docScreenshot, expectNoConsoleErrors, finalScreenshot, saveScreenshot, skipTour, useBrowser, useServer, waitForResult, waitForTestSet } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, saveScreenshot, skipTour, useBrowser, useServer, waitForResult, waitForTestSet, openSettings, closeSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { DIST, serveDist } from '../helpers/server';
 
@@ -90,12 +90,13 @@ describe('first screen', () => {
         await waitForResult(page, 1, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('2');
         expect(await page.getByTestId('prob-bars').getAttribute('data-pred')).toBe('2');
-        await page.getByRole('button', { name: 'Next' }).click();
+        await page.getByRole('button', { name: 'Next test digit' }).click();
         await waitForResult(page, 2, { timeout: LONG });
         expect(await page.getByTestId('digit-label').getAttribute('data-label')).toBe('1');
         expect(await page.getByTestId('prob-bars').getAttribute('data-pred')).toBe('1');
 
         // Another variant: the gradient backtrace is signed and differs from the rendering.
+        await openSettings(page);
         await page.getByTestId('variant').selectOption('gradient');
         await waitForResult(page, 2, { variant: 'gradient', timeout: LONG });
         const after = await readProbs(page);
@@ -108,6 +109,7 @@ describe('first screen', () => {
 
         // The authors' layout: four levels, pooling after levels 1 and 3 only, global-average read-out.
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
+        await closeSettings(page);
         await page.locator('[data-testid="result"][data-current="true"] section.level[data-level="4"]').waitFor({ timeout: LONG });
         expect(await page.locator('section.level').count()).toBe(4);
         for (const [level, pooled] of [[1, true], [2, false], [3, true], [4, false]] as const) {

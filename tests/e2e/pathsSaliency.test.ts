@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/engine/model';
-import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTour, useBrowser, useServer, waitForTestSet, openSettings, closeSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
 
@@ -158,14 +158,18 @@ describe('Active paths and saliency per level', () => {
         await expect.poll(area, { timeout: 10_000 }).toBe(area02);
 
         // Clutter: the caption says so, the mask (from the clean digit) stays, the maps change.
+        await openSettings(page);
         await page.getByTestId('clutter-kind').selectOption('fragments');
+        await closeSettings(page);
         await page.locator('[data-testid="saliency-panel"][data-ready="true"][data-current="true"]').waitFor({ timeout: LONG });
         await page.getByText('Clutter is on (fragments').waitFor({ timeout: LONG });
         expect(await area()).toBe(area02);
         const cluttered = await salMaps(page, 'installed');
         expect(cluttered[0].hash).not.toBe(guided[0].hash);
         await screenshot(page, 'saliency.png', 'saliency-panel', true);
+        await openSettings(page);
         await page.getByTestId('clutter-kind').selectOption('none');
+        await closeSettings(page);
         await waitSaliency(page, 'guided');
 
         // ---- Active paths: the class first.
@@ -257,7 +261,9 @@ describe('Active paths and saliency per level', () => {
         else await expect(page.getByTestId('sal-off-random').textContent()).resolves.toContain('OFF in this model');
 
         // ---- drmm-mnist: the path view still renders every level; its redraw time is recorded.
+        await openSettings(page);
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
+        await closeSettings(page);
         await page.getByTestId('tab-paths').click();
         const t0 = Date.now();
         await page.locator('[data-testid="paths-panel"][data-current="true"][data-levels="4"]').waitFor({ timeout: LONG });

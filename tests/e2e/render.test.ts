@@ -2,7 +2,7 @@
 // fallback. Reads numbers from the DOM (data attributes, canvas pixels), never app internals.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, skipTourIfShown, useBrowser, useServer, waitForTestSet, openSettings, closeSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { PRESETS } from '../../src/engine/model';
 
@@ -121,7 +121,9 @@ describe('Rendering panel', () => {
         await saveScreenshot(page, 'render-full.png', true);
 
         // The authors' layout: four levels, counterfactuals again.
+        await openSettings(page);
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
+        await closeSettings(page);
         await page.locator('[data-testid="render-result"][data-current="true"] [data-testid="render-level"][data-level="4"]').waitFor({ timeout: LONG });
         expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['4', '3', '2', '1', 'pixels']);
         await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });

@@ -2,7 +2,7 @@
 // Steps through the whole DP with the keyboard, probes units, plays, and tries the exercise.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useBrowser, useServer } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, skipTourIfShown, useBrowser, useServer, openSettings, closeSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { PRESETS } from '../../src/engine/model';
 import { stepsFor } from '../../src/ui/stepper/steps';
@@ -242,7 +242,9 @@ describe('DP stepper', () => {
         await page.getByTestId('lecture-bar').waitFor({ state: 'detached', timeout: 5_000 });
 
         // The authors' layout: 4 levels, pooling at 1 and 3 only: 23 steps, all drawn.
+        await openSettings(page);
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
+        await closeSettings(page);
         await page.locator('[data-testid="stepper"][data-current="true"][data-step-count="23"]').waitFor({ timeout: LONG });
         const mnistCaptions = await walkAllSteps(page);
         expect(mnistCaptions).toHaveLength(23);
@@ -265,7 +267,9 @@ describe('DP stepper', () => {
         await openApp(page, server().url, { backend: 'cpu', timeout: LONG });
         await page.getByTestId('tab-stepper').click();
         await page.locator('[data-testid="stepper"][data-current="true"]').waitFor({ timeout: LONG });
+        await openSettings(page);
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('rmm-shallow');
+        await closeSettings(page);
         await page.locator('[data-testid="stepper"][data-current="true"][data-step-count="9"]').waitFor({ timeout: LONG });
         const captions = await walkAllSteps(page);
         expect(captions).toHaveLength(9);

@@ -167,3 +167,14 @@ export async function finalScreenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true }).catch(() => {});
 }
+
+/** Opens the settings drawer (model, clutter, view settings) when it is closed. */
+export async function openSettings(page: Page): Promise<void> {
+  if ((await page.getByTestId('settings-open').getAttribute('aria-expanded')) !== 'true') await page.getByTestId('settings-open').click();
+  await page.getByTestId('settings-drawer').waitFor();
+}
+
+/** Closes the settings drawer when it is open. */
+export async function closeSettings(page: Page): Promise<void> {
+  if ((await page.getByTestId('settings-open').getAttribute('aria-expanded')) === 'true') await page.getByTestId('settings-close').click();
+}

@@ -3,7 +3,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ClutterView } from '../../src/ui/input/ClutterControls';
-import { InputControls } from '../../src/ui/input/InputControls';
+import { InputColumn } from '../../src/ui/shell/InputColumn';
 import { PAGE_SIZE, TestBrowserView, type TestBrowserViewProps } from '../../src/ui/input/TestBrowser';
 import type { Clutter, TestPredictions } from '../../src/ui/store';
 
@@ -79,7 +79,7 @@ describe('TestBrowser', () => {
   });
 });
 
-describe('ClutterControls and InputControls', () => {
+describe('ClutterControls and the input column', () => {
   it('label every control; the amount and new-clutter controls are off without clutter', () => {
     const clutter = (c: Clutter) => renderToStaticMarkup(<ClutterView clutter={c} setClutter={() => {}} />);
     let html = clutter({ kind: 'none', amount: 0.3, seed: 1 });
@@ -93,12 +93,14 @@ describe('ClutterControls and InputControls', () => {
     expect(html).toContain('data-seed="4"');
   });
 
-  it('keep the digit picker’s test ids and offer the three sources, closed at first', () => {
-    const html = renderToStaticMarkup(<InputControls />);
+  it('keep the digit picker’s test ids, draw in place, and offer the other sources, closed at first', () => {
+    const html = renderToStaticMarkup(<InputColumn padSize={150} />);
     expect(html).toContain('data-testid="digit-index"');
     expect(html).toContain('data-testid="digit-label"');
-    for (const id of ['browse', 'draw', 'upload']) expect(html).toMatch(new RegExp(`aria-expanded="false" aria-controls="input-drawer-${id}"`));
+    expect(html).toContain('data-testid="draw-pad"');
+    expect(html).toMatch(/<button[^>]*data-testid="draw-clear"[^>]*>Clear<\/button>/);
+    for (const id of ['browse', 'upload']) expect(html).toMatch(new RegExp(`aria-expanded="false" aria-controls="input-drawer-${id}"`));
     expect(html).toMatch(/<section class="input-drawer" hidden=""/);
-    expect(html).toMatch(/data-input="test">Reading: <strong>test digit #\d+<\/strong>/);
+    expect(html).toContain('data-input="test"');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { MapCanvas } from '../MapCanvas';
-import { imageScale } from '../scales';
+import { imageScale, mapToRgba } from '../scales';
 import { useApp } from '../store';
 import { applyClutter } from './clutter';
 import { makeCustom } from './custom';
@@ -34,7 +34,26 @@ function padInk(ctx: CanvasRenderingContext2D): Float32Array {
   return ink;
 }
 
-export function DrawingPad() {
+/** The current test digit, faint under the pad (one canvas pixel per input pixel, upscaled by CSS). */
+function UnderCanvas({ pixels, size }: { pixels: ArrayLike<number>; size: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current?.getContext('2d');
+    if (c) c.putImageData(new ImageData(mapToRgba(pixels, 0, FIELD, FIELD, IMAGE), FIELD, FIELD), 0, 0);
+  }, [pixels]);
+  return <canvas ref={ref} width={FIELD} height={FIELD} style={{ width: size, height: size }} aria-label="The current test digit, faint under the drawing pad" />;
+}
+
+export interface DrawingPadProps {
+  /** CSS size of the pad (its resolution stays PAD); default PAD. */
+  size?: number;
+  /** The first screen's pad: the pad and its Clear button only (the 28x28 preview is the overview's input). */
+  compact?: boolean;
+  /** What the model reads now when it is not a drawing (the test digit), shown faintly under the pad. */
+  under?: { pixels: ArrayLike<number>; label: string } | null;
+}
+
+export function DrawingPad({ size = PAD, compact = false, under = null }: DrawingPadProps = {}) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const stroke = useRef<{ pointerId: number; last: Point } | null>(null);
   const frame = useRef(0);
@@ -142,14 +161,18 @@ export function DrawingPad() {
   const box = preview?.ok ? preview.value.box : null;
   const active = custom?.kind === 'drawing';
 
-  return (
-    <div className="draw">
-      <div className="draw-pad">
+  const pad = (
+      <div className="draw-pad" style={{ width: size, height: size }}>
+        {under && !active && (
+          <div className="draw-under" aria-hidden="true">
+            <UnderCanvas pixels={under.pixels} size={size} />
+          </div>
+        )}
         <canvas
           ref={canvasRef}
           width={PAD}
           height={PAD}
-          style={{ width: PAD, height: PAD }}
+          style={{ width: size, height: size }}
           role="img"
           aria-label="Drawing pad: draw a digit here with a mouse, a finger or a pen. Each finished stroke updates the input."
           data-testid="draw-pad"
@@ -170,6 +193,26 @@ export function DrawingPad() {
           />
         )}
       </div>
+  );
+  if (compact)
+    return (
+      <div className="draw compact">
+        {pad}
+        <div className="draw-row">
+          <button type="button" onClick={clear} data-testid="draw-clear">
+            Clear
+          </button>
+          <label className="draw-width">
+            <span className="visually-hidden">Stroke width {width} px</span>
+            <input type="range" min={8} max={40} step={1} value={width} aria-label={`Stroke width ${width} px`} onChange={(e: ChangeEvent<HTMLInputElement>) => setWidth(Number(e.target.value))} data-testid="draw-width" />
+          </label>
+        </div>
+      </div>
+    );
+
+  return (
+    <div className="draw">
+      {pad}
       <div className="draw-side">
         <label>
           Stroke width {width} px

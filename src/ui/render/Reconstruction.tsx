@@ -22,7 +22,7 @@ export function Reconstruction({ view }: { view: ViewResult }) {
   const counterfactual = view.startClass !== view.result.forward.pred[0];
 
   return (
-    <section className="render-card" aria-labelledby="render-recon-title" data-testid="reconstruction">
+    <section className="render-card" aria-labelledby="render-recon-title" data-testid="render-reconstruction">
       <h3 id="render-recon-title">
         <TermLink term="reconstruction">Reconstruction</TermLink> Î and its error
       </h3>

@@ -1,0 +1,69 @@
+/**
+ * The first screen: the input, the picture of the DP, the prediction and the reconstruction side by
+ * side, and the story under them, all within the window (no scrolling at 1280x720 or on a
+ * projector). The sizes of the pad and of the rendered images follow the window's height.
+ */
+import { Suspense, lazy, useEffect, useState, type ComponentType } from 'react';
+import { PartBoundary } from '../panels/PanelBoundary';
+import { InputColumn } from './InputColumn';
+import { PredictionColumn } from './PredictionColumn';
+
+/** The overview and the story are other helpers' modules; until they land, the slots say so. */
+const overviewModules = import.meta.glob<{ Overview?: ComponentType }>('../overview/Overview.tsx');
+const storyModules = import.meta.glob<{ StoryStrip?: ComponentType }>('../story/StoryStrip.tsx');
+
+function slot<T extends { [k: string]: ComponentType | undefined }>(mods: Record<string, () => Promise<T>>, name: keyof T, fallback: ComponentType): ComponentType {
+  const load = Object.values(mods)[0];
+  if (!load) return fallback;
+  return lazy(async () => ({ default: ((await load())[name] as ComponentType | undefined) ?? fallback }));
+}
+
+function OverviewPlaceholder() {
+  return <section className="overview-slot card" data-testid="overview" aria-label="The DP on this digit" />;
+}
+function StoryPlaceholder() {
+  return null;
+}
+
+const Overview = slot(overviewModules, 'Overview', OverviewPlaceholder);
+const StoryStrip = slot(storyModules, 'StoryStrip', StoryPlaceholder);
+
+/** The window's height, for sizes that must fit it. */
+function useWindowHeight(): number {
+  const [h, setH] = useState(() => (typeof window === 'undefined' ? 720 : window.innerHeight));
+  useEffect(() => {
+    const on = () => setH(window.innerHeight);
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
+  return h;
+}
+
+export function FirstScreen() {
+  const h = useWindowHeight();
+  // 720 px: a 150 px pad and 84 px images; 1080 px: 240 and 130.
+  const pad = Math.round(Math.min(260, Math.max(140, 0.25 * h - 30)));
+  const img = Math.round(Math.min(140, Math.max(84, 0.13 * h - 10)) / 28) * 28;
+  return (
+    <div className="first-screen">
+      <PartBoundary what="The input">
+        <InputColumn padSize={pad} />
+      </PartBoundary>
+      <PartBoundary what="The overview">
+        <Suspense fallback={<OverviewPlaceholder />}>
+          <Overview />
+        </Suspense>
+      </PartBoundary>
+      <PartBoundary what="The prediction">
+        <PredictionColumn size={img} />
+      </PartBoundary>
+      <div className="story-slot">
+        <PartBoundary what="The story">
+          <Suspense fallback={null}>
+            <StoryStrip />
+          </Suspense>
+        </PartBoundary>
+      </div>
+    </div>
+  );
+}
