@@ -57,7 +57,7 @@ describe('rendering figures', () => {
         errs.push(im.reduce((s, v, j) => s + (v - px[j]) ** 2, 0));
         if (c === d.labels[i]) continue;
         const ip = im.reduce((s, v, j) => s + v * px[j], 0);
-        const pp = px.reduce((s, v) => s + v * v, 0);
+        const pp = Array.from(px).reduce((s, v) => s + v * v, 0);
         const alpha = pp > 0 ? ip / pp : 0;
         const cf = Float32Array.from(px, (v) => Math.min(1, Math.max(0, alpha * v)));
         if ((await one.classify(cf, 1)).pred[0] === c) recognised++;
