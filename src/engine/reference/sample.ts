@@ -1,5 +1,5 @@
 /**
- * Drawing images from the DRMM's generative process (../shared/DRMM.md sections 1-2; the paper's
+ * Drawing images from the DRMM's generative process (docs/MODEL.md sections 1-2; the paper's
  * equations 4-6): pick the class c, set z(L) = mu_c placed through the read-out's adjoint, then
  * level by level from L down to 1 draw the nuisances g(l) = (t(l), a(l)) and render
  *

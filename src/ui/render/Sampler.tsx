@@ -1,5 +1,5 @@
 /**
- * Sampling digits of a chosen class from the model: the generative process of ../shared/DRMM.md
+ * Sampling digits of a chosen class from the model: the generative process of docs/MODEL.md
  * section 1 (src/engine/reference/sample.ts, on the CPU: there is no GPU sampler yet), a row of
  * samples from one seed, with the switch priors and the pixel noise as controls.
  */
@@ -238,7 +238,7 @@ function priorText(s: Settings, empirical: SwitchPriors): string {
   const from = empirical.state === 'ready' ? `the first ${empirical.images} ${empirical.split} digits` : `${PRIOR_IMAGES} digits`;
   const a =
     s.onKind === 'empirical'
-      ? `a-prior: each unit's ON rate over ${from} (the bottom-up DP's switches; DRMM.md: the relaxed model never learns π_a).`
+      ? `a-prior: each unit's ON rate over ${from} (the bottom-up DP's switches: the relaxed model never learns π_a).`
       : s.onKind === 'bias'
         ? 'a-prior: P(ON) = sigmoid(b) of the unit’s channel, reading the bias as the paper’s b₀ = ln(π_ON / π_OFF) — an interpretation, since a trained bias also absorbs −‖μ‖²/2σ².'
         : `a-prior: a fixed P(ON) = ${s.p} for every unit (a stated choice, not learned).`;

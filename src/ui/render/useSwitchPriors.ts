@@ -1,5 +1,5 @@
 /**
- * Empirical switch priors for the sampler (../shared/DRMM.md section 2: the relaxed model never
+ * Empirical switch priors for the sampler (docs/MODEL.md sections 2-3: the relaxed model never
  * learns pi_a or pi_t, so estimate them from the switches the bottom-up pass chooses on real
  * digits). Counted once per model version on the first PRIOR_IMAGES training digits (the test
  * digits while the training split is still loading), through the engine host's switchCounts on the shown model.
