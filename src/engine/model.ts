@@ -36,7 +36,7 @@ export type PresetName = 'rmm-shallow' | 'drmm-compact' | 'drmm-mnist';
 const MNIST_INPUT = { channels: 1, height: 28, width: 28 } as const;
 
 /**
- * Presets. `drmm-mnist` follows the authors' MNIST layout (DRMM.md section 3): the first level's
+ * Presets. `drmm-mnist` follows the authors' MNIST layout (docs/MODEL.md section 5, the authors' MNIST network): the first level's
  * 5x5 templates are padded so its output is 32x32 ("padded to 32x32"), then
  * pool - 3x3x64 - 3x3x64 (padded) - pool - 3x3x128 - global average - 1x1 class templates.
  */

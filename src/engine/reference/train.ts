@@ -1,5 +1,5 @@
 /**
- * The EG objective of DRMM.md section 3 and its gradient with the switches (and the top-down
+ * The EG objective of docs/TRAINING.md and its gradient with the switches (and the top-down
  * start class) held fixed: the hard E-step is the DP, the G-step follows this gradient.
  *
  *   L = CE(labelled) + a_rc ||I - I_hat||^2 / (N D) + a_kl mean_unlabelled (H(p) - log C)

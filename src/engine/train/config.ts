@@ -4,7 +4,7 @@
  * docs/MODEL_FORMAT.md). Every field has a default, so a checkpoint written before a field existed
  * still loads (`parseRunConfig` fills it in and also reads the untyped configs of older files).
  *
- * The objective (DRMM.md section 3, reference/train.ts):
+ * The objective (docs/TRAINING.md, reference/train.ts):
  *   L = CE + w_rc(e) RC + s_kl w_kl(e) (H(p) - log C) + w_nn(e) NN
  * where each w(e) may ramp linearly from 0 at epoch `from` to its value at epoch `to` (a warm-up),
  * and s_kl = +1 ("sharpen": lowers the entropy of unlabelled predictions, the authors' code) or
@@ -19,7 +19,7 @@ export const RUN_CONFIG_VERSION = 1;
 
 export type { ModelKind };
 
-/** The KL term's sign, a named choice (DRMM.md section 5, erratum c). */
+/** The KL term's sign, a named choice (docs/MODEL.md section 4). */
 export type KlSign = 'sharpen' | 'flatten';
 
 /** A loss weight's warm-up: 0 before epoch `from`, linear up to its full value at epoch `to`. */
