@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelFile } from '../../src/engine/modelFile';
 import { chromeArgs, collectConsoleErrors, findChrome } from '../helpers/browser';
 import { ROOT, buildApp, serveDist, type Served } from '../helpers/server';
+import { closeSettings, openSettings } from '../helpers/app';
 
 const LONG = 120_000;
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -76,7 +77,9 @@ describe('saved models in IndexedDB', () => {
     await page.getByTestId('saved-name').fill('lecture model');
     await page.getByTestId('saved-save').click();
     await page.locator('[data-testid="saved-message"][data-kind="ok"]').filter({ hasText: 'Saved "lecture model"' }).waitFor({ timeout: LONG });
+    await openSettings(page);
     await page.getByRole('spinbutton', { name: 'Random seed' }).fill('7');
+    await closeSettings(page);
     await page.getByTestId('model-notice').filter({ hasText: 'seed 7' }).waitFor({ timeout: LONG });
     await expect.poll(() => page.getByTestId('saved-name').inputValue()).toBe('drmm-compact random seed 7');
     await page.getByTestId('saved-save').click();

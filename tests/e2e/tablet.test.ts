@@ -119,6 +119,7 @@ describe('on a tablet (touch screen, mobile browser)', () => {
           // the stroke and the drawing is classified. The page must not scroll under the finger: the
           // pad stays where it was on the screen (a page that scrolled would carry it 100+ px down
           // with the swipe; the page may only shift to keep it in place when lines above it change).
+          await page.getByTestId('tab-overview').tap();
           const pad = page.getByTestId('draw-pad');
           await pad.evaluate((el) => el.scrollIntoView({ block: 'center' }));
           const drawLayout = await tabletLayout(page, TARGET_PX);

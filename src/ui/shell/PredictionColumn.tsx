@@ -25,18 +25,13 @@ function ScoreList({ view }: { view: ViewResult }) {
     <ol className="score-list" aria-label="Class scores, best first" data-testid="score-list">
       {order.map((c) => (
         <li key={c} className={c === pred ? 'best' : undefined} data-class={c} data-score={scores[c]}>
-          <button
-            type="button"
-            className="score-row"
-            onClick={() => setStart(c === pred ? 'predicted' : c)}
-            title={`Render the digit as a ${c}`}
-            aria-label={`class ${c}: score ${fmt(scores[c])}, p = ${(100 * probs[c]).toFixed(1)}%. Render the digit as a ${c}`}
-          >
+          <button type="button" className="score-row" onClick={() => setStart(c === pred ? 'predicted' : c)} title={`Render the digit as a ${c}`}>
             <span className="cls">{c}</span>
             <span className="bar" aria-hidden="true">
               <span style={{ width: `${100 * (1 - gaps[c] / widest)}%` }} />
             </span>
             <span className="val">{c === pred ? fmt(scores[c]) : `−${fmt(gaps[c])}`}</span>
+            <span className="visually-hidden">{`: score ${fmt(scores[c])}, p = ${(100 * probs[c]).toFixed(1)}%; render the digit as a ${c}`}</span>
           </button>
         </li>
       ))}

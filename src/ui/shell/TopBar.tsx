@@ -29,7 +29,7 @@ export function TopBar() {
 
 export function StatusLine() {
   return (
-    <div className="status-line" aria-label="Status">
+    <section className="status-line" aria-label="Status">
       <PartBoundary what="The notices">
         <BackendNotice />
         <ModelNotice />
@@ -38,6 +38,6 @@ export function StatusLine() {
         <LinkNotice />
         <InferNotice />
       </PartBoundary>
-    </div>
+    </section>
   );
 }
