@@ -115,6 +115,23 @@ describe('TrainRun: CPU and GPU', () => {
   });
 });
 
+describe('TrainRun: the images/s it logs', () => {
+  it('count the GPU time of the steps (a step only submits; the read-back waits for them), not just their encoding', async () => {
+    const device = await getTestDevice();
+    const run = await GpuTrainRun.create(device, SPEC, 'drmm-compact', config({ cadence: { logEvery: 4, evalsPerEpoch: 1, checkpointEvery: 1000 } }), data());
+    owned.push(run);
+    await run.step(); // pipelines built
+    const t0 = performance.now();
+    let row = null;
+    for (let i = 0; i < 7; i++) row = (await run.step()).row ?? row;
+    const wall = (performance.now() - t0) / 1000;
+    // Rows at steps 4 and 8: the one at step 8 covers steps 5 to 8.
+    const rate = row!.imagesPerSecond as number;
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThan((3 * 7 * 8) / wall);
+  });
+});
+
 describe('TrainRun: a checkpoint continues exactly', () => {
   for (const backend of ['webgpu', 'cpu'] as const) {
     it(`on ${backend}: stop after 3 steps, restore, 3 more = 6 steps without stopping (parameters and moments to the last bit)`, async () => {

@@ -218,7 +218,11 @@ export class RunBase implements TrainRun {
     const p = this.progress;
     const c = this.config;
     const weights = weightsAt(c, this.epochs);
+    // The read-back waits for the steps still running on the GPU (a step only submits them): its
+    // time counts towards the images/s of the steps since the last row.
+    const t0 = performance.now();
     const m = await this.b.readMetrics(weights);
+    this.since.seconds += (performance.now() - t0) / 1000;
     if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn})`);
     const trained = m.steps > 0;
     const row: LogRecord = { epoch: this.epochs, step: p.step, wallSeconds: p.wallSeconds };
