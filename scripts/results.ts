@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readModelFile } from '../src/engine/modelFile';
 import { decodeRun } from '../src/engine/train/checkpoint';
-import { epochsToError, errorAt, evaluationsOf, pairs, pct, shapeOf, type RunSummary } from './lib/results';
+import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, shapeOf, type RunSummary } from './lib/results';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DIRS = ['public/models', 'runs'];
+const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number }
+interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number } }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -27,7 +27,7 @@ function fromLog(file: string): RunSummary {
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
-    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals,
+    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, budget: log.epochsPlanned,
     ...(typeof log.lastIterateTestError === 'number'
       ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
       : {}),
@@ -39,11 +39,11 @@ function fromCheckpoint(file: string): RunSummary {
   const c = ck.config;
   const metrics = ck.log as unknown as { epoch: number; step: number; testAccuracy?: number }[];
   return {
-    name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + ' (in progress)',
+    name: path.relative(ROOT, file).replace(/\.drmm\.ckpt$/, '') + (file.includes(`${path.sep}pilots${path.sep}`) ? ' (pilot, stopped)' : ' (in progress)'),
     preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: c.mode, seed: c.seed, labelled: c.labelled,
     augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
     epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
-    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics),
+    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, budget: c.epochs,
   };
 }
 
@@ -73,15 +73,16 @@ for (const dir of DIRS) {
 }
 
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
+const supervised = (r: RunSummary) => r.mode === 'supervised' || r.mode === 'convnet';
 const what = (r: RunSummary) =>
   [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '', r.averaged ? 'weights averaged' : '']
     .filter(Boolean)
     .join(', ');
 
-console.log('### Every run\n');
+console.log('### Supervised runs\n');
 console.log('| run | preset (templates a level) | training | seed | epochs | last test error | best test error (epoch) | epochs to 1.5% | wall time |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of runs) {
+for (const r of runs.filter(supervised)) {
   const ev = r.evaluations;
   const last = ev[ev.length - 1];
   const best = ev.reduce<(typeof ev)[number] | null>((b, e) => (!b || e.testAccuracy > b.testAccuracy ? e : b), null);
@@ -104,6 +105,25 @@ if (ps.length) {
     const to15 = (r: RunSummary) => epochsToError(r.evaluations, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : `not yet (at ${r.epochs.toFixed(2)})`);
     console.log(
       `| ${p.preset} (${p.eg.shape}) | ${p.seed} | ${per} | ${to15(p.eg)} | ${to15(p.convnet)} | ${at(1)} | ${at(2)} | ${at(3)} |`,
+    );
+  }
+}
+
+const ssl = runs.filter((r) => !supervised(r));
+if (ssl.length) {
+  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : ['CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
+  console.log('\n### Semi-supervised and unsupervised runs\n');
+  console.log('The test error a run reports is the one at its best validation accuracy (1,000 training images held out), never its best test error.\n');
+  console.log('| run | N_L | terms | seed | epochs (budget) | best validation accuracy (epoch) | test error there | last test error | wall time |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of ssl) {
+    const ev = r.evaluations;
+    const last = ev[ev.length - 1];
+    const pick = chosenByValidation(ev);
+    const nl = r.mode === 'unsupervised' ? 'none' : String(r.labelled);
+    console.log(
+      `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${nl} | ${terms(r)} | ${r.seed} | ${r.epochs.toFixed(2)} (${r.budget ?? '?'}) | ` +
+        `${pick ? `${(100 * pick.validationAccuracy!).toFixed(2)}% (${pick.epoch.toFixed(2)})` : '-'} | ${pick ? pct(1 - pick.testAccuracy) : '-'} | ${last ? pct(1 - last.testAccuracy) : '-'} | ${hours(r.wallSeconds)} |`,
     );
   }
 }

@@ -8,6 +8,8 @@
 export interface Evaluation {
   epoch: number;
   testAccuracy: number;
+  /** Accuracy on the run's held-out validation images, when it held some out. */
+  validationAccuracy?: number;
 }
 
 export interface RunSummary {
@@ -28,6 +30,10 @@ export interface RunSummary {
   evaluations: Evaluation[];
   /** A run whose model is its averaged parameters: the last iterate's test error, and the samples averaged. */
   averaged?: { samples: number; lastIterateError: number };
+  /** The loss weights (a typed config's, when the log has one). */
+  weights?: { rc: number; kl: number; nn: number };
+  /** Epochs planned: the run's budget. */
+  budget?: number;
 }
 
 /**
@@ -54,15 +60,25 @@ export function errorAt(evals: Evaluation[], epoch: number, tolerance = 0.02): n
  * CLI recorded the end of an epoch twice (the last step, and again at the next epoch's step 0);
  * the later record, at the whole epoch, is kept.
  */
-export function evaluationsOf(metrics: { epoch: number; testAccuracy?: number }[]): Evaluation[] {
+export function evaluationsOf(metrics: { epoch: number; testAccuracy?: number; validationAccuracy?: number }[]): Evaluation[] {
   const out: Evaluation[] = [];
   for (const m of metrics) {
     if (m.testAccuracy === undefined) continue;
     const prev = out[out.length - 1];
     if (prev && Math.abs(prev.epoch - m.epoch) < 0.005) out.pop();
-    out.push({ epoch: m.epoch, testAccuracy: m.testAccuracy });
+    out.push({ epoch: m.epoch, testAccuracy: m.testAccuracy, ...(typeof m.validationAccuracy === 'number' ? { validationAccuracy: m.validationAccuracy } : {}) });
   }
   return out;
+}
+
+/**
+ * The evaluation a careful run would pick: the best validation accuracy (the first of equals), or
+ * null without validation. Its test accuracy is what the run reports, never the best test one.
+ */
+export function chosenByValidation(evals: Evaluation[]): Evaluation | null {
+  let best: Evaluation | null = null;
+  for (const e of evals) if (e.validationAccuracy !== undefined && (!best || e.validationAccuracy > best.validationAccuracy!)) best = e;
+  return best;
 }
 
 /** Pairs of (EG, convnet) runs of the same preset and seed, neither augmented nor started from another model. */

@@ -1,6 +1,6 @@
 // The run summaries behind docs/RESULTS.md (scripts/lib/results.ts).
 import { describe, expect, it } from 'vitest';
-import { epochsToError, errorAt, evaluationsOf, pairs, type RunSummary } from '../../scripts/lib/results';
+import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, type RunSummary } from '../../scripts/lib/results';
 
 const run = (mode: string, seed: number, extra: Partial<RunSummary> = {}): RunSummary => ({
   name: `${mode}-${seed}`, preset: 'drmm-compact', shape: '12, 24', mode, seed, labelled: null, augment: 0, init: null,
@@ -8,6 +8,17 @@ const run = (mode: string, seed: number, extra: Partial<RunSummary> = {}): RunSu
 });
 
 describe('run summaries', () => {
+  it('chosenByValidation: the evaluation of the best validation accuracy (the first of equals), whatever the test accuracy', () => {
+    const ev = evaluationsOf([
+      { epoch: 0.25, testAccuracy: 0.9, validationAccuracy: 0.8 },
+      { epoch: 0.5, testAccuracy: 0.95, validationAccuracy: 0.85 },
+      { epoch: 0.75, testAccuracy: 0.99, validationAccuracy: 0.85 },
+      { epoch: 1, testAccuracy: 0.97, validationAccuracy: 0.84 },
+    ]);
+    expect(chosenByValidation(ev)).toEqual({ epoch: 0.5, testAccuracy: 0.95, validationAccuracy: 0.85 });
+    expect(chosenByValidation(evaluationsOf([{ epoch: 1, testAccuracy: 0.9 }]))).toBeNull();
+  });
+
   it('epochsToError: the first evaluation at or under the error, counted in whole test images', () => {
     const ev = [
       { epoch: 0.5, testAccuracy: 0.97 },
