@@ -38,7 +38,7 @@ const { values: a } = parseArgs({
     labelled: { type: 'string' }, 'labelled-per-batch': { type: 'string' }, lr: { type: 'string' }, 'lr-decay': { type: 'string' }, 'decay-from': { type: 'string' },
     rc: { type: 'string' }, kl: { type: 'string' }, nn: { type: 'string' }, 'kl-sign': { type: 'string' },
     'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' },
-    variant: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
+    variant: { type: 'string' }, nonnegative: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
     'train-count': { type: 'string' }, validation: { type: 'string' },
     'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
   },
@@ -103,6 +103,7 @@ function withFlags(base: RunConfig): RunConfig {
   }
   if (a['kl-sign'] !== undefined) c.klSign = a['kl-sign'] as RunConfig['klSign'];
   if (a.variant !== undefined) c.variant = a.variant as RunConfig['variant'];
+  if (a.nonnegative !== undefined) c.nonnegative = a.nonnegative as RunConfig['nonnegative'];
   if (a.augment !== undefined) c.augment = num('augment', a.augment);
   if (a['average-from'] !== undefined) c.average = { from: num('average-from', a['average-from']) };
   if (a['train-count'] !== undefined) c.data.trainCount = num('train-count', a['train-count']);
@@ -198,7 +199,7 @@ const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` 
 const terms = Object.entries(c.weights).map(([k, w]) => `${k} ${w}${c.ramps[k as 'rc'] ? ` (ramp ${c.ramps[k as 'rc']!.from}-${c.ramps[k as 'rc']!.to})` : ''}`).join(', ');
 console.log(
   `${a.preset}, ${c.mode}${c.labelled ? ` (N_L = ${c.labelled}${c.labelledPerBatch ? `, ${c.labelledPerBatch} labelled a batch` : ''})` : ''}, batch ${c.batchSize}, ${run.stepsPerEpoch} steps an epoch, loss weights ${terms}` +
-    `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
+    `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.nonnegative !== 'none' ? `, nonnegative ${c.nonnegative} templates (projected)` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
 );
 
 let finished = run.progress.epoch >= c.epochs;

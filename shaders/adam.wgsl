@@ -3,7 +3,9 @@
 //   p -= lr_t * m / (sqrt(v) + eps_t) + lr * wd * p,
 // with the bias corrections folded into lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t) and
 // eps_t = eps * sqrt(1 - b2^t) (computed on the CPU for step t by params.ts adamParams). Dims f0
-// lr_t, f1 b1, f2 b2, f3 eps_t, f4 lr * wd; total = parameter count.
+// lr_t, f1 b1, f2 b2, f3 eps_t, f4 lr * wd; total = parameter count. With mode ADAM_NONNEGATIVE
+// the updated parameter is projected onto p >= 0 (projected gradient: the nonnegative DRMM's
+// top-down templates, so that the rendering's signal stays nonnegative at every level).
 
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> param: array<f32>;
@@ -19,5 +21,7 @@ fn adam_step(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   let v = dims.f2 * m2[i] + (1.0 - dims.f2) * g * g;
   m1[i] = m;
   m2[i] = v;
-  param[i] = param[i] - dims.f0 * m / (sqrt(v) + dims.f3) - dims.f4 * param[i];
+  var p = param[i] - dims.f0 * m / (sqrt(v) + dims.f3) - dims.f4 * param[i];
+  if (dims.mode == ADAM_NONNEGATIVE) { p = max(p, 0.0); }
+  param[i] = p;
 }

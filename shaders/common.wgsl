@@ -46,6 +46,7 @@ override VARIANT_GRADIENT: u32;   // top-down step: the chain rule, s * a
 override VARIANT_RENDERING: u32;  // top-down step: the NN-DRMM's rendering, max(0, s) * a
 override VARIANT_DECONVNET: u32;  // top-down step: max(0, s), no a-mask
 override SQ_DIFFERENCE: u32;      // metrics_sq: sum (A - B)^2
+override ADAM_NONNEGATIVE: u32;  // adam_step: project the updated parameter onto p >= 0
 override SQ_NEGATIVE_PART: u32;   // metrics_sq: sum relu(-A)^2
 override PATHS_ACTIVE: u32;       // path DP through the switches
 override PATHS_POSSIBLE: u32;     // path DP with every switch ON and every window position

@@ -127,7 +127,7 @@ describe('a run as a model file', () => {
     adamStep(paramList(params), sizes.map((n, i) => Float32Array.from({ length: n }, (_, j) => Math.sin(i + j))), adam, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
     const config = defaultRunConfig('semi-supervised', {
       seed: 7, labelled: 20, batchSize: 16, weights: { rc: 0.3, kl: 0.2, nn: 0.05 }, ramps: { kl: { from: 0.5, to: 2 } }, klSign: 'flatten', variant: 'gradient',
-      lr: 2e-3, lrDecay: 0.5, decayFrom: 3, augment: 2, average: { from: 1.5 }, epochs: 6, init: { kind: 'file', name: 'pre.drmm' },
+      lr: 2e-3, lrDecay: 0.5, decayFrom: 3, augment: 2, nonnegative: 'top-down', average: { from: 1.5 }, epochs: 6, init: { kind: 'file', name: 'pre.drmm' },
       data: { source: 'mnist', trainCount: 50000, validation: { count: 5000, seed: 11 }, subset: null }, cadence: { logEvery: 10, evalsPerEpoch: 2, checkpointEvery: 100 },
     });
     const snap: RunSnapshot = {

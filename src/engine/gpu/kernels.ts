@@ -36,7 +36,8 @@ export const GRID_ROW = 65535;
  * - MODE_DENSE (bit): the read-out is dense (mu_c spans the whole top map, C x H x W entries),
  *   else the global average (mu_c has C entries): the read-out kind, for every read-out kernel;
  * - VARIANT_*: the top-down step relu_topdown applies (and topdown_backward's rendering or gradient);
- * - SQ_*: what metrics_sq squares; PATHS_POSSIBLE: the path DP with every switch ON.
+ * - SQ_*: what metrics_sq squares; PATHS_POSSIBLE: the path DP with every switch ON;
+ * - ADAM_NONNEGATIVE: adam_step projects the updated tensor onto p >= 0.
  */
 export const MODE = {
   MODE_ACCUMULATE: 1,
@@ -48,6 +49,7 @@ export const MODE = {
   SQ_NEGATIVE_PART: 1,
   PATHS_ACTIVE: 0,
   PATHS_POSSIBLE: 1,
+  ADAM_NONNEGATIVE: 1,
 } as const;
 
 /** conv.wgsl's register block: each thread computes CB channels (CONV_TC, or CONV_TC_WIDE for the

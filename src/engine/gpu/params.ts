@@ -252,15 +252,17 @@ export interface AdamSettings {
   step: number;
   /** Parameters in the tensor. */
   count: number;
+  /** Project the updated tensor onto p >= 0. */
+  nonnegative?: boolean;
 }
 
 /**
  * adam_step, with the bias corrections folded in on the CPU for step t (adam.wgsl):
  * f0 = lr_t = lr sqrt(1 - b2^t) / (1 - b1^t), f1 = b1, f2 = b2, f3 = eps_t = eps sqrt(1 - b2^t),
- * f4 = lr * weight decay; one thread a parameter.
+ * f4 = lr * weight decay, mode ADAM_NONNEGATIVE to project onto p >= 0; one thread a parameter.
  */
 export function adamParams(s: AdamSettings): KernelParams {
   const c2 = Math.sqrt(1 - s.beta2 ** s.step);
   const lrT = (s.lr * c2) / (1 - s.beta1 ** s.step);
-  return made('adam', { f0: lrT, f1: s.beta1, f2: s.beta2, f3: s.eps * c2, f4: s.lr * s.weightDecay, total: s.count });
+  return made('adam', { mode: s.nonnegative ? MODE.ADAM_NONNEGATIVE : 0, f0: lrT, f1: s.beta1, f2: s.beta2, f3: s.eps * c2, f4: s.lr * s.weightDecay, total: s.count });
 }

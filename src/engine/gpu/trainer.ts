@@ -33,6 +33,8 @@ export interface TrainConfig {
   eps: number;
   /** Decoupled (AdamW) weight decay; 0 for none. */
   weightDecay: number;
+  /** Per parameter tensor (paramList order): projected onto >= 0 after each step. */
+  nonnegative?: boolean[];
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -262,10 +264,10 @@ export class GpuTrainer {
       }
     };
     const adam = (pass: GPUComputePassEncoder) => {
-      const { lr, beta1, beta2, eps, weightDecay } = this.config;
+      const { lr, beta1, beta2, eps, weightDecay, nonnegative } = this.config;
       const t = this.t + 1;
       this.params.forEach((_, i) =>
-        s.adam[i].setDims(adamParams({ lr, beta1, beta2, eps, weightDecay, step: t, count: this.sizes[i] })).encode(pass),
+        s.adam[i].setDims(adamParams({ lr, beta1, beta2, eps, weightDecay, step: t, count: this.sizes[i], nonnegative: nonnegative?.[i] ?? false })).encode(pass),
       );
       this.t = t;
       this.stepsSinceRead++;

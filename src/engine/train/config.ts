@@ -52,6 +52,13 @@ export interface RunConfig {
   beta2: number;
   eps: number;
   weightDecay: number;
+  /**
+   * Nonnegativity enforced by projection: 'top-down' keeps the templates of every level above the
+   * first and the class templates >= 0 (projected after each step, and at the start), so that the
+   * rendering's top-down signal is nonnegative at every level (the NN-DRMM; the first level's
+   * templates paint the pixels and stay signed); 'none': only the NN penalty, if any.
+   */
+  nonnegative: 'none' | 'top-down';
   /** Each training image shifted by up to this many pixels (train/augment.ts); 0: none. */
   augment: number;
   /** Polyak-Ruppert averaging of the parameters from epoch `from` (train/average.ts); null: none. */
@@ -101,6 +108,7 @@ export function defaultRunConfig(mode: TrainMode = 'supervised', over: Partial<R
     beta2: 0.999,
     eps: 1e-8,
     weightDecay: 0,
+    nonnegative: 'none',
     augment: 0,
     average: null,
     epochs: 1,
@@ -160,6 +168,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   if (!isNum(c.lrDecay) || c.lrDecay <= 0 || c.lrDecay > 1) fail(`lrDecay must be in (0, 1], got ${c.lrDecay}`);
   if (!isNum(c.decayFrom) || c.decayFrom < 0) fail(`decayFrom must be >= 0, got ${c.decayFrom}`);
   if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1) || !(c.eps > 0) || !(c.weightDecay >= 0)) fail('Adam settings out of range');
+  if (c.nonnegative !== 'none' && c.nonnegative !== 'top-down') fail(`nonnegative must be none or top-down, got ${JSON.stringify(c.nonnegative)}`);
   if (!Number.isInteger(c.augment) || c.augment < 0 || c.augment > 4) fail(`augment must be an integer shift from 0 to 4 px, got ${c.augment}`);
   if (c.average !== null && (!isObj(c.average) || !isNum(c.average.from) || c.average.from < 0)) fail('average.from must be an epoch >= 0');
   if (!isNum(c.epochs) || c.epochs <= 0) fail(`epochs must be > 0, got ${c.epochs}`);
@@ -218,6 +227,7 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
     beta2: num(raw.beta2, base.beta2),
     eps: num(raw.eps, base.eps),
     weightDecay: num(raw.weightDecay, 0),
+    nonnegative: raw.nonnegative === 'top-down' ? 'top-down' : raw.nonnegative === undefined || raw.nonnegative === 'none' ? 'none' : (raw.nonnegative as RunConfig['nonnegative']),
     augment: num(raw.augment, 0),
     average: avg ? { from: num(avg.from, NaN) } : null,
     epochs: num(raw.epochs, num(raw.epochsPlanned, Math.max(1, Math.ceil(num(training.epoch, 1))))),
@@ -247,4 +257,24 @@ export function configChanges(from: RunConfig, to: RunConfig): string[] {
   };
   walk(from, to, '');
   return out;
+}
+
+/**
+ * Which parameter tensors (paramList order: W1, b1, ..., WL, bL, mu, class bias) a run keeps
+ * >= 0: for 'top-down', the templates of levels 2..L and the class templates.
+ */
+export function nonnegativeTensors(c: Pick<RunConfig, 'nonnegative'>, levels: number): boolean[] {
+  const out = new Array(2 * levels + 2).fill(false);
+  if (c.nonnegative === 'top-down') {
+    for (let l = 2; l <= levels; l++) out[2 * (l - 1)] = true;
+    out[2 * levels] = true;
+  }
+  return out;
+}
+
+/** The parameters projected as the run's nonnegativity asks (a copy). */
+export function projectParams<P extends { weights: Float32Array[]; biases: Float32Array[]; mu: Float32Array; classBias: Float32Array }>(c: Pick<RunConfig, 'nonnegative'>, p: P): P {
+  const keep = nonnegativeTensors(c, p.weights.length);
+  const clip = (t: Float32Array, on: boolean) => (on ? t.map((v) => Math.max(0, v)) : t.slice());
+  return { ...p, weights: p.weights.map((w, i) => clip(w, keep[2 * i])), biases: p.biases.map((b) => b.slice()), mu: clip(p.mu, keep[2 * p.weights.length]), classBias: p.classBias.slice() };
 }

@@ -10,7 +10,7 @@ import { forward } from '../reference/pipeline';
 import { lossAndGrads, type LossWeights } from '../reference/train';
 import { adamStep, emptyAdam, type AdamState } from './adam';
 import { decodeRun, lastIterate } from './checkpoint';
-import { checkRunConfig, type RunConfig } from './config';
+import { checkRunConfig, nonnegativeTensors, projectParams, type RunConfig } from './config';
 import type { RunData } from './data';
 import { RunBase, type EvalResult, type RunBackend, type TrainMetrics } from './run';
 
@@ -58,6 +58,10 @@ class CpuBackend implements RunBackend {
     this.lastGrads = g;
     const c = this.config;
     adamStep(this.params, g, this.adam, { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay });
+    // The projection of the nonnegative run (config.ts), as the kernel applies it after the update.
+    nonnegativeTensors(c, this.spec.levels.length).forEach((on, k) => {
+      if (on) for (let j = 0; j < this.params[k].length; j++) if (this.params[k][j] < 0) this.params[k][j] = 0;
+    });
   }
 
   async readMetrics(w: LossWeights): Promise<TrainMetrics> {
@@ -107,7 +111,7 @@ export class CpuTrainRun extends RunBase {
 
   static create(spec: ModelSpec, preset: string | null, config: RunConfig, data: RunData, opts: { params?: ModelParams } = {}): CpuTrainRun {
     checkRunConfig(config);
-    const params = opts.params ?? initParams(spec, config.seed);
+    const params = projectParams(config, opts.params ?? initParams(spec, config.seed));
     const sizes = paramShapes(spec).map((s) => s.shape.reduce((a, b) => a * b, 1));
     return new CpuTrainRun(new CpuBackend(spec, params, emptyAdam(sizes), config), { spec, preset, config, data });
   }

@@ -9,7 +9,7 @@ import { GpuTrainer } from '../gpu/trainer';
 import { initParams, type ModelParams, type ModelSpec } from '../model';
 import type { AdamState } from './adam';
 import { decodeRun, lastIterate } from './checkpoint';
-import { checkRunConfig, type RunConfig } from './config';
+import { checkRunConfig, nonnegativeTensors, projectParams, type RunConfig } from './config';
 import type { RunData } from './data';
 import { RunBase, type EvalResult, type RunBackend, type Submit, type TrainMetrics } from './run';
 import type { LossWeights } from '../reference/train';
@@ -39,7 +39,7 @@ class GpuBackend implements RunBackend {
 
   static async create(device: GPUDevice, spec: ModelSpec, params: ModelParams, adam: AdamState | null, c: RunConfig, label: string, evalBatch: number): Promise<GpuBackend> {
     const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: c.batchSize, label });
-    const trainer = new GpuTrainer(engine, { variant: c.variant, beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay });
+    const trainer = new GpuTrainer(engine, { variant: c.variant, beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay, nonnegative: nonnegativeTensors(c, spec.levels.length) });
     if (adam) trainer.writeAdamState(adam);
     return new GpuBackend(device, spec, engine, trainer, label, evalBatch);
   }
@@ -136,7 +136,7 @@ export class GpuTrainRun extends RunBase implements GpuParamSource {
   /** A new run: the parameters from the seed (or `params`: a model to train on from). */
   static async create(device: GPUDevice, spec: ModelSpec, preset: string | null, config: RunConfig, data: RunData, opts: GpuRunOptions & { params?: ModelParams } = {}): Promise<GpuTrainRun> {
     checkRunConfig(config);
-    const params = opts.params ?? initParams(spec, config.seed);
+    const params = projectParams(config, opts.params ?? initParams(spec, config.seed));
     const b = await GpuBackend.create(device, spec, params, null, config, opts.label ?? 'drmm.train', opts.evalBatch ?? config.batchSize);
     return new GpuTrainRun(b, { spec, preset, config, data });
   }
