@@ -21,7 +21,7 @@ const resultsDir = path.join(root, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
 
 /** The tests that check kernels (and the whole DP and the G-step built from them) against the CPU reference. */
-const KERNEL_TESTS = ['tests/gpu/device.test.ts', 'tests/gpu/kernels.test.ts', 'tests/gpu/pipeline.test.ts', 'tests/gpu/train.test.ts'];
+const KERNEL_TESTS = ['tests/gpu/device.test.ts', 'tests/gpu/kernels.test.ts', 'tests/gpu/gemm.test.ts', 'tests/gpu/pipeline.test.ts', 'tests/gpu/train.test.ts'];
 const SOFTWARE = /** @type {const} */ (['lavapipe', 'swiftshader']);
 const NAMES = { lavapipe: 'lavapipe', swiftshader: 'SwiftShader' };
 

@@ -14,6 +14,7 @@ import { Step, gridFor } from '../../src/engine/gpu/runner';
 import * as ref from '../../src/engine/reference/ops';
 import { convWeightGrad } from '../../src/engine/reference/grads';
 import { expectClose, expectEqualInts, randomArray } from '../helpers/compare';
+import { CONV_CASES, WGRAD_CASES } from './gemmCases';
 import { BufferTracker, assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice, readBuffer, uploadF32, uploadU32 } from '../helpers/gpu';
 
 const tracker = new BufferTracker();
@@ -94,18 +95,6 @@ describe('Dims uniform', () => {
   });
 });
 
-// Odd sizes, several paddings, batch 3, channel counts that are not powers of two.
-const CONV_CASES = [
-  { n: 3, cin: 2, h: 7, w: 9, cout: 5, k: 3, pad: 1 },
-  { n: 2, cin: 3, h: 11, w: 6, cout: 4, k: 5, pad: 2 },
-  { n: 1, cin: 1, h: 8, w: 8, cout: 3, k: 5, pad: 4 },
-  { n: 2, cin: 4, h: 9, w: 7, cout: 2, k: 3, pad: 0 },
-  { n: 2, cin: 6, h: 10, w: 13, cout: 9, k: 3, pad: 1 },
-  // Multiples of 8 channels, where the engine uses the 8-channel blocks.
-  { n: 2, cin: 8, h: 9, w: 11, cout: 16, k: 3, pad: 1 },
-  { n: 1, cin: 16, h: 6, w: 7, cout: 8, k: 5, pad: 2 },
-];
-
 describe('conv.wgsl', () => {
   for (const c of CONV_CASES) {
     const ho = c.h + 2 * c.pad - c.k + 1;
@@ -134,7 +123,7 @@ describe('conv.wgsl', () => {
     }
   }
 
-  for (const c of [...CONV_CASES, { n: 5, cin: 1, h: 9, w: 9, cout: 6, k: 5, pad: 2 }])
+  for (const c of WGRAD_CASES)
   for (const kernel of ['convWeightGrad', 'convWeightGrad8', 'convWeightGradTaps'] as const) {
     it(`${KERNELS[kernel].name} + wgrad_reduce ${JSON.stringify(c)}`, async () => {
       const ho = c.h + 2 * c.pad - c.k + 1;

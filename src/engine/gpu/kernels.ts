@@ -21,6 +21,7 @@ import paths from '../../../shaders/paths.wgsl?raw';
 import grad from '../../../shaders/grad.wgsl?raw';
 import loss from '../../../shaders/loss.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
+import gemm from '../../../shaders/gemm.wgsl?raw';
 
 export type Access = 'read' | 'rw';
 
@@ -63,6 +64,9 @@ export const CONV_TC_WIDE = 8;
 /** conv_transpose_rows's register block: CONV_TR rows x CONV_TX x-positions of one channel. */
 export const CONV_TR = 4;
 
+/** gemm.wgsl's products (its `OP`): template matching, its transpose, the weight gradient. */
+export const GEMM_OP = { GEMM_FORWARD: 0, GEMM_TRANSPOSE: 1, GEMM_WGRAD: 2 } as const;
+
 /** Every pipeline's override constants (see the file's comment). */
 export const SHADER_CONSTANTS: Record<string, number> = { WG: WORKGROUP, ...MODE };
 
@@ -70,6 +74,7 @@ export const SHADER_CONSTANTS: Record<string, number> = { WG: WORKGROUP, ...MODE
 export const FAMILY_CONSTANTS: Record<string, Record<string, number>> = {
   conv: { TX: CONV_TX, TR: CONV_TR, CB: CONV_TC },
   grad: { WB: CONV_TC },
+  gemm: { ...GEMM_OP },
 };
 
 /** Which builder of gpu/params.ts fills a kernel's uniform (Step.setDims checks it). */
@@ -79,7 +84,7 @@ export type ParamKind =
   | 'pathsDownConv' | 'pathsDownPool' | 'pathsUpUnpool' | 'pathsUpConv' | 'pathsStart' | 'pathsActive'
   | 'weightGrad' | 'wgradReduce' | 'biasGrad' | 'readoutBackward' | 'readoutGradMu' | 'readoutGradBias'
   | 'scoresGrad' | 'reconGrad' | 'topdownBackward' | 'classStartBackward' | 'metricsScores' | 'metricsSq' | 'evalAccumulate'
-  | 'adam';
+  | 'adam' | 'gemm';
 
 export interface KernelDesc {
   name: string;
@@ -94,7 +99,7 @@ export interface KernelDesc {
   constants?: Record<string, number>;
 }
 
-const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam };
+const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam, gemm };
 
 export function familySource(family: string): string {
   const src = FAMILIES[family];
@@ -107,7 +112,7 @@ export function pipelineConstants(desc: KernelDesc): Record<string, number> {
   return { ...SHADER_CONSTANTS, ...FAMILY_CONSTANTS[desc.family], ...desc.constants };
 }
 
-const k = (family: string, entry: string, bindings: Access[], params: ParamKind, single = false, constants?: Record<string, number>): KernelDesc => ({
+export const k = (family: string, entry: string, bindings: Access[], params: ParamKind, single = false, constants?: Record<string, number>): KernelDesc => ({
   name: `${family}.${entry}${constants ? `[${Object.entries(constants).map(([c, v]) => `${c}=${v}`).join(',')}]` : ''}`,
   family,
   entry,

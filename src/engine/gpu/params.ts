@@ -266,3 +266,14 @@ export function adamParams(s: AdamSettings): KernelParams {
   const lrT = (s.lr * c2) / (1 - s.beta1 ** s.step);
   return made('adam', { mode: s.nonnegative ? MODE.ADAM_NONNEGATIVE : 0, f0: lrT, f1: s.beta1, f2: s.beta2, f3: s.eps * c2, f4: s.lr * s.weightDecay, total: s.count });
 }
+
+// ---------------------------------------------------------------------------------------------
+// implicit GEMM (gemm.wgsl; gpu/gemm.ts plans the tiles)
+
+/**
+ * gemm_*: the level's geometry; a0 = batch chunks (the weight gradient's split of K, else 1),
+ * a1 = column tiles, a2 = row tiles, mode = 1 for pool-order columns (gemm_forward_pool);
+ * total = tiles x chunks x the workgroup's threads (one workgroup a tile).
+ */
+export const gemmParams = (g: ConvGeometry, plan: { chunks: number; colTiles: number; rowTiles: number; threads: number; poolOrder: boolean }) =>
+  made('gemm', { ...g, a0: plan.chunks, a1: plan.colTiles, a2: plan.rowTiles, mode: plan.poolOrder ? 1 : 0, total: plan.threads });
