@@ -7,11 +7,12 @@
  */
 import { shapesOf, type ModelParams, type ModelShapes, type ModelSpec } from '../model';
 import type { BacktraceMaps, ForwardMaps, PathSummary, Start, Variant } from '../types';
-import { KERNELS, convForwardPlan, convTransposePlan } from './kernels';
+import { KERNELS } from './kernels';
 import {
-  classStartParams, convParams, levelConv, levelPool, maxPoolParams, readoutOf, readoutScoresParams, reluParams, reluTopDownParams,
-  softmaxParams, unitStartParams, unpoolParams, variantMode,
+  classStartParams, levelPool, readoutOf, readoutScoresParams, reluTopDownParams, softmaxParams, unitStartParams, unpoolParams, variantMode,
 } from './params';
+import { LevelForward, Transpose, formatChoice, parseChoice, type KernelChoice } from './convSteps';
+import { chooseKernels, type KernelReport } from './tuner';
 import { GpuPathCounts } from './enginePaths';
 import { GpuOwner, preparePipelines, type Step } from './runner';
 import { capBatch, largestBatch } from './limits';
@@ -21,6 +22,12 @@ export interface GpuEngineOptions {
   /** Largest batch the buffers are sized for (default 256). */
   maxBatch?: number;
   label?: string;
+  /**
+   * The kernel variants (gpu/convSteps.ts): a choice or its text form (`formatChoice`). Absent:
+   * the device's tuner decides (tuner.ts's `useKernelTuner`), or, with none set for the device,
+   * today's direct kernels.
+   */
+  kernels?: KernelChoice | string;
 }
 
 const F = 4; // bytes per f32/u32
@@ -73,18 +80,23 @@ export class DrmmGpuEngine {
   private readonly pixels: GPUBuffer;
   private readonly dummy: GPUBuffer;
 
-  private readonly fwdSteps: { conv: Step; relu: Step; pool: Step | null }[];
+  /** The kernel variants this engine runs, fixed for its life, and how they were chosen. */
+  readonly kernels: KernelChoice;
+  readonly kernelReport: KernelReport;
+  private readonly fwdSteps: LevelForward[];
   private readonly readoutStep: Step;
   private readonly softmaxStep: Step;
   private readonly classStartStep: Step;
   private readonly predStartStep: Step;
   private readonly unitStartSteps = new Map<string, Step>();
-  private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Step }[];
+  private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Transpose }[];
   private readonly paths: GpuPathCounts;
   private lastBacktrace: Variant = 'rendering';
 
-  private constructor(device: GPUDevice, spec: ModelSpec, opts: GpuEngineOptions) {
+  private constructor(device: GPUDevice, spec: ModelSpec, opts: GpuEngineOptions, report: KernelReport) {
     this.device = device;
+    this.kernelReport = report;
+    this.kernels = report.choice;
     this.spec = spec;
     this.shapes = shapesOf(spec);
     this.maxBatch = opts.maxBatch ?? 256;
@@ -128,12 +140,8 @@ export class DrmmGpuEngine {
     const step = (kernel: keyof typeof KERNELS, buffers: GPUBuffer[], label: string) => this.own.step(KERNELS[kernel], buffers, label);
     this.fwdSteps = this.levels.map((lb, i) => {
       const below = i === 0 ? this.images : this.levels[i - 1].x;
-      const name = `level${i + 1}`;
-      return {
-        conv: step(convForwardPlan(1, this.shapes.levels[i].c, 1, 1).kernel, [below, lb.W, lb.b, lb.u], `${name}.conv`),
-        relu: step('reluForward', [lb.u, lb.r, lb.a], `${name}.relu`),
-        pool: lb.t ? step('maxPool', [lb.r, lb.x, lb.t], `${name}.pool`) : null,
-      };
+      const bufs = { src: below, W: lb.W, b: lb.b, u: lb.u, r: lb.r, a: lb.a, x: lb.t ? lb.x : null, t: lb.t };
+      return new LevelForward(this.own, this.kernels.forward[i], this.shapes.levels[i], bufs, `level${i + 1}`);
     });
     this.paths = new GpuPathCounts({ own: this.own, spec, shapes: this.shapes, maxBatch: N, levels: this.levels, unused: this.dummy });
     const top = this.levels[this.levels.length - 1];
@@ -148,7 +156,7 @@ export class DrmmGpuEngine {
       return {
         unpool: lb.t ? step('unpool', [lb.sx, lb.sr, lb.t], `${name}.unpool`) : null,
         relu: step('reluTopDown', [lb.sr, lb.su, lb.a], `${name}.relu`),
-        convT: step(convTransposePlan(1, this.shapes.levels[i].cin, 1, 1).kernel, [lb.su, lb.W, lb.b, below], `${name}.convT`),
+        convT: new Transpose(this.own, this.kernels.transpose[i], this.shapes.levels[i], lb.su, lb.W, lb.b, below, `${name}.convT`),
       };
     });
   }
@@ -156,7 +164,14 @@ export class DrmmGpuEngine {
   /** Creates the engine, compiling its pipelines without blocking, and uploads the parameters. */
   static async create(device: GPUDevice, spec: ModelSpec, params: ModelParams, opts: GpuEngineOptions = {}): Promise<DrmmGpuEngine> {
     await preparePipelines(device);
-    const e = new DrmmGpuEngine(device, spec, opts);
+    const L = spec.levels.length;
+    const report: KernelReport =
+      opts.kernels === undefined
+        ? await chooseKernels(device, spec, opts.maxBatch ?? 256)
+        : { choice: typeof opts.kernels === 'string' ? parseChoice(opts.kernels, L) : opts.kernels, source: 'given', timings: [] };
+    for (const f of ['forward', 'transpose', 'wgrad'] as const)
+      if (report.choice[f].length !== L) throw new Error(`kernel choice ${formatChoice(report.choice)} is not for a model of ${L} levels`);
+    const e = new DrmmGpuEngine(device, spec, opts, report);
     e.setParams(params);
     return e;
   }
@@ -240,12 +255,7 @@ export class DrmmGpuEngine {
   encodeForward(pass: GPUComputePassEncoder): void {
     this.live();
     const n = this.needBatch();
-    this.shapes.levels.forEach((l, i) => {
-      const s = this.fwdSteps[i];
-      s.conv.setDims(convParams(levelConv(n, l), convForwardPlan(n, l.c, l.hc, l.wc).threads)).encode(pass);
-      s.relu.setDims(reluParams(n * l.c * l.hc * l.wc)).encode(pass);
-      s.pool?.setDims(maxPoolParams(levelPool(n, l))).encode(pass);
-    });
+    for (const f of this.fwdSteps) f.encode(pass, n);
     this.readoutStep.setDims(readoutScoresParams(readoutOf(n, this.shapes, this.spec.classes, this.spec.readout))).encode(pass);
     this.softmaxStep.setDims(softmaxParams(n, this.spec.classes)).encode(pass);
   }
@@ -332,7 +342,7 @@ export class DrmmGpuEngine {
       const s = this.tdSteps[i];
       if (s.unpool && !(i === from && atRelu)) s.unpool.setDims(unpoolParams(levelPool(n, l))).encode(pass);
       s.relu.setDims(reluTopDownParams(variant, n * l.c * l.hc * l.wc)).encode(pass);
-      s.convT.setDims(convParams(levelConv(n, l), convTransposePlan(n, l.cin, l.hin, l.win).threads)).encode(pass);
+      s.convT.encode(pass, n);
     }
   }
 

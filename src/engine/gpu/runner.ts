@@ -74,11 +74,11 @@ export function pipelineFor(device: GPUDevice, desc: KernelDesc): GPUComputePipe
   return p;
 }
 
-/** Compiles every kernel's pipeline without blocking (createComputePipelineAsync), once per device. */
-export async function preparePipelines(device: GPUDevice): Promise<void> {
+/** Compiles kernels' pipelines (default: the whole table) without blocking (createComputePipelineAsync), once per device. */
+export async function preparePipelines(device: GPUDevice, descs: readonly KernelDesc[] = Object.values(KERNELS)): Promise<void> {
   const c = cacheFor(device);
   await Promise.all(
-    Object.values(KERNELS).map(async (desc) => {
+    descs.map(async (desc) => {
       if (c.pipelines.has(desc.name)) return;
       const p = await device.createComputePipelineAsync(pipelineDescriptor(device, desc));
       c.pipelines.set(desc.name, p);

@@ -15,12 +15,13 @@
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
-import { KERNELS, convForwardPlan, convTransposePlan, wgradPlan, type KernelName } from './kernels';
+import { KERNELS, type KernelName } from './kernels';
 import {
-  adamParams, biasGradParams, classStartBackwardParams, convParams, evalAccumulateParams, levelConv, levelPool, metricsScoresParams,
+  adamParams, biasGradParams, classStartBackwardParams, evalAccumulateParams, levelPool, metricsScoresParams,
   metricsSqParams, poolGatherParams, readoutGradBiasParams, readoutGradMuParams, readoutBackwardParams, readoutOf, reconGradParams,
-  reluTopDownParams, scoresGradParams, topdownBackwardParams, unpoolParams, weightGradParams, wgradReduceParams,
+  reluTopDownParams, scoresGradParams, topdownBackwardParams, unpoolParams,
 } from './params';
+import { Match, Transpose, WeightGrad, wgradScratch } from './convSteps';
 import { GpuOwner } from './runner';
 
 export interface TrainConfig {
@@ -144,7 +145,9 @@ export class GpuTrainer {
     const gr: GPUBuffer[] = sh.levels.map((l, i) => (l.pool ? buf(`bu.gr${i + 1}`, N * l.c * l.hc * l.wc) : gx[i]));
     const gu: GPUBuffer[] = sh.levels.map((l, i) => buf(`bu.gu${i + 1}`, N * l.c * l.hc * l.wc));
     // The weight gradient's partial sums over batch chunks, reduced into the gradient.
-    const scratch = sh.levels.map((l, i) => buf(`wgradScratch${i + 1}`, wgradPlan(N, l.c, l.cin, l.k).scratch));
+    // One scratch a level, shared by its two weight gradients (they run one after the other).
+    const kc = this.engine.kernels;
+    const scratch = sh.levels.map((l, i) => buf(`wgradScratch${i + 1}`, wgradScratch(kc.wgrad[i], N, l)));
     const gW = (i: number) => this.grads[2 * i];
     const gB = (i: number) => this.grads[2 * i + 1];
     const gMu = this.grads[2 * L];
@@ -157,9 +160,8 @@ export class GpuTrainer {
       metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
       reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
       td: io.levels.map((lb, i) => ({
-        wgrad: this.mkStep(wgradPlan(N, sh.levels[i].c, sh.levels[i].cin, sh.levels[i].k).kernel, [lb.su, G[i], scratch[i]], `td.wgrad${i + 1}`),
-        reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `td.wgradReduce${i + 1}`),
-        conv: this.mkStep(convForwardPlan(1, sh.levels[i].c, 1, 1).kernel, [G[i], lb.W, zeroBias, gsu[i]], `td.conv${i + 1}`),
+        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `td.wgrad${i + 1}`),
+        conv: new Match(this.own, kc.forward[i], sh.levels[i], G[i], lb.W, zeroBias, gsu[i], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
         gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
       })),
@@ -170,10 +172,9 @@ export class GpuTrainer {
       bu: io.levels.map((lb, i) => ({
         unpool: lb.t ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
         mask: this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`),
-        wgrad: this.mkStep(wgradPlan(N, sh.levels[i].c, sh.levels[i].cin, sh.levels[i].k).kernel, [gu[i], i === 0 ? io.images : io.levels[i - 1].x, scratch[i]], `bu.wgrad${i + 1}`),
-        reduce: this.mkStep('wgradReduce', [scratch[i], unused, gW(i)], `bu.wgradReduce${i + 1}`),
+        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], gu[i], i === 0 ? io.images : io.levels[i - 1].x, unused, scratch[i], gW(i), `bu.wgrad${i + 1}`),
         bgrad: this.mkStep('convBiasGrad', [gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
-        convT: i > 0 ? this.mkStep(convTransposePlan(1, sh.levels[i].cin, 1, 1).kernel, [gu[i], lb.W, lb.b, gx[i - 1]], `bu.convT${i + 1}`) : null,
+        convT: i > 0 ? new Transpose(this.own, kc.transpose[i], sh.levels[i], gu[i], lb.W, lb.b, gx[i - 1], `bu.convT${i + 1}`) : null,
       })),
       adam: this.params.map((p, i) => this.mkStep('adamStep', [this.grads[i], p, this.m[i], this.v[i]], `adam${i}`)),
       evalAcc: this.mkStep('evalAccumulate', [io.probs, unused, this.labels, this.evalAcc, this.dummyRw], 'eval'),
@@ -237,10 +238,8 @@ export class GpuTrainer {
       s.reconGrad.setDims(reconGradParams(w.rc, n * D)).encode(pass);
       sh.levels.forEach((l, i) => {
         const td = s.td[i];
-        const plan = wgradPlan(n, l.c, l.cin, l.k);
-        td.wgrad.setDims(weightGradParams(levelConv(n, l), plan)).encode(pass);
-        td.reduce.setDims(wgradReduceParams(plan.chunks, l.c * l.cin * l.k * l.k, false)).encode(pass);
-        td.conv.setDims(convParams(levelConv(n, l), convForwardPlan(n, l.c, l.hc, l.wc).threads)).encode(pass);
+        td.wgrad.encode(pass, n, false);
+        td.conv.encode(pass, n);
         td.back.setDims(topdownBackwardParams(variant, w.nn, n * l.c * l.hc * l.wc)).encode(pass);
         td.gather?.setDims(poolGatherParams(levelPool(n, l))).encode(pass);
       });
@@ -256,11 +255,9 @@ export class GpuTrainer {
         const b = s.bu[i];
         b.unpool?.setDims(unpoolParams(levelPool(n, l))).encode(pass);
         b.mask.setDims(reluTopDownParams('gradient', n * l.c * l.hc * l.wc)).encode(pass);
-        const plan = wgradPlan(n, l.c, l.cin, l.k);
-        b.wgrad.setDims(weightGradParams(levelConv(n, l), plan)).encode(pass);
-        b.reduce.setDims(wgradReduceParams(plan.chunks, l.c * l.cin * l.k * l.k, topDown)).encode(pass);
+        b.wgrad.encode(pass, n, topDown);
         b.bgrad.setDims(biasGradParams({ n, channels: l.c, h: l.hc, w: l.wc }, false)).encode(pass);
-        b.convT?.setDims(convParams(levelConv(n, l), convTransposePlan(n, l.cin, l.hin, l.win).threads)).encode(pass);
+        b.convT?.encode(pass, n);
       }
     };
     const adam = (pass: GPUComputePassEncoder) => {

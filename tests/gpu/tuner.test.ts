@@ -1,0 +1,158 @@
+/**
+ * The kernel tuner and the engine on chosen variants: the choice's text form, tuning on a real
+ * adapter (every variant timed, the fastest kept), the store (tuned once, then read back), a
+ * named choice that overrides it, and the whole DP and a training step on GEMM variants against
+ * the CPU reference (each stage's reference from the GPU's own input to it, as pipeline.test.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
+import { GpuTrainer } from '../../src/engine/gpu/trainer';
+import { KERNEL_VARIANTS, formatChoice, parseChoice, type KernelChoice } from '../../src/engine/gpu/convSteps';
+import { describeKernels, useKernelTuner, type KernelStore } from '../../src/engine/gpu/tuner';
+import { tuneKernels } from '../../src/engine/gpu/tunerTiming';
+import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
+import * as ref from '../../src/engine/reference/ops';
+import { backtrace } from '../../src/engine/reference/pipeline';
+import { lossAndGrads } from '../../src/engine/reference/train';
+import { expectClose, expectEqualInts, randomArray } from '../helpers/compare';
+import { assertNoUncapturedErrors, expectNoGpuErrors, getTestDevice } from '../helpers/gpu';
+
+const owned: { destroy(): void }[] = [];
+afterEach(async () => {
+  owned.splice(0).forEach((o) => o.destroy());
+  await assertNoUncapturedErrors();
+});
+
+// Odd sizes, a dropped row/column under pooling, a level without pooling, one input channel.
+const SPEC: ModelSpec = {
+  input: { channels: 1, height: 12, width: 11 },
+  levels: [
+    { kernel: 3, channels: 5, pad: 1, pool: true },
+    { kernel: 3, channels: 6, pad: 1, pool: false },
+    { kernel: 2, channels: 4, pad: 0, pool: true },
+  ],
+  readout: 'gap',
+  classes: 4,
+};
+
+// Every tile in every family somewhere.
+const GEMM: KernelChoice = {
+  forward: ['32x64', '16x64', '8x64'],
+  transpose: ['8x64', '32x32', '16x64'],
+  wgrad: ['16x64', '32x64', '32x32'],
+};
+
+function memStore(): KernelStore & { map: Map<string, string>; sets: number } {
+  const map = new Map<string, string>();
+  const s = { map, sets: 0, get: (k: string) => map.get(k) ?? null, set: (k: string, v: string) => { s.sets++; map.set(k, v); } };
+  return s;
+}
+
+describe('kernel choice', () => {
+  it('text form round-trips and bad text is refused by name', () => {
+    expect(parseChoice(formatChoice(GEMM), 3)).toEqual(GEMM);
+    expect(() => parseChoice('forward=direct,direct,direct;transpose=direct,direct,direct', 3)).toThrow(/no wgrad=/);
+    expect(() => parseChoice('forward=direct,64x64,direct;transpose=direct,direct,direct;wgrad=direct,direct,direct', 3)).toThrow(/unknown variant '64x64'/);
+    expect(() => parseChoice(formatChoice(GEMM), 2)).toThrow(/3 variants for a model of 2 levels/);
+  });
+
+  it('the tuner times every variant of every family at every level and keeps the fastest', async () => {
+    const device = await getTestDevice();
+    const t = await expectNoGpuErrors(device, () => tuneKernels(device, SPEC, 8));
+    expect(t.timings.length).toBe(3 * 3 * KERNEL_VARIANTS.length);
+    for (const tm of t.timings) expect(tm.ms).toBeGreaterThan(0);
+    for (const fam of ['forward', 'transpose', 'wgrad'] as const)
+      for (let l = 1; l <= 3; l++) {
+        const rows = t.timings.filter((x) => x.family === fam && x.level === l);
+        const best = rows.reduce((a, b) => (b.ms < a.ms ? b : a));
+        expect(t.choice[fam][l - 1]).toBe(best.variant);
+      }
+  });
+
+  it('an engine tunes once per adapter and shapes, stores the choice, reads it back; a named choice wins', async () => {
+    const device = await getTestDevice();
+    const store = memStore();
+    const params = initParams(SPEC, 1);
+    useKernelTuner(device, { adapter: 'test adapter', store, candidates: ['direct', '16x64'] });
+    const a = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4 });
+    owned.push(a);
+    expect(a.kernelReport.source).toBe('tuned');
+    expect(a.kernelReport.timings.length).toBe(3 * 3 * 2);
+    expect(store.sets).toBe(1);
+    expect([...store.map.keys()][0]).toContain('test adapter');
+    // A new tuner on the same store (a new page or CLI run): read, not timed.
+    useKernelTuner(device, { adapter: 'test adapter', store });
+    const b = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4 });
+    owned.push(b);
+    expect(b.kernelReport.source).toBe('stored');
+    expect(b.kernels).toEqual(a.kernels);
+    expect(store.sets).toBe(1);
+    expect(describeKernels(b.kernelReport)).toMatch(/^test adapter: kernels forward .*; transpose .*; wgrad .* \(tuned earlier in \d+ ms at batch 4, [\d.]+ of the direct kernels' time\)$/);
+    useKernelTuner(device, { adapter: 'test adapter', store, kernels: formatChoice(GEMM) });
+    const c = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4 });
+    owned.push(c);
+    expect(c.kernelReport.source).toBe('forced');
+    expect(c.kernels).toEqual(GEMM);
+    useKernelTuner(device, { adapter: 'test adapter', kernels: 'forward=direct;transpose=direct,direct,direct' });
+    await expect(DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4 })).rejects.toThrow(/forward names 1 variants for a model of 3 levels/);
+  });
+});
+
+describe('the engine on GEMM variants', () => {
+  it('bottom-up pass stage by stage and the rendering backtrace, against the reference', async () => {
+    const device = await getTestDevice();
+    const params = initParams(SPEC, 3);
+    const n = 3;
+    const images = randomArray(n * 132, 7, 0, 1);
+    const engine = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4, kernels: formatChoice(GEMM) });
+    owned.push(engine);
+    const start = { kind: 'class', classes: 'predicted' } as const;
+    const [gpu, bt] = await expectNoGpuErrors(device, async () => {
+      engine.run({ images, n, start, variant: 'rendering' });
+      return [await engine.readForward(), await engine.readBacktrace()] as const;
+    });
+    let x: ArrayLike<number> = images;
+    shapesOf(SPEC).levels.forEach((l, i) => {
+      const g = gpu.levels[i];
+      expectClose(g.u, ref.conv(x, n, l.cin, l.hin, l.win, params.weights[i], params.biases[i], l.c, l.k, l.pad), `level ${i + 1} u`);
+      const rr = ref.relu(g.u);
+      expectClose(g.r, rr.r, `level ${i + 1} r`, { rel: 0, abs: 0 });
+      expectEqualInts(g.a, rr.a, `level ${i + 1} a`);
+      if (l.pool) {
+        const rp = ref.maxPool(g.r, n, l.c, l.hc, l.wc);
+        expectClose(g.x, rp.p, `level ${i + 1} x`, { rel: 0, abs: 0 });
+        expectEqualInts(g.t!, rp.t, `level ${i + 1} t`);
+      }
+      x = g.x;
+    });
+    const want = backtrace(SPEC, params, gpu, start, 'rendering');
+    want.levels.forEach((l, i) => expectClose(bt.levels[i].su, l.su, `level ${i + 1} su`));
+    expectClose(bt.pixels, want.pixels, 'pixels');
+    expect(want.pixels.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('an EG step: every gradient against the reference, with the GPU switches', async () => {
+    const device = await getTestDevice();
+    const params = initParams(SPEC, 1);
+    const engine = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 8, kernels: GEMM });
+    const weights = { rc: 0.7, kl: 0.3, nn: 2 };
+    const trainer = new GpuTrainer(engine, { weights, variant: 'rendering', lr: 0 });
+    owned.push(trainer, engine);
+    const labels = [1, -1, 3, -1, 0, 2];
+    const n = labels.length;
+    const images = randomArray(n * 132, 5, 0, 1);
+    await expectNoGpuErrors(device, async () => {
+      trainer.setBatch(images, labels, n);
+      trainer.step();
+    });
+    const fwd = await engine.readForward(0, n);
+    const want = lossAndGrads(SPEC, params, images, labels, n, weights, 'rendering', { fwd, cls: labels.map((y, i) => (y >= 0 ? y : fwd.pred[i])) });
+    const got = await trainer.readGrads();
+    const refs = [...want.grads.weights.flatMap((w, i) => [w, want.grads.biases[i]]), want.grads.mu, want.grads.classBias];
+    const names = trainer.paramNames();
+    got.forEach((g, i) => {
+      const scale = Math.max(...refs[i].map(Math.abs), 1e-12);
+      expectClose(g, refs[i], `grad ${names[i]}`, { rel: 1e-3, abs: 1e-4 * scale });
+    });
+  });
+});
