@@ -23,6 +23,7 @@ import { NonFiniteError } from '../src/engine/train/run';
 import { TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
 import { loadSplit } from './lib/mnistNode';
 import { nodeDevice } from './lib/nodeGpu';
+import { cliKernelTuner, kernelLogEntry, loggedKernels } from './lib/kernelCache';
 
 const { values: a } = parseArgs({
   options: {
@@ -41,6 +42,8 @@ const { values: a } = parseArgs({
     variant: { type: 'string' }, nonnegative: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
     'train-count': { type: 'string' }, validation: { type: 'string' },
     'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
+    // Kernel variants (scripts/lib/kernelCache.ts): a log's kernels.choice, and the tuner's cache.
+    kernels: { type: 'string' }, 'kernel-cache': { type: 'string' },
   },
 });
 
@@ -116,6 +119,7 @@ function withFlags(base: RunConfig): RunConfig {
 
 const { device, adapter } = await nodeDevice();
 console.log(`adapter: ${adapter}`);
+cliKernelTuner(device, adapter, { kernels: a.kernels ?? (a.resume ? loggedKernels(logPath) : undefined), cacheDir: a['kernel-cache'] });
 const trainSet = loadSplit('train');
 const testSet = loadSplit('test');
 const testCount = Math.min(testSet.count, num('test-count', a['test-count']));
@@ -188,7 +192,7 @@ function writeLog(final: Record<string, unknown>): void {
     // The architecture is written out when it is not the preset's (a --spec run, resumed with or without --spec).
     preset: a.preset, ...(JSON.stringify(run.spec) !== JSON.stringify(presetSpec) ? { spec: run.spec } : {}),
     mode: c.mode, seed: c.seed, labelled: c.labelled, batchSize: c.batchSize, epochsPlanned: c.epochs,
-    config: c, changes: run.progress.changes, adapter, stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
+    config: c, changes: run.progress.changes, adapter, kernels: kernelLogEntry(device), stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
     validationImages: c.data.validation.count, testImages: testCount,
     ...(run.labelledIndices ? { labelledIndices: Array.from(run.labelledIndices) } : {}), metrics: run.log, ...final,
   };

@@ -87,7 +87,7 @@ describe('kernel choice', () => {
     expect(b.kernelReport.source).toBe('stored');
     expect(b.kernels).toEqual(a.kernels);
     expect(store.sets).toBe(1);
-    expect(describeKernels(b.kernelReport)).toMatch(/^test adapter: kernels forward .*; transpose .*; wgrad .* \(tuned earlier in \d+ ms at batch 4, [\d.]+ of the direct kernels' time\)$/);
+    expect(describeKernels(b.kernelReport)).toMatch(/^test adapter: kernels forward .*; transpose .*; wgrad .* \(tuned earlier in \d+ ms \(\d+ ms timing\) at batch 4, [\d.]+ of the direct kernels' time\)$/);
     useKernelTuner(device, { adapter: 'test adapter', store, kernels: formatChoice(GEMM) });
     const c = await DrmmGpuEngine.create(device, SPEC, params, { maxBatch: 4 });
     owned.push(c);
@@ -111,7 +111,7 @@ describe('the engine on GEMM variants', () => {
       engine.run({ images, n, start, variant: 'rendering' });
       return [await engine.readForward(), await engine.readBacktrace()] as const;
     });
-    let x: ArrayLike<number> = images;
+    let x: Float32Array = images;
     shapesOf(SPEC).levels.forEach((l, i) => {
       const g = gpu.levels[i];
       expectClose(g.u, ref.conv(x, n, l.cin, l.hin, l.win, params.weights[i], params.biases[i], l.c, l.k, l.pad), `level ${i + 1} u`);

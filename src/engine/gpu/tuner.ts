@@ -35,8 +35,9 @@ export interface KernelReport {
   /** The measurements behind the choice (tuned, or stored with it); empty otherwise. */
   timings: KernelTiming[];
   adapter?: string;
-  /** Wall time of the tuning (tuned, or when the stored choice was tuned). */
+  /** Wall time of the tuning (tuned, or when the stored choice was tuned), and of it the pipelines' compilation. */
   tuneMs?: number;
+  compileMs?: number;
   /** The tuning batch. */
   batch?: number;
 }
@@ -82,8 +83,8 @@ async function fromStore(t: DeviceTuner, key: string, levels: number): Promise<K
   try {
     const text = await t.store.get(key);
     if (!text) return null;
-    const j = JSON.parse(text) as { choice: string; timings?: KernelTiming[]; tuneMs?: number; batch?: number };
-    return { choice: parseChoice(j.choice, levels), source: 'stored', timings: j.timings ?? [], adapter: t.adapter, tuneMs: j.tuneMs, batch: j.batch };
+    const j = JSON.parse(text) as { choice: string; timings?: KernelTiming[]; tuneMs?: number; compileMs?: number; batch?: number };
+    return { choice: parseChoice(j.choice, levels), source: 'stored', timings: j.timings ?? [], adapter: t.adapter, tuneMs: j.tuneMs, compileMs: j.compileMs, batch: j.batch };
   } catch {
     return null; // a damaged or older entry: tune again and overwrite it
   }
@@ -107,9 +108,9 @@ export function chooseKernels(device: GPUDevice, spec: ModelSpec, maxBatch: numb
       if (stored) return stored;
       const tuned = await tuneKernels(device, spec, maxBatch, t.candidates);
       const batch = Math.min(maxBatch, TUNE_BATCH);
-      const r: KernelReport = { choice: tuned.choice, source: 'tuned', timings: tuned.timings, adapter: t.adapter, tuneMs: tuned.ms, batch };
+      const r: KernelReport = { choice: tuned.choice, source: 'tuned', timings: tuned.timings, adapter: t.adapter, tuneMs: tuned.ms, compileMs: tuned.compileMs, batch };
       if (t.store) {
-        const value = JSON.stringify({ choice: formatChoice(tuned.choice), timings: tuned.timings, tuneMs: tuned.ms, batch, date: new Date().toISOString() });
+        const value = JSON.stringify({ choice: formatChoice(tuned.choice), timings: tuned.timings, tuneMs: tuned.ms, compileMs: tuned.compileMs, batch, date: new Date().toISOString() });
         try {
           await t.store.set(key, value);
         } catch {
@@ -139,7 +140,7 @@ export function lastKernelReport(device: GPUDevice): KernelReport | null {
 export function describeKernels(r: KernelReport): string {
   const fams = (['forward', 'transpose', 'wgrad'] as const).map((f) => `${f} ${r.choice[f].join(' ')}`).join('; ');
   const how = r.source === 'tuned' || r.source === 'stored'
-    ? `${r.source === 'tuned' ? 'tuned now' : 'tuned earlier'} in ${Math.round(r.tuneMs ?? 0)} ms at batch ${r.batch ?? '?'}${speedup(r)}`
+    ? `${r.source === 'tuned' ? 'tuned now' : 'tuned earlier'} in ${Math.round(r.tuneMs ?? 0)} ms${r.compileMs !== undefined ? ` (${Math.round(r.tuneMs! - r.compileMs)} ms timing)` : ''} at batch ${r.batch ?? '?'}${speedup(r)}`
     : r.source === 'forced' ? 'as named (--kernels)' : r.source === 'given' ? 'as given' : 'direct kernels, not tuned';
   return `${r.adapter ? `${r.adapter}: ` : ''}kernels ${fams} (${how})`;
 }

@@ -9,7 +9,7 @@
  */
 import { shapesOf, type LevelShape, type ModelSpec } from '../model';
 import { KERNEL_FAMILIES, KERNEL_VARIANTS, LevelForward, Transpose, WeightGrad, wgradScratch, type KernelChoice, type KernelFamily, type KernelVariant } from './convSteps';
-import { GEMM_TILES, gemmKernel, type GemmTileName } from './gemm';
+import { GEMM_TILES, gemmKernel, type GemmEntry, type GemmTileName } from './gemm';
 import { GpuOwner, preparePipelines } from './runner';
 
 export interface KernelTiming {
@@ -99,13 +99,16 @@ function levelBench(own: GpuOwner, l: LevelShape, n: number, i: number) {
  * 'direct'), with all the timings. The trainer's top-down template matching (convSteps' Match)
  * follows the forward family's choice: the same product without its epilogue.
  */
-export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: number, candidates: readonly KernelVariant[] = KERNEL_VARIANTS): Promise<{ choice: KernelChoice; timings: KernelTiming[]; ms: number }> {
+export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: number, candidates: readonly KernelVariant[] = KERNEL_VARIANTS): Promise<{ choice: KernelChoice; timings: KernelTiming[]; ms: number; compileMs: number }> {
   const t0 = now();
   const shapes = shapesOf(spec);
   const n = Math.max(1, Math.min(maxBatch, TUNE_BATCH));
   const tiles = candidates.filter((v): v is GemmTileName => v in GEMM_TILES);
-  // Build every pipeline the candidates need without blocking, all at once.
-  await preparePipelines(device, tiles.flatMap((tile) => (['forward', 'forwardRelu', 'forwardPool', 'transpose', 'wgrad'] as const).map((e) => gemmKernel(e, tile))));
+  // Build every pipeline the candidates need without blocking, all at once (the model's forward
+  // epilogues only; the trainer's plain 'forward' is built when a trainer first needs it).
+  const entries: GemmEntry[] = [...new Set(shapes.levels.map((l): GemmEntry => (l.pool ? 'forwardPool' : 'forwardRelu'))), 'transpose', 'wgrad'];
+  await preparePipelines(device, tiles.flatMap((tile) => entries.map((e) => gemmKernel(e, tile))));
+  const compileMs = now() - t0;
   const own = new GpuOwner(device, 'drmm.tune');
   const timings: KernelTiming[] = [];
   const choice: KernelChoice = { forward: [], transpose: [], wgrad: [] };
@@ -126,5 +129,5 @@ export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: 
   } finally {
     own.destroy();
   }
-  return { choice, timings, ms: now() - t0 };
+  return { choice, timings, ms: now() - t0, compileMs };
 }
