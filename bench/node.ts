@@ -48,7 +48,9 @@ async function stepper(device: GPUDevice, spec: ModelSpec, kind: StepKind, kerne
   return {
     engine,
     trainer,
-    async run(k: number): Promise<number> {
+    /** ms a step over k steps, wall clock; `cpu` gets this process's CPU ms a step (all its threads). */
+    async run(k: number, cpu?: number[]): Promise<number> {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < k; i++) {
         if (trainer) {
@@ -58,6 +60,8 @@ async function stepper(device: GPUDevice, spec: ModelSpec, kind: StepKind, kerne
       }
       if (trainer) await trainer.readMetrics(true);
       else await device.queue.onSubmittedWorkDone();
+      const c = process.cpuUsage(c0);
+      cpu?.push((c.user + c.system) / 1000 / k);
       return (performance.now() - t0) / k;
     },
     /** The first step's objective (before its update), for the cross-check. */
@@ -108,28 +112,30 @@ async function main(): Promise<void> {
         const k = Math.max(1, Math.min(20, Math.round(1000 / first)));
         const sa: number[] = [];
         const sb: number[] = [];
+        const [ca, cb]: number[][] = [[], []];
         for (let s = 0; s < samples; s++) {
           // Alternate which goes first, so that a drift in the machine's load falls on both.
           if (s % 2 === 0) {
-            sa.push(await a.run(k));
-            sb.push(await b.run(k));
+            sa.push(await a.run(k, ca));
+            sb.push(await b.run(k, cb));
           } else {
-            sb.push(await b.run(k));
-            sa.push(await a.run(k));
+            sb.push(await b.run(k, cb));
+            sa.push(await a.run(k, ca));
           }
         }
         const [ma, mb] = [median(sa), median(sb)];
         const row = {
           kind,
           stepsPerSample: k,
-          direct: { msPerStep: ma, samples: sa, gflops: gflopsOf(spec, kind, batch, ma) },
-          tuned: { msPerStep: mb, samples: sb, gflops: gflopsOf(spec, kind, batch, mb) },
+          direct: { msPerStep: ma, samples: sa, cpuMsPerStep: median(ca), gflops: gflopsOf(spec, kind, batch, ma) },
+          tuned: { msPerStep: mb, samples: sb, cpuMsPerStep: median(cb), gflops: gflopsOf(spec, kind, batch, mb) },
           speedup: ma / mb,
+          cpuSpeedup: median(ca) / median(cb),
           tunedOfMatmulPeak: gflopsOf(spec, kind, batch, mb) / peak.best.gflops,
           tunedOfCpuPeak: cpu ? gflopsOf(spec, kind, batch, mb) / cpu.gflops : null,
           firstLoss: { direct: la, tuned: lb, relDiff: Math.abs(la - lb) / Math.max(1e-12, Math.abs(la)) },
         };
-        log(`${preset} ${kind}: direct ${ma.toFixed(1)} ms, tuned ${mb.toFixed(1)} ms (${row.speedup.toFixed(2)}x), ${row.tuned.gflops.toFixed(2)} GFLOP/s = ${(100 * row.tunedOfMatmulPeak).toFixed(0)}% of the matrix product${cpu ? `, ${(100 * row.tunedOfCpuPeak!).toFixed(1)}% of the CPU peak` : ''}; first loss rel. diff ${row.firstLoss.relDiff.toExponential(1)}`);
+        log(`${preset} ${kind}: direct ${ma.toFixed(1)} ms, tuned ${mb.toFixed(1)} ms (${row.speedup.toFixed(2)}x; CPU time ${row.direct.cpuMsPerStep.toFixed(1)} vs ${row.tuned.cpuMsPerStep.toFixed(1)} ms, ${row.cpuSpeedup.toFixed(2)}x), ${row.tuned.gflops.toFixed(2)} GFLOP/s = ${(100 * row.tunedOfMatmulPeak).toFixed(0)}% of the matrix product${cpu ? `, ${(100 * row.tunedOfCpuPeak!).toFixed(1)}% of the CPU peak` : ''}; first loss rel. diff ${row.firstLoss.relDiff.toExponential(1)}`);
         kinds.push(row);
         if (kind === 'eg' && profile) {
           const floor = await emptySubmitMs(device);

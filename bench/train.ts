@@ -21,6 +21,7 @@ import type { TrainStepper } from './trainImpl';
 import { oursStepper, profilePhases, profileStepDispatches, type OursStepper } from './trainOurs';
 import { maxRelDiff, speedRatio, stepsPerSample, stepTiming } from './trainStats';
 import { tfjsStepper, webglInfo } from './trainTfjs';
+import { jaxStepper } from './trainJax';
 import type { TrainBenchConfig, TrainBenchResult, TrainImpl, TrainImplResult, TrainPresetResult } from './types';
 
 type Log = (msg: string) => void;
@@ -31,6 +32,7 @@ async function makeSteppers(device: GPUDevice, spec: ModelSpec, params: ModelPar
     ['oursConvnet', 'ours, convnet', () => oursStepper(device, spec, params, false, cfg.lr, cfg.batch)],
     ['tfjsWebgpu', 'tfjs WebGPU', () => tfjsStepper('webgpu', spec, params, cfg.lr, cfg.tfjsFused)],
     ['tfjsWebgl', 'tfjs WebGL', () => tfjsStepper('webgl', spec, params, cfg.lr, cfg.tfjsFused)],
+    ['jaxWebgpu', 'jax-js WebGPU', () => jaxStepper(spec, params, cfg.lr)],
   ];
   const out: TrainStepper[] = [];
   for (const [impl, description, make] of makers) {
@@ -166,13 +168,15 @@ async function trainPreset(device: GPUDevice, preset: PresetName, cfg: TrainBenc
     return {
       preset,
       batch: cfg.batch,
-      impls: (['oursEg', 'oursConvnet', 'tfjsWebgpu', 'tfjsWebgl'] as TrainImpl[]).map((i) => results.get(i)!),
-      convnetLossRelDiff: { webgpu: ceDiff('tfjsWebgpu'), webgl: ceDiff('tfjsWebgl') },
+      impls: (['oursEg', 'oursConvnet', 'tfjsWebgpu', 'tfjsWebgl', 'jaxWebgpu'] as TrainImpl[]).map((i) => results.get(i)!),
+      convnetLossRelDiff: { webgpu: ceDiff('tfjsWebgpu'), webgl: ceDiff('tfjsWebgl'), jax: ceDiff('jaxWebgpu') },
       ratios: {
         egVsWebgpu: speedRatio(ips('oursEg'), ips('tfjsWebgpu')),
         egVsWebgl: speedRatio(ips('oursEg'), ips('tfjsWebgl')),
         convnetVsWebgpu: speedRatio(ips('oursConvnet'), ips('tfjsWebgpu')),
         convnetVsWebgl: speedRatio(ips('oursConvnet'), ips('tfjsWebgl')),
+        egVsJax: speedRatio(ips('oursEg'), ips('jaxWebgpu')),
+        convnetVsJax: speedRatio(ips('oursConvnet'), ips('jaxWebgpu')),
       },
       profile,
       seconds: (performance.now() - t0) / 1000,

@@ -8,6 +8,7 @@ const IMPLS: [TrainImpl, string][] = [
   ['oursConvnet', 'ours convnet'],
   ['tfjsWebgpu', 'tfjs-webgpu'],
   ['tfjsWebgl', 'tfjs-webgl'],
+  ['jaxWebgpu', 'jax-js webgpu'],
 ];
 
 const impl = (p: TrainPresetResult, i: TrainImpl) => p.impls.find((r) => r.impl === i);
@@ -22,15 +23,17 @@ function speedCell(r: TrainImplResult | undefined): string {
 
 export function trainSpeedTable(t: TrainBenchResult): string {
   return table(
-    ['preset', 'batch', ...IMPLS.map(([, n]) => n), 'EG / webgpu', 'EG / webgl', 'convnet / webgpu', 'convnet / webgl'],
+    ['preset', 'batch', ...IMPLS.map(([, n]) => n), 'EG / webgpu', 'EG / webgl', 'EG / jax', 'convnet / webgpu', 'convnet / webgl', 'convnet / jax'],
     t.presets.map((p) => [
       p.preset,
       `${p.batch}`,
       ...IMPLS.map(([i]) => speedCell(impl(p, i))),
       ratio(p.ratios.egVsWebgpu),
       ratio(p.ratios.egVsWebgl),
+      ratio(p.ratios.egVsJax ?? NaN),
       ratio(p.ratios.convnetVsWebgpu),
       ratio(p.ratios.convnetVsWebgl),
+      ratio(p.ratios.convnetVsJax ?? NaN),
     ]),
   );
 }
@@ -41,7 +44,7 @@ export function trainLossTable(t: TrainBenchResult): string {
     for (const [i, name] of IMPLS) {
       const r = impl(p, i);
       if (!r) continue;
-      const diff = i === 'tfjsWebgpu' ? p.convnetLossRelDiff.webgpu : i === 'tfjsWebgl' ? p.convnetLossRelDiff.webgl : NaN;
+      const diff = i === 'tfjsWebgpu' ? p.convnetLossRelDiff.webgpu : i === 'tfjsWebgl' ? p.convnetLossRelDiff.webgl : i === 'jaxWebgpu' ? p.convnetLossRelDiff.jax ?? NaN : NaN;
       rows.push([
         p.preset,
         name,

@@ -47,7 +47,7 @@ export interface TrainBenchConfig {
   tfjsFused: boolean;
 }
 
-export type TrainImpl = 'oursEg' | 'oursConvnet' | 'tfjsWebgpu' | 'tfjsWebgl';
+export type TrainImpl = 'oursEg' | 'oursConvnet' | 'tfjsWebgpu' | 'tfjsWebgl' | 'jaxWebgpu';
 
 export interface TrainImplResult {
   impl: TrainImpl;
@@ -89,9 +89,9 @@ export interface TrainPresetResult {
   batch: number;
   impls: TrainImplResult[];
   /** Largest |ours - tfjs| / |tfjs| over the cross-checked convnet losses, per tfjs backend (NaN: not run). */
-  convnetLossRelDiff: { webgpu: number; webgl: number };
+  convnetLossRelDiff: { webgpu: number; webgl: number; jax?: number };
   /** images/s ratios ours / tfjs (> 1: ours faster); NaN where a side did not run. */
-  ratios: { egVsWebgpu: number; egVsWebgl: number; convnetVsWebgpu: number; convnetVsWebgl: number };
+  ratios: { egVsWebgpu: number; egVsWebgl: number; convnetVsWebgpu: number; convnetVsWebgl: number; egVsJax?: number; convnetVsJax?: number };
   /** Our step phase by phase, and the slowest dispatches of one step (replayed alone). */
   profile?: {
     eg: PhaseTiming[];
