@@ -1,10 +1,12 @@
-// The glossary: every TERM_ID has an entry, and the About panel renders each as the focusable
-// target `term-<id>` that TermLink points to.
+// The glossary: every TERM_ID has an entry, the About panel renders each as the focusable target
+// `term-<id>` (the popover's "The whole glossary" goes there), TermLink is a button that opens the
+// entry in place, and where the popover goes.
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { AboutPanel } from '../../src/ui/about/AboutPanel';
 import { GLOSSARY, GLOSSARY_BY_ID, TERM_IDS } from '../../src/ui/about/glossary';
 import { TermLink } from '../../src/ui/about/TermLink';
+import { placePopover } from '../../src/ui/about/TermPopover';
 
 describe('glossary', () => {
   it('has exactly one entry per stable id, each with both names and a meaning', () => {
@@ -42,10 +44,28 @@ describe('AboutPanel', () => {
 });
 
 describe('TermLink', () => {
-  it('links to the entry and shows both names as its tooltip', () => {
+  it('is a button in the sentence that opens the entry in place (a dialog), closed at first', () => {
     const html = renderToStaticMarkup(<TermLink term="relu" />);
-    expect(html).toContain('href="#term-relu"');
-    expect(html).toContain(`title="${GLOSSARY_BY_ID.relu.convnet} ↔ ${GLOSSARY_BY_ID.relu.drmm}"`);
-    expect(html).toContain(`>${GLOSSARY_BY_ID.relu.convnet}</a>`);
+    expect(html).toMatch(/^<button type="button" class="term-link" aria-expanded="false" aria-haspopup="dialog" data-term="relu">/);
+    expect(html).toContain(`>${GLOSSARY_BY_ID.relu.convnet}</button>`);
+    expect(renderToStaticMarkup(<TermLink term="eg">EG</TermLink>)).toContain('>EG</button>');
+  });
+});
+
+describe('placePopover', () => {
+  const view = { width: 1280, height: 720 };
+  const pop = { width: 340, height: 160 };
+  it('goes under the word, its left edge at the word’s', () => {
+    expect(placePopover({ left: 100, top: 200, width: 60, height: 20 }, pop, view)).toEqual({ left: 100, top: 226 });
+  });
+  it('moves left to stay in the window, and above the word when there is no room under it', () => {
+    expect(placePopover({ left: 1200, top: 200, width: 60, height: 20 }, pop, view)).toEqual({ left: 1280 - 340 - 8, top: 226 });
+    expect(placePopover({ left: 100, top: 650, width: 60, height: 20 }, pop, view)).toEqual({ left: 100, top: 650 - 6 - 160 });
+  });
+  it('stays inside a window too small for either', () => {
+    const p = placePopover({ left: 10, top: 100, width: 60, height: 20 }, pop, { width: 300, height: 200 });
+    expect(p.left).toBe(8);
+    expect(p.top).toBeGreaterThanOrEqual(8);
+    expect(p.top + pop.height).toBeLessThanOrEqual(200);
   });
 });

@@ -11,7 +11,7 @@ import { closedFormSwitches, enumerateSwitches, nearlyEqual, parseEntry, reluSum
 const MIN_D = 2;
 const MAX_SHOWN_D = 5;
 
-interface Entry {
+export interface Entry {
   text: string;
   value: number;
   error: string | null;
@@ -21,8 +21,11 @@ const entry = (v: number): Entry => ({ text: String(v), value: v, error: null })
 const START_Z = [1, -2, 0.5, 1.5];
 const START_U = [2, -1, -1, 0.5];
 
-export function ReluExercise() {
-  const id = useId();
+/**
+ * The exercise's state: z and u as typed (a bad entry keeps the last good value and says so), and
+ * everything computed from them. Shared by this panel's version and the story's compact one.
+ */
+export function useReluExercise() {
   const [z, setZ] = useState<Entry[]>(START_Z.map(entry));
   const [u, setU] = useState<Entry[]>(START_U.map(entry));
   const zv = z.map((e) => e.value);
@@ -50,6 +53,15 @@ export function ReluExercise() {
     setZ(fit);
     setU(fit);
   };
+  return { z, u, zv, uv, en, closed, sum, naive, zNonneg, equal, edit, resize };
+}
+
+export const EXERCISE_MIN_D = MIN_D;
+export const EXERCISE_MAX_D = MAX_SHOWN_D;
+
+export function ReluExercise() {
+  const id = useId();
+  const { z, u, zv, uv, en, closed, sum, naive, zNonneg, equal, edit, resize } = useReluExercise();
   const aText = (a: number[]) => `(${a.join(', ')})`;
 
   return (
