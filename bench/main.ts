@@ -12,7 +12,11 @@ import { emptySubmitMs, profileDispatches, recordingPass } from './profile';
 import { measurePair } from './stats';
 import { benchTraining } from './train';
 import { buildTfjsNet, tf, useWebGpuBackend, type TfjsNet } from './tfjsNet';
-import type { AdapterInfoRecord, BenchConfig, BenchResult, PresetConfig, PresetResult, ProfileResult } from './types';
+import type { AdapterInfoRecord, BenchConfig, BenchResult, PresetConfig, PresetResult, ProfileResult, RooflineRow } from './types';
+import { adapterKey, describeKernels, useKernelTuner, webStorageStore } from '../src/engine/gpu/tuner';
+import { formatChoice } from '../src/engine/gpu/convSteps';
+import { benchOrt } from './ortPeer';
+import { matmulPeak, stepFlops, type MatmulPeak } from './roofline';
 
 declare global {
   interface Window {
@@ -122,10 +126,14 @@ async function benchPreset(device: GPUDevice, pc: PresetConfig, cfg: BenchConfig
     const [latency1GpuDone, fullDp1GpuDone] = await step('b1 gpu-done: forward, full DP', measurePair(() => forwardGpuDone(core, one, 1), () => fullDp(core, one, 'none'), o));
     const [fullDp1, fullDpWithPaths1] = await step('full DP, full DP + paths', measurePair(() => fullDp(core, one, 'signals'), () => fullDp(core, one, 'paths'), o));
     const [paths1Read, paths1GpuDone] = await step('paths alone: read, gpu-done', measurePair(() => pathsOnly(core, true), () => pathsOnly(core, false), o));
+    log(`${pc.preset}: onnxruntime-web (WebGPU EP)`);
+    const ortResult = await benchOrt(core, spec, params, imgs, ref, cfg.gateBatch, B, o, (m) => log(`${pc.preset}: ${m}`));
     const imagesPerSecOurs = (B * 1000) / throughput.medianMs;
     const imagesPerSecTfjs = (B * 1000) / tfThroughput.medianMs;
     const result: PresetResult = {
       preset: pc.preset,
+      kernels: { choice: formatChoice(core.kernels), about: describeKernels(core.kernelReport), timings: core.kernelReport.timings },
+      ort: ortResult,
       gate,
       timings: {
         throughputBatch: B,
@@ -154,6 +162,10 @@ async function run(cfg: BenchConfig): Promise<BenchResult> {
   log(`adapter ${JSON.stringify(adapter)}`);
   const got = await requestDevice(navigator.gpu, 'drmm.bench');
   if (!got.ok) throw new Error(got.reason);
+  // The per-adapter tuner, as the page would run it (its store: this profile's localStorage).
+  useKernelTuner(got.device, { adapter: adapterKey(adapter), store: webStorageStore(localStorage) });
+  const peak: MatmulPeak = await matmulPeak(got.device);
+  log(`matrix product peak: ${peak.best.gflops.toFixed(2)} GFLOP/s (${peak.best.kernel})`);
   got.device.lost.then((l) => {
     if (l.reason !== 'destroyed') log(`our device lost: ${l.message}`);
   });
@@ -177,6 +189,16 @@ async function run(cfg: BenchConfig): Promise<BenchResult> {
   }
   // Training last: it switches tfjs between its WebGPU and WebGL backends.
   const train = cfg.train ? await benchTraining(got.device, cfg.train, log) : undefined;
+  const roofline: RooflineRow[] = [];
+  for (const p of presets) {
+    const ips = p.timings?.imagesPerSecOurs;
+    if (ips) roofline.push(row(p.preset, 'inference forward', 'ours', stepFlops(PRESETS[p.preset], 'forward') * ips, peak));
+    const o = p.ort?.throughput;
+    if (o) roofline.push(row(p.preset, 'inference forward', 'onnxruntime-web', stepFlops(PRESETS[p.preset], 'forward') * o.imagesPerSecOrt, peak));
+  }
+  for (const p of train?.presets ?? [])
+    for (const r of p.impls)
+      if (r.imagesPerSec) roofline.push(row(p.preset, r.impl === 'oursEg' ? 'EG step' : 'convnet step', r.impl, stepFlops(PRESETS[p.preset], r.impl === 'oursEg' ? 'eg' : 'convnet') * r.imagesPerSec, peak));
   got.device.destroy();
   return {
     date: new Date().toISOString(),
@@ -188,8 +210,14 @@ async function run(cfg: BenchConfig): Promise<BenchResult> {
     config: cfg,
     presets,
     train,
+    matmulPeak: peak,
+    roofline,
     totalSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+function row(preset: string, step: string, impl: string, flopsPerSec: number, peak: MatmulPeak): RooflineRow {
+  return { preset, step, impl, gflops: flopsPerSec / 1e9, ofMatmulPeak: flopsPerSec / 1e9 / peak.best.gflops };
 }
 
 window.drmmBench = { run };

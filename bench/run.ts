@@ -29,6 +29,7 @@ import { watchHostLoad } from './host';
 import { interactionTable, runInteraction, writeInteraction } from './interaction';
 import { summary, type BenchFile } from './report';
 import { trainSummary } from './trainReport';
+import { peersSummary } from './peersReport';
 import { lossAgrees } from './trainStats';
 import type { BenchConfig, BenchResult, PresetConfig, TrainBenchConfig, TrainPresetResult } from './types';
 
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     resolve: { alias: engine.dir ? [{ find: /^\.\.\/src\//, replacement: `${engine.dir}/src/` }] : [] },
     // Pre-bundle tfjs at start-up, so the dev server does not reload the page mid-bench when it
     // discovers the dependency on first request.
-    optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl'] },
+    optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl', 'onnxruntime-web/webgpu', '@jax-js/jax'] },
   });
   await server.listen();
   const addr = server.httpServer?.address();
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
     console.log('\n' + summary(file));
+    console.log('\n' + peersSummary(file));
     if (file.train) console.log('\n' + trainSummary(file.train));
     console.log(`\nwrote ${path.relative(ROOT, out)}`);
     if (result.presets.some((p) => !p.gate.pass)) process.exitCode = 1;

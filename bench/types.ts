@@ -3,6 +3,8 @@
  * (bench/run.ts): the config the driver passes in and the JSON the page hands back.
  */
 import type { PresetName } from '../src/engine';
+import type { OrtResult } from './ortPeer';
+import type { MatmulPeak } from './roofline';
 
 export interface PresetConfig {
   preset: PresetName;
@@ -157,6 +159,10 @@ export interface ProfileResult {
 
 export interface PresetResult {
   preset: PresetName;
+  /** The kernel variants the tuner chose for this preset on this adapter, its line and timings. */
+  kernels?: { choice: string; about: string; timings: unknown[] };
+  /** onnxruntime-web (WebGPU EP) on the same network: its gate and timings paired with ours. */
+  ort?: OrtResult;
   gate: GateResult;
   /** Absent when the gate failed: no speed figures for a wrong answer. */
   timings?: {
@@ -202,5 +208,17 @@ export interface BenchResult {
   config: BenchConfig;
   presets: PresetResult[];
   train?: TrainBenchResult;
+  /** The best matrix-product FLOP/s on this adapter in this run (bench/roofline.ts). */
+  matmulPeak?: MatmulPeak;
+  roofline?: RooflineRow[];
   totalSeconds: number;
+}
+
+/** FLOP/s of one step kind of one implementation, and its fraction of the matrix-product peak. */
+export interface RooflineRow {
+  preset: string;
+  step: string;
+  impl: string;
+  gflops: number;
+  ofMatmulPeak: number;
 }
