@@ -73,7 +73,10 @@ export function precachePlugin(): Plugin {
     configResolved(c) {
       config = c;
     },
-    async generateBundle(_options, bundle) {
+    // order 'post': after every other plugin's generateBundle, Vite's import analysis included,
+    // which still rewrites chunks that load others with styles (their preload lists); hashing
+    // before it would record a revision the served file does not have.
+    generateBundle: { order: 'post', async handler(_options, bundle) {
       const emitted = Object.values(bundle).map((f) => ({ fileName: f.fileName, content: f.type === 'chunk' ? f.code : f.source }));
       if (!emitted.some((f) => f.fileName === 'index.html')) this.error('precache: the build emitted no index.html');
       const manifest = buildManifest(emitted, config.publicDir || null);
@@ -81,6 +84,6 @@ export function precachePlugin(): Plugin {
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: `self.${MANIFEST_GLOBAL}=${JSON.stringify(manifest)};\n${worker}` });
       const mb = (manifest.entries.reduce((a, e) => a + e.size, 0) / 1e6).toFixed(1);
       config.logger.info(`sw.js: precache version ${manifest.version}, ${manifest.entries.length} files, ${mb} MB`);
-    },
+    } },
   };
 }
