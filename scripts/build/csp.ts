@@ -18,7 +18,9 @@ export const CSP_DIRECTIVES: Record<string, string[]> = {
   'style-src': ["'self'"],
   // blob: and data: for canvases exported as images and the empty data: favicon.
   'img-src': ["'self'", 'blob:', 'data:'],
-  'font-src': ["'self'"],
+  // data: for the math typesetting's (KaTeX) smallest fonts, which the build inlines into its
+  // stylesheet (under 4 kB each); a font cannot run code. The larger ones load from our origin.
+  'font-src': ["'self'", 'data:'],
   // MNIST and model files come from our own origin only.
   'connect-src': ["'self'"],
   // The service worker (sw.js) and any worker we start.

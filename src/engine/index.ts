@@ -29,6 +29,8 @@ export { MODEL_FILE_MAGIC, MODEL_FILE_MAX_HEADER, MODEL_FILE_VERSIONS_READ, read
 export { renderingFigures, type RenderingFigures } from './renderingFigures';
 export { PathModel, switchesOf, unitNode, type LevelPathView, type PathSelection, type PathView, type Side, type UnitRef } from './paths/pathModel';
 export type { NodeRef, SwitchSet } from './paths/counts';
+// The passes themselves, for sampling actual paths in proportion to the paths below and above a node (src/ui/overview/pathSample.ts).
+export { downPass, upPass, logAt, type Counts, type Layers } from './paths/counts';
 export { sample, switchCounts, priorsFromCounts, onProbabilities, type DrmmSample, type SampleRequest, type OnPrior, type TPrior, type SwitchCounts } from './reference/sample';
 
 /** A WebGPU engine when a device is given, else the CPU reference engine. */
