@@ -18,17 +18,27 @@ export interface WeightEntry {
 
 export const initialWeights = (): WeightEntry[] => DEMO_GRAPH.edges.map((e) => ({ text: String(e.w), value: e.w, error: null }));
 
-/** Node positions in the graph drawing (px). */
-const POS: [number, number][] = [
-  [22, 82],
-  [110, 26],
-  [150, 136],
-  [226, 26],
-  [306, 82],
-];
+/** The graph drawing's size and node radius (px). */
 const W = 330;
-const H = 162;
+const H = 156;
 const R = 13;
+
+/** Node positions in the drawing (S, A, B, C, T). */
+const POS: [number, number][] = [
+  [22, 86],
+  [110, 30],
+  [150, 136],
+  [230, 30],
+  [306, 86],
+];
+/** Where each node's cost is written, relative to the node: above it, or left of it for B (under it the drawing ends). */
+const DIST_AT: [number, number, 'middle' | 'end'][] = [
+  [0, -18, 'middle'],
+  [0, -18, 'middle'],
+  [-R - 4, 4, 'end'],
+  [0, -18, 'middle'],
+  [0, -18, 'middle'],
+];
 
 const fmtD = (d: number) => (Number.isFinite(d) ? String(d) : '∞');
 
@@ -54,7 +64,7 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
     setWeights(weights.map((e, j) => (j !== i ? e : p.ok ? { text, value: p.value, error: null } : { text, value: e.value, error: `${p.message} Still using ${e.value}.` })));
   };
   const error = weights.find((w) => w.error)?.error ?? null;
-  const routeText = route ? `${route.map((x) => g.nodes[x]).join(' → ')}, cost ${routeCost(g, route)}` : trace ? `no route from S within ${l} edge${l === 1 ? '' : 's'} yet` : null;
+  const routeText = route ? `Route: ${route.map((x) => g.nodes[x]).join(' → ')}, cost ${routeCost(g, route)}` : trace ? `No route from S within ${l} edge${l === 1 ? '' : 's'} yet.` : null;
 
   return (
     <div className="sp-widget" data-testid="shortest-path" data-view={view} data-l={l} data-route={route ? route.map((x) => g.nodes[x]).join('') : ''}>
@@ -78,7 +88,7 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
                   <text x={POS[x][0]} y={POS[x][1] + 4} textAnchor="middle">
                     {name}
                   </text>
-                  <text className="sp-dist" x={POS[x][0]} y={POS[x][1] + (POS[x][1] > H / 2 ? -R - 4 : R + 13)} textAnchor="middle">
+                  <text className="sp-dist" x={POS[x][0] + DIST_AT[x][0]} y={POS[x][1] + DIST_AT[x][1]} textAnchor={DIST_AT[x][2]}>
                     {fmtD(layers[l].dist[x])}
                   </text>
                 </g>
@@ -114,20 +124,20 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
             ℓ − 1
           </button>
           <span className="sp-l" aria-live="polite">
-            ℓ = {l} of {L}
+            ℓ = {l}/{L}
           </span>
           <button type="button" onClick={() => setL(Math.min(L, l + 1))} disabled={l === L} aria-label="One more iteration">
             ℓ + 1
           </button>
           <button type="button" aria-pressed={trace} onClick={() => setTrace(!trace)}>
-            Trace the route from S
+            Trace from S
           </button>
           <button type="button" onClick={() => setWeights(initialWeights())}>
-            Reset costs
+            Reset
           </button>
         </div>
         <p className="sp-status" role="status">
-          {error ?? routeText ?? `After ${l} iteration${l === 1 ? '' : 's'}: every node's best cost to T within ${l} edge${l === 1 ? '' : 's'}.`}
+          {error ?? routeText ?? `ℓ = ${l}: each node’s best cost to T within ${l} edge${l === 1 ? '' : 's'}.`}
         </p>
       </div>
     </div>
@@ -137,12 +147,12 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
 function DpTable({ g, layers, l }: { g: SpGraph; layers: ReturnType<typeof shortestPathLayers>; l: number }) {
   return (
     <table className="sp-table">
-      <caption>
-        d<sub>x</sub>(ℓ) → next<sub>x</sub>(ℓ)
-      </caption>
+      <caption className="sr-only">Each node’s best cost to T within ℓ edges, and the node its route goes to</caption>
       <thead>
         <tr>
-          <th scope="col">x</th>
+          <th scope="col">
+            d<sub>x</sub>(ℓ)
+          </th>
           {layers.map((_, k) => (
             <th scope="col" key={k} className={k === l ? 'now' : undefined}>
               ℓ={k}
@@ -177,7 +187,7 @@ function DpTable({ g, layers, l }: { g: SpGraph; layers: ReturnType<typeof short
 function Unrolled({ g, layers, l, route }: { g: SpGraph; layers: ReturnType<typeof shortestPathLayers>; l: number; route: number[] | null }) {
   const cols = layers.length;
   const UW = 380;
-  const UH = 160;
+  const UH = 128;
   const cx = (k: number) => 30 + (k * (UW - 60)) / Math.max(1, cols - 1);
   const cy = (x: number) => 16 + (x * (UH - 32)) / Math.max(1, g.nodes.length - 1);
   const r = 11;

@@ -43,6 +43,9 @@ export function StoryStrip() {
         <span className="story-count" data-testid="story-count">
           Story {i + 1} / {STORY_COUNT}
         </span>
+        <h2 id={titleId} className="story-title" aria-live="polite">
+          {card.title}
+        </h2>
         <ol className="story-dots" aria-label="Story cards">
           {STORY_CARDS.map((c, j) => (
             <li key={c.id}>
@@ -64,9 +67,6 @@ export function StoryStrip() {
       </div>
       <article className="story-card" data-testid="story-card" data-card={card.id} data-index={i} aria-labelledby={titleId} key={card.id}>
         <div className="story-text">
-          <h2 id={titleId} aria-live="polite">
-            {card.title}
-          </h2>
           <p className="story-body">{text.body}</p>
           <p className="story-tries">
             <span className="story-try-label">Try: </span>

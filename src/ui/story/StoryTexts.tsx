@@ -10,7 +10,7 @@ import type { ReactNode } from 'react';
 import { TermLink } from '../about/TermLink';
 import { inferenceKey, useApp } from '../store';
 import { COUNTERFACTUAL_CLASS, COUNTERFACTUAL_LABEL } from './cards';
-import { log10Settings, onFraction } from './pick';
+import { ambiguousDigit, log10Settings, onFraction } from './pick';
 
 export interface CardText {
   body: ReactNode;
@@ -43,6 +43,26 @@ function OnShare({ level }: { level: number }) {
   return <strong>{r ? `${Math.round(100 * onFraction(r.result.forward, level))}%` : '…'}</strong>;
 }
 
+/** Which digit the counterfactual card brought in, and why (the test set's classification may not be there yet). */
+function WhichDigit() {
+  const custom = useApp((s) => s.custom !== null);
+  const digit = useApp((s) => s.digitIndex);
+  const labels = useApp((s) => s.test?.labels ?? null);
+  const predictions = useApp((s) => (s.testPredictions && s.testPredictions.modelVersion === s.modelVersion ? s.testPredictions : null));
+  if (custom) return <>Here it is your own input.</>;
+  const label = labels && digit < labels.length ? labels[digit] : null;
+  const pNine = predictions && digit < predictions.done && predictions.pred[digit] >= 0 ? predictions.probs[digit * predictions.classes + COUNTERFACTUAL_CLASS] : null;
+  const picked = pNine !== null && ambiguousDigit(labels, predictions, COUNTERFACTUAL_LABEL, COUNTERFACTUAL_CLASS, -1) === digit;
+  return (
+    <>
+      Test digit {digit}
+      {label !== null ? `, a ${label}` : ''}
+      {pNine !== null ? `, which the model gives p(${COUNTERFACTUAL_CLASS} | I) = ${pNine.toPrecision(2)}` : ''}
+      {picked ? `: of all the test ${COUNTERFACTUAL_LABEL}s, the one it finds most like a ${COUNTERFACTUAL_CLASS}.` : '.'}
+    </>
+  );
+}
+
 const SLIDES = 'From the lecture slides (the DP tutorial), not the paper.';
 
 export const STORY_TEXTS: Record<string, CardText> = {
@@ -60,23 +80,23 @@ export const STORY_TEXTS: Record<string, CardText> = {
   'shortest-path': {
     body: (
       <>
-        First the lecture’s warm-up. The cheapest route from S to T: checking every route is exponential, so the DP keeps for each node its best cost
-        d<sub>x</sub>(ℓ) to T within ℓ edges, and the next node on that route (a back-pointer):{' '}
+        The cheapest route from S to T. Checking every route is exponential; the DP keeps, for each node, its best cost to T within ℓ edges and the
+        node that route goes to (a back-pointer):{' '}
         <span className="formula">
-          d<sub>x</sub>(ℓ) = min<sub>y</sub> [ w(x,y) + d<sub>y</sub>(ℓ−1) ]
+          d<sub>x</sub>(ℓ) = min<sub>y</sub> [w(x,y) + d<sub>y</sub>(ℓ−1)]
         </span>
-        . S’s best guess changes at every ℓ: an early hypothesis is superseded, and never used again.
+        . S’s best guess changes at every ℓ: a superseded hypothesis is never used again.
       </>
     ),
-    tries: ['Press ℓ + 1 until nothing changes, then trace the route from S.', 'Make B→C cost 9: which pointers change?'],
+    tries: ['ℓ + 1 until nothing changes, then trace the route from S.', 'Make B→C cost 9: which pointers change?'],
     source: SLIDES,
   },
   unrolled: {
     body: (
       <>
-        Copy the nodes once per ℓ and the recursion becomes a layered network: each copy takes the best of its edges from the layer before and remembers
-        which. That is a convnet’s shape. Layer ℓ is level ℓ, a copy is a unit, the min over edges is the max over a and t (scores instead of costs), the
-        pointers are the <TermLink term="relu">switches</TermLink>, and tracing the route from S is rendering from the class.
+        One copy of the nodes per ℓ: each copy takes the best of its edges from the layer before and remembers which. That is a convnet: layer ℓ is
+        level ℓ, a copy is a unit, the min over edges is the max over a and t, the pointers are the <TermLink term="relu">switches</TermLink>, and
+        tracing the route from S is rendering from the class.
       </>
     ),
     tries: ['Step ℓ down and up: a layer only needs the layer below it.'],
@@ -85,10 +105,10 @@ export const STORY_TEXTS: Record<string, CardText> = {
   relu: {
     body: (
       <>
-        The second warm-up: max over a ∈ {'{0,1}'}
-        <sup>D</sup> of zᵀ diag(a) u. Push the max to the right: each aᵢ is chosen alone, âᵢ = [zᵢuᵢ &gt; 0], and the max is Σ ReLU(zᵢuᵢ). When z ≥ 0
-        that is zᵀ ReLU(u): the convnet’s <TermLink term="relu">ReLU</TermLink>. With a prior on a, the ReLU’s bias is the log prior odds ln(π
-        <sub>ON</sub>/π<sub>OFF</sub>) of the switch.
+        Maximise zᵀ diag(a) u over a ∈ {'{0,1}'}
+        <sup>D</sup>. Push the max to the right: each aᵢ is chosen alone, âᵢ = [zᵢuᵢ &gt; 0], and the max is Σ ReLU(zᵢuᵢ). With z ≥ 0 that is
+        zᵀ ReLU(u): the convnet’s <TermLink term="relu">ReLU</TermLink>. With a prior on a, its bias is the log prior odds ln(π<sub>ON</sub>/π
+        <sub>OFF</sub>).
       </>
     ),
     tries: ['Make z₂ positive: does the best a change, and does zᵀReLU(u) now agree?'],
@@ -168,8 +188,8 @@ export const STORY_TEXTS: Record<string, CardText> = {
   counterfactual: {
     body: (
       <>
-        Keep the switches, change the class: the backtrace from class {COUNTERFACTUAL_CLASS} shows what the model would draw with this digit’s
-        nuisances. The digit is the test {COUNTERFACTUAL_LABEL} the model finds most like a {COUNTERFACTUAL_CLASS} (once the test set is classified).
+        Keep the switches, change the class: the backtrace from class {COUNTERFACTUAL_CLASS} draws what the model would render with this digit’s
+        nuisances. <WhichDigit />
       </>
     ),
     tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`, 'Close the top of the loop a little at a time: when does the prediction change?'],
@@ -177,9 +197,9 @@ export const STORY_TEXTS: Record<string, CardText> = {
   levels: {
     body: (
       <>
-        Stroke fragments are scattered over the input. Follow the top-down signal level by level: the deeper levels keep the evidence on the digit
-        and drop the clutter, because only the active paths, the task-relevant pixels, reach them. The Saliency tab below shows each level’s{' '}
-        <TermLink term="saliency">saliency</TermLink>.
+        Stroke fragments are scattered over the input. Follow the top-down signal level by level: deeper levels should keep the evidence on the digit
+        and drop the clutter, since only the active paths, the task-relevant pixels, reach them. Does this model? The Saliency tab below measures each
+        level’s <TermLink term="saliency">saliency</TermLink> on the clutter.
       </>
     ),
     tries: ['Raise the clutter, or switch to noise, in Settings.', 'Select a unit: its saliency, level by level.'],

@@ -47,7 +47,6 @@ export const DEMO_GRAPH: SpGraph = {
     { from: 0, to: 2, w: 6 },
     { from: 1, to: 2, w: 2 },
     { from: 1, to: 3, w: 5 },
-    { from: 1, to: 4, w: 8 },
     { from: 2, to: 3, w: 1 },
     { from: 2, to: 4, w: 3 },
     { from: 3, to: 4, w: 1 },
