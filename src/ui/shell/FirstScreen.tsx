@@ -44,10 +44,11 @@ export function FirstScreen() {
   // 720 px: a 150 px pad and 84 px images; 1080 px: 240 and 130.
   const pad = Math.round(Math.min(260, Math.max(140, 0.25 * h - 30)));
   const img = Math.round(Math.min(140, Math.max(84, 0.13 * h - 10)) / 28) * 28;
+  // The input column is a little wider than the pad: the test digit's number and label sit in one row.
   return (
     <div className="first-screen">
       <PartBoundary what="The input">
-        <InputColumn padSize={pad} />
+        <InputColumn padSize={pad} width={Math.max(pad + 22, 196)} />
       </PartBoundary>
       <PartBoundary what="The overview">
         <Suspense fallback={<OverviewPlaceholder />}>

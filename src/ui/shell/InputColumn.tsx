@@ -52,7 +52,7 @@ function DigitNav() {
   );
 }
 
-export function InputColumn({ padSize }: { padSize: number }) {
+export function InputColumn({ padSize, width = padSize + 22 }: { padSize: number; width?: number }) {
   const test = useApp((s) => s.test);
   const index = useApp((s) => s.digitIndex);
   const custom = useApp((s) => s.custom);
@@ -71,7 +71,7 @@ export function InputColumn({ padSize }: { padSize: number }) {
     }
   };
   return (
-    <section className="input-col card" aria-labelledby="input-col-title" style={{ width: padSize + 22 }}>
+    <section className="input-col card" aria-labelledby="input-col-title" style={{ width }}>
       <h2 id="input-col-title">Your digit</h2>
       <DrawingPad compact size={padSize} under={under} />
       <p className="current-input" data-testid="current-input" data-input={custom ? 'custom' : 'test'}>

@@ -11,6 +11,9 @@ import { inferenceKey, useApp, type ViewResult } from '../store';
 
 const IMAGE = imageScale();
 
+/** How many of the best classes the column lists. */
+const SHOWN = 4;
+
 /** Scores as bars around the best one: how far below the winner each class is (log-odds of the two). */
 function ScoreList({ view }: { view: ViewResult }) {
   const { scores, probs } = view.result.forward;
@@ -20,7 +23,8 @@ function ScoreList({ view }: { view: ViewResult }) {
   const top = scores[pred];
   const gaps = Array.from({ length: C }, (_, c) => top - scores[c]);
   const widest = Math.max(...gaps, 1e-9);
-  const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => scores[b] - scores[a]);
+  // The best classes; all of them are in the overview's class column.
+  const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => scores[b] - scores[a]).slice(0, SHOWN);
   return (
     <ol className="score-list" aria-label="Class scores, best first" data-testid="score-list">
       {order.map((c) => (
@@ -70,7 +74,7 @@ export function PredictionColumn({ size }: { size: number }) {
           {right === true ? ' · right' : right === false ? ` · label ${view.label}` : ''}
         </span>
       </p>
-      <p className="score-note dim">class score s_c; below the best, how far below it (the log-odds of the two)</p>
+      <p className="score-note dim">the best classes: the score s_c, and how far below it the others are (the log-odds of the two)</p>
       <ScoreList view={view} />
       <h3>Rendered back</h3>
       <div className="rendered" data-testid="reconstruction" data-class={view.startClass} data-counterfactual={counterfactual}>
@@ -87,7 +91,7 @@ export function PredictionColumn({ size }: { size: number }) {
         <MapCanvas data={view.image} height={height} width={width} scale={IMAGE} label="The input the model read" caption="input I" displayWidth={size} kind="first-input" />
       </div>
       <div className="render-as" role="group" aria-label="Render it as another class">
-        <span className="dim">render as</span>
+        <span className="dim">render as:</span>
         {Array.from({ length: view.spec.classes }, (_, c) => (
           <button key={c} type="button" aria-pressed={view.startClass === c && (start !== 'predicted' || c === pred)} onClick={() => setStart(c === pred ? 'predicted' : c)}>
             {c}
