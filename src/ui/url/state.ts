@@ -23,6 +23,7 @@
  * | `step` | integer 0..99999 | the DP stepper's step |
  * | `maps`, `sal`, `ch` | `u`/`r`, `su`/`sr`, integer | the level panels' feature stage, saliency stage, channels shown (0: all) |
  * | `panel` | a panel id | the panel shown |
+ * | `story` | integer 1..N, or `off` | the story card shown (1 is the first; left out for the first), or the story hidden |
  * | `lecture` | `1` | lecture mode |
  *
  * `#term-<id>` alone (a glossary link opened in a new tab) opens the About panel at that term.
@@ -37,6 +38,7 @@
  */
 import { PRESET_NAMES, VARIANTS, type PresetName, type Variant } from '../../engine';
 import { TERM_IDS, type TermId } from '../about/glossary';
+import { STORY_COUNT } from '../story/cards';
 import { PANEL_IDS, type Clutter, type FeatureStage, type PanelId, type SaliencyStage, type StartChoice, type UnitRef } from '../store';
 
 /** The model a link names. */
@@ -68,6 +70,8 @@ export interface UrlState {
   saliencyStage?: SaliencyStage;
   maxChannels?: number;
   panel?: PanelId;
+  /** The story card shown (0-based; the link writes it 1-based), or null: the story hidden. */
+  story?: number | null;
   lecture?: boolean;
   /** A glossary entry to show (the `#term-<id>` form only). */
   term?: TermId;
@@ -103,7 +107,7 @@ export const MAX_DIGIT = 9999;
 export const MAX_FILE_NAME = 200;
 
 /** Keys in the order they are written. */
-export const URL_KEYS = ['model', 'seed', 'file', 'digit', 'draw', 'clutter', 'amount', 'cseed', 'variant', 'start', 'unit', 'step', 'maps', 'sal', 'ch', 'panel', 'lecture'] as const;
+export const URL_KEYS = ['model', 'seed', 'file', 'digit', 'draw', 'clutter', 'amount', 'cseed', 'variant', 'start', 'unit', 'step', 'maps', 'sal', 'ch', 'panel', 'story', 'lecture'] as const;
 type UrlKey = (typeof URL_KEYS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -283,6 +287,13 @@ export function parseUrlState(hash: string): ParsedUrl {
   if (ch !== undefined) state.maxChannels = ch;
   const panel = take('panel', (v) => oneOf(v, PANEL_IDS), `not one of ${PANEL_IDS.join(', ')}`);
   if (panel) state.panel = panel;
+  // -1 stands for `off` here (take() reads null as a malformed value).
+  const story = take('story', (v) => {
+    if (v === 'off') return -1;
+    const n = uint(v, 999);
+    return n !== null && n >= 1 && n <= STORY_COUNT ? n - 1 : null;
+  }, `not a story card 1–${STORY_COUNT} or off`);
+  if (story !== undefined) state.story = story < 0 ? null : story;
   const lecture = take('lecture', (v) => (v === '1' ? true : v === '0' ? false : null), 'not 1 or 0');
   if (lecture !== undefined) state.lecture = lecture;
 
@@ -329,6 +340,8 @@ export function formatUrlState(s: UrlState, defaultModel?: UrlModel): string {
   if (s.saliencyStage && s.saliencyStage !== URL_DEFAULTS.saliencyStage) out.push(['sal', s.saliencyStage]);
   if (s.maxChannels !== undefined && s.maxChannels !== URL_DEFAULTS.maxChannels) out.push(['ch', String(s.maxChannels)]);
   if (s.panel && s.panel !== URL_DEFAULTS.panel) out.push(['panel', s.panel]);
+  if (s.story === null) out.push(['story', 'off']);
+  else if (s.story !== undefined && s.story > 0) out.push(['story', String(s.story + 1)]);
   if (s.lecture) out.push(['lecture', '1']);
   return out.map(([k, v]) => `${k}=${enc(v)}`).join('&');
 }
@@ -352,6 +365,8 @@ export interface StoreView {
   panel: PanelId;
   lecture: boolean;
   stepIndex?: unknown;
+  /** The first screen's picture state (only the story card goes into a link). */
+  picture?: { story: number | null };
 }
 
 /** The model a store's source amounts to, for a link. */
@@ -383,6 +398,7 @@ export function stateFromStore(s: StoreView): UrlState {
     saliencyStage: s.saliencyStage,
     maxChannels: s.maxChannels,
     panel: s.panel,
+    story: s.picture ? s.picture.story : undefined,
     lecture: s.lecture,
   };
 }

@@ -12,6 +12,7 @@
  * the URL keeps saying what the link said.
  */
 import { shapesOf, type PresetName } from '../../engine';
+import { openCard } from '../story/apply';
 import { NO_CLUTTER, type AppState, type AppStore, type UnitRef } from '../store';
 import { PAGE_MODEL_NAMES, URL_DEFAULTS, formatUrlState, parseUrlState, sameModel, stateFromStore, modelOf, type UrlModel, type UrlState } from './state';
 
@@ -94,6 +95,12 @@ export function applyImmediate(state: UrlState, store: AppStore, full: boolean):
   else if (full) s.setMaxChannels(URL_DEFAULTS.maxChannels);
   if (state.panel) s.setPanel(state.panel);
   else if (full) s.setPanel(URL_DEFAULTS.panel);
+  // A story card from a link sets what the link cannot say (the picture's expanded level, whole DP
+  // or a step, paths); the digit, step, unit, class and clutter are the link's own.
+  const story = state.story !== undefined ? state.story : full ? 0 : undefined;
+  if (story === null) {
+    if (store.getState().picture.story !== null) store.getState().setPicture({ story: null, playing: false });
+  } else if (story !== undefined && story !== store.getState().picture.story) openCard(store, story, 'link');
   if (state.lecture !== undefined) s.setLecture(state.lecture);
   else if (full) s.setLecture(false);
   return notes;
@@ -257,6 +264,7 @@ export function startUrlSync(opts: UrlSyncOptions): UrlSync {
       s.digitIndex !== prev.digitIndex || s.custom !== prev.custom || s.clutter !== prev.clutter || s.variant !== prev.variant ||
       s.start !== prev.start || s.unit !== prev.unit || s.panel !== prev.panel || s.lecture !== prev.lecture ||
       s.featureStage !== prev.featureStage || s.saliencyStage !== prev.saliencyStage || s.maxChannels !== prev.maxChannels ||
+      s.picture.story !== prev.picture.story ||
       s.source !== prev.source || s.presetName !== prev.presetName ||
       (s as AppState & StepMembers).stepIndex !== (prev as AppState & StepMembers).stepIndex
     ) {
