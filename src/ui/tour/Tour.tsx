@@ -1,14 +1,17 @@
 /**
- * The guided tour: a small dialog that walks through TOUR_STEPS, anchored next to each step's
- * control with a ring around it. Shown once on a first visit (remembered in localStorage), replayed
- * from the header's "Take the tour". Keyboard: Tab stays inside the card, Escape closes it.
+ * The guided tour of the controls: a small dialog that walks through TOUR_STEPS, anchored next to
+ * each step's part of the page with a ring around it, never covering the input, the overview, the
+ * prediction or the reconstruction. On a first visit it is only offered: a small prompt in the top
+ * bar ("Take the tour" / "Skip the tour"), which takes nothing from the page and no focus; a page
+ * opened from a link with state (a shared view) or in lecture mode is not offered it. "Take the
+ * tour" in the top bar replays it. Keyboard: Tab stays inside the card, Escape closes it.
  *
  * Written here rather than taken from a tour library: it needs about 150 lines, and a library
  * would bring its own styles, positioning engine and focus handling to reconcile with ours.
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { appStore, useApp } from '../store';
-import { TOUR_STEPS, markTourSeen, placeCard, tourSeen, type Rect } from './steps';
+import { TOUR_STEPS, markTourSeen, placeCard, protectedElements, shouldOfferTour, tourSeen, type Rect } from './steps';
 import './tour.css';
 
 function storage(): Storage | null {
@@ -19,12 +22,16 @@ function storage(): Storage | null {
   }
 }
 
+/** The hash the page was opened with, read before the URL sync rewrites it: a link with state is not a first visit to offer a tour to. */
+const INITIAL_HASH = typeof window === 'undefined' ? '' : window.location.hash;
+
 function isVisible(r: Rect): boolean {
   return r.top >= 0 && r.top + r.height <= window.innerHeight;
 }
 
 export function Tour() {
   const [step, setStep] = useState<number | null>(null);
+  const [offered, setOffered] = useState(false);
   const lecture = useApp((s) => s.lecture);
   const opener = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef<Element | null>(null);
@@ -34,12 +41,14 @@ export function Tour() {
     setStep(null);
     const back = returnFocus.current;
     returnFocus.current = null;
+    // Taken from the offer (which is gone now): the focus goes to the top bar's replay button.
     if (back instanceof HTMLElement && back.isConnected) back.focus();
+    else requestAnimationFrame(() => opener.current?.focus());
   }, []);
 
-  // A first visit (and not a link straight into lecture mode): offer the tour.
+  // A first visit, not from a link and not in lecture mode: offer the tour.
   useEffect(() => {
-    if (!tourSeen(storage()) && !appStore.getState().lecture) setStep(0);
+    if (shouldOfferTour(tourSeen(storage()), INITIAL_HASH, appStore.getState().lecture)) setOffered(true);
   }, []);
 
   // Entering lecture mode ends the tour (it would cover the slide) without counting it as seen.
@@ -47,16 +56,37 @@ export function Tour() {
     if (lecture) setStep(null);
   }, [lecture]);
 
-  const start = () => {
-    returnFocus.current = opener.current;
+  const start = (from: Element | null) => {
+    returnFocus.current = from;
+    setOffered(false);
     setStep(0);
   };
 
   return (
     <>
-      <button type="button" ref={opener} onClick={start} data-testid="tour-start">
-        Take the tour
-      </button>
+      {offered && !lecture && step === null ? (
+        <span className="tour-offer" role="group" aria-label="A tour of the controls" data-testid="tour" data-step="offer">
+          <span className="tour-offer-text">New here?</span>
+          <button type="button" className="primary" onClick={() => start(null)} data-testid="tour-continue">
+            Take the tour
+          </button>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              markTourSeen(storage());
+              setOffered(false);
+            }}
+            data-testid="tour-skip"
+          >
+            Skip the tour
+          </button>
+        </span>
+      ) : (
+        <button type="button" ref={opener} onClick={() => start(opener.current)} data-testid="tour-start">
+          Take the tour
+        </button>
+      )}
       {step !== null && !lecture && <TourCard step={step} setStep={setStep} close={close} />}
     </>
   );
@@ -84,7 +114,11 @@ function TourCard({ step, setStep, close }: { step: number; setStep(i: number): 
       const rect = r ? { left: r.left, top: r.top, width: r.width, height: r.height } : null;
       setTarget(rect);
       const c = card.current;
-      if (c) setPos(placeCard(rect, { width: c.offsetWidth, height: c.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }));
+      const avoid = protectedElements(document).map((e) => {
+        const b = e.getBoundingClientRect();
+        return { left: b.left, top: b.top, width: b.width, height: b.height };
+      });
+      if (c) setPos(placeCard(rect, { width: c.offsetWidth, height: c.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }, avoid));
     };
     measure();
     window.addEventListener('resize', measure);

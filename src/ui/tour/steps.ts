@@ -1,7 +1,9 @@
 /**
- * The guided tour's steps and its "seen" flag. Each step points at a real control, found at run
- * time (the controls belong to other components, so they are found by their visible structure,
- * not by private ids); a step whose control is missing is shown unanchored.
+ * The guided tour of the controls: its steps, whether to offer it, its "seen" flag, and where its
+ * card goes. Each step points at a real part of the page, found at run time (the parts belong to
+ * other components, so they are found by their test ids and classes); a step whose part is
+ * missing is shown unanchored. The card never covers the input, the overview, the prediction or
+ * the reconstruction (placeCard's `avoid`).
  */
 
 export interface TourStep {
@@ -12,56 +14,73 @@ export interface TourStep {
   target(doc: Document): Element | null;
 }
 
-/** The fieldset of the control bar whose legend reads `legend`. */
-export function fieldsetByLegend(doc: Document, legend: string): Element | null {
-  for (const el of doc.querySelectorAll('fieldset > legend')) if (el.textContent?.trim() === legend) return el.parentElement;
-  return null;
-}
-
 export const TOUR_STEPS: TourStep[] = [
   {
     id: 'welcome',
-    title: 'Welcome to the DRMM Explainer',
-    body: 'A convnet’s forward pass is exact inference in a generative model, the Deep Rendering Mixture Model. This one-minute tour shows where everything is. Skip it at any time; the “Take the tour” button in the header replays it.',
+    title: 'Where things are',
+    body: 'A convnet’s forward pass is exact inference in a generative model, the Deep Rendering Mixture Model. This one-minute tour shows where the controls are; the story under the picture explains the ideas. Skip it at any time; “Take the tour” in the top bar replays it.',
     target: () => null,
   },
   {
-    id: 'model',
-    title: 'The model',
-    body: 'Choose an architecture (rmm-shallow, drmm-compact, or the paper’s drmm-mnist) and a seed for random weights, or load a trained .drmm file. Random weights make random predictions: the switches and paths are still real.',
-    target: (doc) => fieldsetByLegend(doc, 'Model'),
-  },
-  {
-    id: 'digit',
+    id: 'input',
     title: 'The input',
-    body: 'Pick any of the 10,000 MNIST test digits. The model classifies it bottom-up and renders it back top-down through the switches it chose.',
-    target: (doc) => fieldsetByLegend(doc, 'Test digit'),
+    body: 'Draw a digit on the pad, or pick any of the 10,000 MNIST test digits (◀ ▶, or browse them). The model classifies it bottom-up and renders it back top-down.',
+    target: (doc) => doc.querySelector('.input-col') ?? doc.querySelector('[data-testid="draw-pad"]'),
   },
   {
-    id: 'backtrace',
-    title: 'The backtrace',
-    body: 'Start the top-down pass from the predicted class or any other class (a counterfactual), and compare the rendering, gradient and deconvnet variants.',
-    target: (doc) => fieldsetByLegend(doc, 'Backtrace and view'),
+    id: 'overview',
+    title: 'The whole network',
+    body: 'Every level of the model on this digit: the bottom-up pass (blue) and the top-down backtrace (orange) through the same switches. Click a level to open it, hover a unit to see what it depends on, play or scrub the DP on the timeline.',
+    target: (doc) => doc.querySelector('[data-testid="overview"]'),
+  },
+  {
+    id: 'prediction',
+    title: 'The answer, and the digit rendered back',
+    body: 'The class the model chose and every class’s score, then the reconstruction: the class template drawn through the switches it chose. Click a class to render the digit as that class instead.',
+    target: (doc) => doc.querySelector('.predict-col') ?? doc.querySelector('[data-testid="prediction"]'),
+  },
+  {
+    id: 'story',
+    title: 'The story',
+    body: 'Cards that walk through the ideas, each setting the view it talks about: two warm-ups from the lecture, the DP level by level, the backtrace, clutter, learning. Back and Next move through them.',
+    target: (doc) => doc.querySelector('[data-testid="story"]'),
   },
   {
     id: 'panels',
-    title: 'The panels',
-    body: 'Each tab explains one idea: the DP step by step, the active rendering paths, saliency per level, rendering, the training dashboard, and a glossary from convnet terms to DRMM terms. Arrow keys move between tabs.',
+    title: 'The deeper views',
+    body: 'Below the first screen: the DP step by step, the active rendering paths, saliency per level, rendering, training, the level maps and a glossary from convnet terms to DRMM terms. Arrow keys move between the tabs.',
     target: (doc) => doc.querySelector('nav.panel-tabs'),
   },
   {
-    id: 'figures',
-    title: 'The figures',
-    body: 'Every map is the model’s own numbers: feature maps, a-switches (ON/OFF), t-switches (where in each pooling window), and the top-down signal. The export buttons save a figure as PNG or SVG and its data as CSV.',
-    target: (doc) => doc.querySelector('section.panel .digit-view') ?? doc.querySelector('section.panel'),
-  },
-  {
     id: 'share',
-    title: 'Teaching with it',
-    body: 'Lecture mode (key L) shows one panel at a time in large type; PageDown and PageUp, which presentation clickers send, move between panels, and Esc leaves. “Copy link” gives a URL that reopens exactly this view.',
-    target: (doc) => doc.querySelector('.header-tools'),
+    title: 'Settings and teaching',
+    body: 'The top bar: the model, Settings (clutter, the backtrace variant, the maps), lecture mode (key L: large type, PageDown and PageUp from a clicker move through the story, Esc leaves), and “Copy link” for a URL that reopens this view.',
+    target: (doc) => doc.querySelector('.top-bar') ?? doc.querySelector('.header-tools'),
   },
 ];
+
+/**
+ * What the tour's card must never cover (issue 14): the input, the picture of the network, the
+ * prediction and the reconstruction. Found at run time; absent ones are skipped.
+ */
+export function protectedElements(doc: Document): Element[] {
+  const found = [
+    doc.querySelector('.input-col') ?? doc.querySelector('[data-testid="draw-pad"]'),
+    doc.querySelector('[data-testid="overview"]'),
+    doc.querySelector('.predict-col') ?? doc.querySelector('[data-testid="prediction"]'),
+    doc.querySelector('[data-testid="reconstruction"]'),
+  ];
+  return found.filter((e): e is Element => e !== null);
+}
+
+/**
+ * Whether to offer the tour (a small prompt in the top bar, never the tour itself): on a first
+ * visit only, and never when the page was opened from a link with state (a shared view, a
+ * lecture's slide) or straight into lecture mode.
+ */
+export function shouldOfferTour(seen: boolean, initialHash: string, lecture: boolean): boolean {
+  return !seen && !lecture && initialHash.replace(/^#/, '') === '';
+}
 
 export const TOUR_STORAGE_KEY = 'drmm-explainer.tour-seen';
 
@@ -95,20 +114,37 @@ export interface Rect {
   height: number;
 }
 
+/** The area two rectangles share (0 when they do not overlap). */
+export function overlap(a: Rect, b: Rect): number {
+  const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
+  const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /**
- * Where to put the card (fixed position): below the target when it fits, else above, else beside
- * the viewport's bottom; always inside the viewport. Without a target: the bottom-right corner,
- * where it covers the least of the page.
+ * Where to put the card (fixed position), always inside the viewport. Candidates, in order: below
+ * the target, above it, right of it, left of it, then the viewport's corners (bottom right first,
+ * where it covers the least of the page). The first that covers none of `avoid` (the input, the
+ * overview, the prediction, the reconstruction) nor the target wins; failing that, the first that
+ * covers none of `avoid`; failing that, the one that covers the least of them.
  */
-export function placeCard(target: Rect | null, card: { width: number; height: number }, view: { width: number; height: number }, gap = 12): { left: number; top: number } {
+export function placeCard(target: Rect | null, card: { width: number; height: number }, view: { width: number; height: number }, avoid: Rect[] = [], gap = 12): { left: number; top: number } {
   const margin = 8;
   const clampX = (x: number) => Math.max(margin, Math.min(view.width - card.width - margin, x));
   const clampY = (y: number) => Math.max(margin, Math.min(view.height - card.height - margin, y));
-  if (!target) return { left: clampX(view.width - card.width - 16), top: clampY(view.height - card.height - 16) };
-  const left = clampX(target.left);
-  const below = target.top + target.height + gap;
-  if (below + card.height + margin <= view.height) return { left, top: below };
-  const above = target.top - gap - card.height;
-  if (above >= margin) return { left, top: above };
-  return { left, top: clampY(view.height - card.height - margin) };
+  const fits = (p: { left: number; top: number }) => p.left >= margin - 0.5 && p.top >= margin - 0.5 && p.left + card.width <= view.width - margin + 0.5 && p.top + card.height <= view.height - margin + 0.5;
+  const candidates: { left: number; top: number }[] = [];
+  if (target) {
+    candidates.push({ left: clampX(target.left), top: target.top + target.height + gap });
+    candidates.push({ left: clampX(target.left), top: target.top - gap - card.height });
+    candidates.push({ left: target.left + target.width + gap, top: clampY(target.top) });
+    candidates.push({ left: target.left - gap - card.width, top: clampY(target.top) });
+  }
+  const right = view.width - card.width - 16;
+  const bottom = view.height - card.height - 16;
+  for (const [left, top] of [[right, bottom], [16, bottom], [right, 16], [16, 16]]) candidates.push({ left: clampX(left), top: clampY(top) });
+  const inside = candidates.filter(fits);
+  const covered = (p: { left: number; top: number }, rects: Rect[]) => rects.reduce((sum, r) => sum + overlap({ ...p, ...card }, r), 0);
+  const withTarget = target ? [...avoid, target] : avoid;
+  return inside.find((p) => covered(p, withTarget) === 0) ?? inside.find((p) => covered(p, avoid) === 0) ?? [...inside].sort((a, b) => covered(a, avoid) - covered(b, avoid))[0] ?? { left: clampX(right), top: clampY(bottom) };
 }
