@@ -1,8 +1,8 @@
 /**
  * The tuner's measurement: every kernel variant of every family at every level, on the model's
  * own shapes, at a small batch, on buffers of fixed pseudo-random values. A variant's time is the
- * best of TRIALS submits of REPS dispatches each (after one warm-up submit that also builds its
- * pipeline), from the CPU clock around submit and onSubmittedWorkDone: what a user waits for,
+ * best of TRIALS submits of REPS dispatches each (after one warm-up submit; a variant whose warm-up already
+ * takes PRUNE times the best so far keeps that time and is not timed further), from the CPU clock around submit and onSubmittedWorkDone: what a user waits for,
  * and the same on every adapter (timestamp queries are an optional feature). The forward family
  * is timed as a whole level's bottom-up work (the direct variant's three dispatches against the
  * fused GEMM's one); the weight gradient with its reduction.
@@ -25,6 +25,8 @@ export interface KernelTiming {
 export const TUNE_BATCH = 8;
 const REPS = 3;
 const TRIALS = 2;
+/** The warm-up run (pipeline built, so mostly the dispatch) past this many times the best so far ends a variant's timing. */
+const PRUNE = 4;
 
 const now = () => performance.now();
 
@@ -38,7 +40,8 @@ function fill(device: GPUDevice, b: GPUBuffer, elems: number, seed: number): voi
   device.queue.writeBuffer(b, 0, a);
 }
 
-async function timeIt(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void): Promise<number> {
+/** Best ms a dispatch; a variant whose first (warm-up) run already takes PRUNE x the best so far is not timed further. */
+async function timeIt(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void, bestSoFar = Infinity): Promise<number> {
   const submit = async (reps: number) => {
     const enc = device.createCommandEncoder({ label: 'drmm.tune' });
     const pass = enc.beginComputePass({ label: 'drmm.tune' });
@@ -47,7 +50,10 @@ async function timeIt(device: GPUDevice, encode: (pass: GPUComputePassEncoder) =
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
   };
+  const w0 = now();
   await submit(1);
+  const warm = now() - w0;
+  if (warm > PRUNE * bestSoFar) return warm;
   let best = Infinity;
   for (let t = 0; t < TRIALS; t++) {
     const t0 = now();
@@ -118,7 +124,7 @@ export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: 
       for (const family of KERNEL_FAMILIES) {
         let best: KernelTiming | null = null;
         for (const variant of candidates) {
-          const ms = await timeIt(device, bench(family, variant));
+          const ms = await timeIt(device, bench(family, variant), best?.ms);
           const tm: KernelTiming = { family, level: i + 1, variant, ms };
           timings.push(tm);
           if (!best || ms < best.ms) best = tm;
