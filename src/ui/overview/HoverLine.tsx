@@ -7,7 +7,7 @@ import { shapesOf } from '../../engine';
 import { fmt, T_CATEGORIES } from '../scales';
 import type { HoverTarget } from '../picture/slice';
 import { useApp, type ViewResult } from '../store';
-import { LINK_COLOURS } from './painter';
+import { LINK_COLOURS } from './links';
 
 export function hoverText(view: ViewResult, h: HoverTarget): string {
   if (h.kind === 'pixel') {

@@ -32,6 +32,9 @@ export interface CellRect {
 
 export type LinkKind = 'self' | 'below' | 'above' | 'field';
 
+/** The outline colours every view uses: the hovered unit, what it depends on (blue, as the bottom-up flow into it), what it feeds (amber). */
+export const LINK_COLOURS: Record<LinkKind, string> = { self: '#111111', below: '#2b6cb0', field: '#2b6cb0', above: '#b7791f' };
+
 export interface LinkedRegion {
   /** self: the hovered unit itself; below: what it depends on (inputs); above: what depends on it; field: its receptive field on the input. */
   kind: LinkKind;

@@ -11,13 +11,12 @@ import type { HoverTarget } from '../picture/slice';
 import type { ViewResult } from '../store';
 import { pictureState, scanIndex, type PictureState } from './frames';
 import { cellRect, type OverviewLayout, type TileBox } from './layout';
-import { linkedRegion, type CellRect, type LinkKind } from './links';
+import { LINK_COLOURS, linkedRegion, type CellRect } from './links';
 import { blit, inputPixels, tilePixels, type OverviewScales } from './paint';
 import type { Step } from '../stepper/steps';
 
 export type CanvasKey = { kind: 'tile'; level: number; row: 'up' | 'down'; channel: number } | { kind: 'input'; row: 'up' | 'down' };
 
-export const LINK_COLOURS: Record<LinkKind, string> = { self: '#111111', below: '#2b6cb0', field: '#2b6cb0', above: '#b7791f' };
 const UP = '#2b6cb0';
 const DOWN = '#c05621';
 

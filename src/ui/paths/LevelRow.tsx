@@ -103,6 +103,7 @@ export const LevelRow = memo(function LevelRow({ shape: s, lv, a, anchor, select
         label={`Level ${l}: active paths through each position, summed over the ${s.c} channels`}
         testId={`path-density-${l}`}
         level={l}
+        linked={{ level: l, stage: 'relu' }}
       />
       <TileGrid
         data={lv.throughR}
@@ -118,6 +119,7 @@ export const LevelRow = memo(function LevelRow({ shape: s, lv, a, anchor, select
         describe={describe}
         testId={`path-units-${l}`}
         level={l}
+        linked={{ level: l, stage: 'relu' }}
       />
     </section>
   );

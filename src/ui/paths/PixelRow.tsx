@@ -77,6 +77,7 @@ export const PixelRow = memo(function PixelRow({ image, h, w, pv, anchor, field,
           start={pixel ? { tile: 0, y: pixel.y, x: pixel.x } : { tile: 0, y: Math.floor(h / 2), x: Math.floor(w / 2) }}
           describe={describe}
           testId="path-input"
+          linked={{ level: 0, stage: 'pixel' }}
         />
         <figcaption>input (select a pixel)</figcaption>
       </figure>
@@ -91,6 +92,7 @@ export const PixelRow = memo(function PixelRow({ image, h, w, pv, anchor, field,
           outlines={outlines}
           label="Active paths through the selection reaching each pixel"
           testId="path-pixels"
+          linked={{ level: 0, stage: 'pixel' }}
         />
         <figcaption>paths reaching each pixel</figcaption>
       </figure>

@@ -3,10 +3,15 @@
  * position, coloured through a ColourScale, with outlined boxes (the selected unit, a receptive
  * field). When `onPick` is given, a unit is chosen by clicking it or from the keyboard: arrow keys
  * move a cursor inside a tile, Page Up / Page Down (or [ and ]) go to the previous / next
- * channel, Enter or Space selects. A status line says where the cursor is.
+ * channel, Enter or Space selects. A status line says where the cursor is. When it shows one of the
+ * model's maps (`linked`: tile t is channel t), hovering a unit reports it to every view
+ * (`picture.hover`) and what any view's hovered unit is linked to is outlined.
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { lutIndex, type ColourScale } from '../scales';
+import { useApp } from '../store';
+import { hoverCell } from '../overview/LinkOutline';
+import { LINK_COLOURS, linkedRegion, type MapRef } from '../overview/links';
 import { cellAt, cellOrigin, type Box, type TileLayout } from './geometry';
 
 export interface Cell {
@@ -39,10 +44,21 @@ export interface TileGridProps {
   describe?: (c: Cell) => string;
   testId?: string;
   level?: number;
+  /** The model's map the grid shows (its tiles are the map's channels; one tile: summed over them), for the linked hover. */
+  linked?: MapRef;
 }
 
-export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [], onPick, start, describe, testId, level }: TileGridProps) {
+export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [], onPick, start, describe, testId, level, linked }: TileGridProps) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const spec = useApp((s) => s.result?.spec);
+  const hover = useApp((s) => (linked ? s.picture.hover : null));
+  const linkOutlines = useMemo((): Outline[] => {
+    if (!linked || !spec || !hover) return [];
+    const reg = linkedRegion(spec, hover, linked);
+    if (!reg) return [];
+    if (reg.kind === 'self' && hover.kind === 'unit' && tiles > 1) return hover.unit.channel < tiles ? [{ tile: hover.unit.channel, box: reg.rect, css: LINK_COLOURS.self }] : [];
+    return [{ tile: 'all', box: reg.rect, css: LINK_COLOURS[reg.kind], dashed: reg.kind !== 'self' }];
+  }, [linked, spec, hover, tiles]);
   const [cursor, setCursor] = useState<Cell | null>(null);
   const [focused, setFocused] = useState(false);
   const statusId = useId();
@@ -50,10 +66,10 @@ export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [
   useEffect(() => setCursor(null), [tiles, h, w]);
   const cur = cursor && cursor.tile < tiles && cursor.y < h && cursor.x < w ? cursor : (start ?? { tile: 0, y: 0, x: 0 });
 
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
+  // The cells' colours, computed once per map (a hover only redraws the outlines over them).
+  const base = useMemo(() => {
+    // (No ImageData where nothing is drawn: a server-side render in tests.)
+    if (typeof ImageData === 'undefined') return null;
     const { width, height, cell } = layout;
     // Gaps and unused tile slots stay transparent (the page shows through).
     const img = new ImageData(width, height);
@@ -80,6 +96,16 @@ export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [
           }
         }
     }
+    return img;
+  }, [data, tiles, h, w, layout, scale]);
+
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const { cell } = layout;
+    const img = base;
+    if (!img) return;
     ctx.putImageData(img, 0, 0);
     const stroke = (t: number, b: Box, css: string, dashed: boolean) => {
       const o = cellOrigin(layout, h, w, t, b.y0, b.x0);
@@ -90,12 +116,19 @@ export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [
       ctx.strokeRect(o.left - 0.5, o.top - 0.5, (b.x1 - b.x0 + 1) * cell + 1, (b.y1 - b.y0 + 1) * cell + 1);
       ctx.restore();
     };
-    for (const ol of outlines) {
+    for (const ol of [...outlines, ...linkOutlines]) {
       if (ol.tile === 'all') for (let t = 0; t < tiles; t++) stroke(t, ol.box, ol.css, !!ol.dashed);
       else stroke(ol.tile, ol.box, ol.css, !!ol.dashed);
     }
     if (onPick && focused) stroke(cur.tile, { y0: cur.y, y1: cur.y, x0: cur.x, x1: cur.x }, '#0b5cad', true);
-  }, [data, tiles, h, w, layout, scale, outlines, onPick, focused, cur.tile, cur.y, cur.x]);
+  }, [base, tiles, h, w, layout, outlines, linkOutlines, onPick, focused, cur.tile, cur.y, cur.x]);
+
+  const onPointerMove = (e: PointerEvent<HTMLCanvasElement>) => {
+    if (!linked) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const c = cellAt(layout, tiles, h, w, ((e.clientX - rect.left) * layout.width) / rect.width, ((e.clientY - rect.top) * layout.height) / rect.height);
+    hoverCell(linked, c ? c.tile : 0, c);
+  };
 
   const onClick = (e: MouseEvent<HTMLCanvasElement>) => {
     if (!onPick) return;
@@ -148,6 +181,8 @@ export function TileGrid({ data, tiles, h, w, layout, scale, label, outlines = [
         aria-describedby={interactive ? statusId : undefined}
         tabIndex={interactive ? 0 : undefined}
         onClick={onClick}
+        onPointerMove={linked ? onPointerMove : undefined}
+        onPointerLeave={linked ? () => hoverCell(linked, 0, null) : undefined}
         onKeyDown={onKeyDown}
         onFocus={() => setFocused(true)}
         onBlur={() => setFocused(false)}

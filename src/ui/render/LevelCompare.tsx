@@ -9,6 +9,7 @@ import { GradientLegend } from '../Legend';
 import { divergingScale, fmt, maxAbs, maxValue, sequentialScale } from '../scales';
 import type { ViewResult } from '../store';
 import { MarkedMap } from './MarkedMap';
+import { LinkedMap } from '../overview/LinkOutline';
 import { compareMaps, negativeStats } from './metrics';
 
 export const LevelCompare = memo(function LevelCompare({ view, index, channels }: { view: ViewResult; index: number; channels: number[] }) {
@@ -42,7 +43,10 @@ export const LevelCompare = memo(function LevelCompare({ view, index, channels }
           const ch = compareMaps(x, sig.sx, c * size, size);
           return (
             <div key={c} className="render-pair" data-channel={c + 1}>
-              <MarkedMap data={x} offset={c * size} height={shape.hout} width={shape.wout} scale={xScale} label={`Level ${l}, bottom-up x(${l}), channel ${c + 1}`} caption={`x · ch ${c + 1}`} kind="render-x" level={l} channel={c + 1} />
+              <LinkedMap map={{ level: l, stage: 'pool' }} channel={c} h={shape.hout} w={shape.wout}>
+                <MarkedMap data={x} offset={c * size} height={shape.hout} width={shape.wout} scale={xScale} label={`Level ${l}, bottom-up x(${l}), channel ${c + 1}`} caption={`x · ch ${c + 1}`} kind="render-x" level={l} channel={c + 1} />
+              </LinkedMap>
+              <LinkedMap map={{ level: l, stage: 'pool' }} channel={c} h={shape.hout} w={shape.wout}>
               <MarkedMap
                 data={sig.sx}
                 offset={c * size}
@@ -56,6 +60,7 @@ export const LevelCompare = memo(function LevelCompare({ view, index, channels }
                 level={l}
                 channel={c + 1}
               />
+              </LinkedMap>
             </div>
           );
         })}

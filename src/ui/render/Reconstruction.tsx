@@ -7,6 +7,10 @@ import { MapCanvas } from '../MapCanvas';
 import { divergingScale, fmt, imageScale, maxAbs } from '../scales';
 import type { ViewResult } from '../store';
 import { MarkedMap } from './MarkedMap';
+import { LinkedMap } from '../overview/LinkOutline';
+
+/** The input's grid, for the linked hover. */
+const PIXELS = { level: 0, stage: 'pixel' } as const;
 import { compareMaps, difference, negativeStats } from './metrics';
 
 const IMAGE = imageScale();
@@ -27,7 +31,10 @@ export function Reconstruction({ view }: { view: ViewResult }) {
         <TermLink term="reconstruction">Reconstruction</TermLink> Î and its error
       </h3>
       <div className="render-row">
-        <MapCanvas data={view.image} height={height} width={width} scale={IMAGE} label={`Input I: ${inputName(view)}`} caption="input I" displayWidth={112} kind="input" />
+        <LinkedMap map={PIXELS} h={height} w={width}>
+          <MapCanvas data={view.image} height={height} width={width} scale={IMAGE} label={`Input I: ${inputName(view)}`} caption="input I" displayWidth={112} kind="input" />
+        </LinkedMap>
+        <LinkedMap map={PIXELS} h={height} w={width}>
         <MapCanvas
           data={recon}
           height={height}
@@ -38,6 +45,7 @@ export function Reconstruction({ view }: { view: ViewResult }) {
           displayWidth={112}
           kind="render-recon"
         />
+        </LinkedMap>
         <MapCanvas data={diff} height={height} width={width} scale={diffScale} label="Error map I minus Î" caption="error I − Î" displayWidth={112} kind="render-error" />
         {/* A copy with the marks, so that Î itself stays readable where most pixels are negative. */}
         <MarkedMap

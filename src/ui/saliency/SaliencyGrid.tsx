@@ -2,10 +2,13 @@
  * The saliency maps side by side: one column per level (pixels first), one row for the digit
  * mask at each level's resolution, one for the installed model and one for the random model.
  * Each saliency map has its own colour range (white = 0, red = the map's largest |signal|), as
- * levels differ in scale; the caption gives its share on the digit.
+ * levels differ in scale; the caption gives its share on the digit. Hovering a map reports its
+ * unit to every view, and the hovered unit's links are outlined (summed over channels, a map's
+ * cell stands for every channel at that position).
  */
 import { memo, useMemo } from 'react';
 import { MapCanvas } from '../MapCanvas';
+import { LinkedMap } from '../overview/LinkOutline';
 import { divergingScale, imageScale } from '../scales';
 import { mapHash, type LevelSaliency, type MaskGrid } from './saliencyMeasure';
 
@@ -24,6 +27,8 @@ export interface ModelRow {
 
 export const levelName = (l: number) => (l === 0 ? 'pixels' : `level ${l}`);
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+/** The model's map a column shows: the pixels, or level l's units (su(l) lives on r(l)'s grid). */
+const mapOf = (l: number) => (l === 0 ? ({ level: 0, stage: 'pixel' } as const) : ({ level: l, stage: 'relu' } as const));
 
 export function SaliencyGrid({ masks, rows, modeName }: { masks: MaskGrid[]; rows: ModelRow[]; modeName: string }) {
   const cols = masks.length;
@@ -53,7 +58,9 @@ const MaskCell = memo(function MaskCell({ mask, level }: { mask: MaskGrid; level
   const area = useMemo(() => mask.cells.reduce((a, v) => a + v, 0) / mask.cells.length, [mask]);
   return (
     <div className="sal-cell" data-testid="sal-mask" data-level={level} data-area={area}>
-      <MapCanvas data={mask.cells} height={mask.h} width={mask.w} scale={IMAGE} label={`Digit mask at ${levelName(level)} (${mask.h}×${mask.w}), ${pct(area)} of the cells`} caption={`area ${pct(area)}`} displayWidth={96} kind="digit-mask" level={level} />
+      <LinkedMap map={mapOf(level)} h={mask.h} w={mask.w}>
+        <MapCanvas data={mask.cells} height={mask.h} width={mask.w} scale={IMAGE} label={`Digit mask at ${levelName(level)} (${mask.h}×${mask.w}), ${pct(area)} of the cells`} caption={`area ${pct(area)}`} displayWidth={96} kind="digit-mask" level={level} />
+      </LinkedMap>
     </div>
   );
 });
@@ -97,6 +104,7 @@ const SaliencyCell = memo(function SaliencyCell({ lv, model, modelTitle, modeNam
   const caption = lv.fraction === null ? 'no saliency (no active path)' : `${pct(lv.fraction)} on the digit`;
   return (
     <div className="sal-cell" data-testid="sal-map" data-model={model} data-level={lv.level} data-fraction={lv.fraction === null ? 'none' : String(lv.fraction)} data-hash={hash}>
+      <LinkedMap map={mapOf(lv.level)} h={lv.h} w={lv.w}>
       <MapCanvas
         data={lv.map}
         height={lv.h}
@@ -108,6 +116,7 @@ const SaliencyCell = memo(function SaliencyCell({ lv, model, modelTitle, modeNam
         kind="level-saliency"
         level={lv.level}
       />
+      </LinkedMap>
     </div>
   );
 });

@@ -6,7 +6,7 @@
  * numbers and receptive field appear on hover or keyboard focus, and a click or Enter selects it
  * for the other panels. The step index lives in the store (the URL keeps it).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { GradientLegend, SwatchLegend } from '../Legend';
 import { WaitingForResult } from '../panels/OverviewPanel';
@@ -121,20 +121,10 @@ function Stepper({ view, current }: { view: ViewResult; current: boolean }) {
     },
     [act],
   );
-  // Presentation clickers send PageDown/PageUp to whatever has focus; when nothing has (after a
-  // click on the page's background, or in lecture mode) the stepper still takes them. Focus
-  // anywhere else keeps its keys. Past the first or last step a key is not taken, so lecture mode
-  // (listening on window, after this) pages to the neighbouring panel.
-  const onKeyRef = useRef(onKey);
-  onKeyRef.current = onKey;
-  useEffect(() => {
-    const listener = (e: KeyboardEvent) => {
-      if (document.activeElement && document.activeElement !== document.body) return;
-      onKeyRef.current(e);
-    };
-    document.addEventListener('keydown', listener);
-    return () => document.removeEventListener('keydown', listener);
-  }, []);
+  // The stepper takes its keys only while the focus is in it (its region's onKeyDown): a key
+  // pressed anywhere else, or with nothing focused, is left to the page (lecture mode pages
+  // through the story with the same PageUp/PageDown). Past the first or last step a key is not
+  // taken either, so lecture mode (listening on window, after this) pages on.
 
   const mapById = useCallback((id: MapId) => maps.find((m) => m.id === id) ?? null, [maps]);
   const details = (p: Pick | null): UnitDetails | null => {

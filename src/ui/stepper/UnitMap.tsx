@@ -2,11 +2,13 @@
  * One channel of a step's map (drawn by MapCanvas) whose units can be probed: hovering a unit or
  * moving a keyboard cursor over it reports it (the stepper shows its numbers), a click or Enter
  * selects it. The map is one tab stop; inside it the arrow keys move between units (so they do not
- * step the DP there), Escape hands the keys back to the stepper.
+ * step the DP there), Escape hands the keys back to the stepper. The hovered unit is also every
+ * view's (`picture.hover`), and what any view's hovered unit is linked to is outlined here.
  */
 import { memo, useState, type KeyboardEvent } from 'react';
 import { MapCanvas } from '../MapCanvas';
 import { upscale } from '../scales';
+import { hoverCell, LinkOutline } from '../overview/LinkOutline';
 import type { StepMap } from './stepMaps';
 
 export interface Cell {
@@ -42,9 +44,13 @@ export const UnitMap = memo(function UnitMap({ map, channel, displayWidth, probe
     return x >= 0 && x < map.w && y >= 0 && y < map.h ? { y, x } : null;
   };
 
+  // The maps of units (and the input) take part in the linked hover; the top-level evidence map does not.
+  const linkable = map.stage === 'relu' || map.stage === 'pool' || map.stage === 'pixel';
+  const mapRef = { level: map.level, stage: map.stage === 'top' ? 'relu' : map.stage } as const;
   const move = (cell: Cell) => {
     setCursor(cell);
     onFocusCell(map, channel, cell);
+    if (linkable) hoverCell(mapRef, channel, cell);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -84,8 +90,12 @@ export const UnitMap = memo(function UnitMap({ map, channel, displayWidth, probe
       onPointerMove={(e) => {
         const cell = cellAt(e);
         if (cell && (probe?.y !== cell.y || probe?.x !== cell.x)) onHover(map, channel, cell);
+        if (cell && linkable) hoverCell(mapRef, channel, cell);
       }}
-      onPointerLeave={() => onHover(map, channel, null)}
+      onPointerLeave={() => {
+        onHover(map, channel, null);
+        if (linkable) hoverCell(mapRef, channel, null);
+      }}
       onClick={(e) => {
         const cell = cellAt(e);
         if (cell) {
@@ -94,7 +104,10 @@ export const UnitMap = memo(function UnitMap({ map, channel, displayWidth, probe
         }
       }}
       onFocus={() => onFocusCell(map, channel, cursor ?? selected ?? { y: 0, x: 0 })}
-      onBlur={() => onFocusCell(map, channel, null)}
+      onBlur={() => {
+        onFocusCell(map, channel, null);
+        if (linkable) hoverCell(mapRef, channel, null);
+      }}
       onKeyDown={onKeyDown}
     >
       <MapCanvas
@@ -110,6 +123,7 @@ export const UnitMap = memo(function UnitMap({ map, channel, displayWidth, probe
         level={map.level}
         channel={channel + 1}
       />
+      {linkable && <LinkOutline map={mapRef} channel={channel} cellW={k} />}
       {box(selected, 'unit-selected')}
       {box(probe, 'unit-probe')}
     </div>
