@@ -1,7 +1,11 @@
-// Lecture mode's keys: which keydowns page the panels, and which are left to the page (handled
-// already, typed into a field, on a widget that uses arrows, or with modifiers).
+// Lecture mode's keys: which keydowns move the story's cards (a clicker's PageDown/PageUp), and
+// which are left to the page (handled already, typed into a field, on a widget that uses arrows,
+// or with modifiers); and the moves themselves, on a real store.
 import { describe, expect, it } from 'vitest';
-import { lectureAction, movePanel, ownsKeys, type KeyInfo } from '../../src/ui/lecture/keys';
+import { lectureAction, ownsKeys, type KeyInfo } from '../../src/ui/lecture/keys';
+import { createAppStore } from '../../src/ui/store';
+import { moveCard, openCard } from '../../src/ui/story/apply';
+import { STORY_COUNT } from '../../src/ui/story/cards';
 
 const el = (tagName: string, attrs: Record<string, string> = {}, extra: object = {}) =>
   ({ tagName: tagName.toUpperCase(), getAttribute: (n: string) => attrs[n] ?? null, isContentEditable: false, ...extra }) as unknown as EventTarget;
@@ -55,13 +59,22 @@ describe('ownsKeys', () => {
   });
 });
 
-describe('movePanel', () => {
-  it('moves one panel, stopping at the ends (no wrap), and jumps to the first/last', () => {
-    expect(movePanel(0, 7, 'next')).toBe(1);
-    expect(movePanel(6, 7, 'next')).toBe(6);
-    expect(movePanel(0, 7, 'prev')).toBe(0);
-    expect(movePanel(3, 7, 'prev')).toBe(2);
-    expect(movePanel(3, 7, 'first')).toBe(0);
-    expect(movePanel(3, 7, 'last')).toBe(6);
+describe('a clicker through the story', () => {
+  it('PageDown walks every card once, stops at the last, and PageUp, Home and End go where they say', () => {
+    const store = createAppStore();
+    const seen: number[] = [];
+    const press = (k: string) => {
+      const action = lectureAction(key(k), true);
+      if (action === 'next' || action === 'prev' || action === 'first' || action === 'last') openCard(store, moveCard(store.getState().picture.story ?? 0, action), 'navigate');
+      return store.getState().picture.story;
+    };
+    seen.push(store.getState().picture.story!);
+    for (let i = 1; i < STORY_COUNT + 2; i++) seen.push(press('PageDown')!);
+    expect(seen).toEqual([...Array.from({ length: STORY_COUNT }, (_, i) => i), STORY_COUNT - 1, STORY_COUNT - 1]);
+    expect(press('PageUp')).toBe(STORY_COUNT - 2);
+    expect(press('ArrowLeft')).toBe(STORY_COUNT - 3);
+    expect(press('Home')).toBe(0);
+    expect(press('PageUp')).toBe(0);
+    expect(press('End')).toBe(STORY_COUNT - 1);
   });
 });

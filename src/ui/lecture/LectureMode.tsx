@@ -1,20 +1,23 @@
 /**
- * Lecture mode: a presentation layout for a projector. It puts the `lecture` class on <html>
- * (lecture.css: large type, the control bar, tabs and notices collapsed, one panel), shows a thin
- * bar with the panel's title and "n / N", and drives the panels from the keyboard (keys.ts):
- * L toggles, Escape leaves, PageDown/PageUp and the arrows move between panels.
+ * Lecture mode: the first screen as a live instrument for a projector. It puts the `lecture` class
+ * on <html> (lecture.css: the top bar, the status chips and the deeper tabs give way to a thin bar,
+ * the story's words in large type, the whole view within the window at 1280x720 and 1920x1080),
+ * and drives the story from the keyboard (keys.ts): a clicker's PageDown/PageUp (or the arrows)
+ * move through the story's cards, Home/End to the first and last, L toggles, Escape leaves. The
+ * input (pick a digit, draw, pick a class) stays usable: each card drives the view through the
+ * store, and the view answers whatever the lecturer draws.
  */
 import { useEffect } from 'react';
-import { PANELS } from '../panels/registry';
-import { PANEL_IDS, appStore, useApp } from '../store';
-import { lectureAction, movePanel } from './keys';
+import { appStore, useApp } from '../store';
+import { moveCard, openCard } from '../story/apply';
+import { STORY_CARDS, STORY_COUNT, clampCard } from '../story/cards';
+import { lectureAction } from './keys';
 import './lecture.css';
 
+/** Moves the story (opening the first card when the story was hidden). */
 function go(action: 'next' | 'prev' | 'first' | 'last') {
-  const s = appStore.getState();
-  const i = movePanel(PANEL_IDS.indexOf(s.panel), PANEL_IDS.length, action);
-  s.setPanel(PANEL_IDS[i]);
-  window.scrollTo({ top: 0 });
+  const story = appStore.getState().picture.story;
+  openCard(appStore, story === null ? 0 : moveCard(story, action), 'navigate');
 }
 
 export function LectureMode() {
@@ -22,11 +25,17 @@ export function LectureMode() {
 
   useEffect(() => {
     document.documentElement.classList.toggle('lecture', lecture);
+    if (lecture) {
+      // A slide starts at the top, with the story shown.
+      window.scrollTo({ top: 0 });
+      const s = appStore.getState();
+      if (s.picture.story === null) openCard(appStore, 0, 'navigate');
+    }
     return () => document.documentElement.classList.remove('lecture');
   }, [lecture]);
 
   useEffect(() => {
-    // Bubble phase on window: a panel that uses these keys itself has already called preventDefault.
+    // Bubble phase on window: a part of the page that uses these keys itself has already called preventDefault.
     const onKey = (e: KeyboardEvent) => {
       const s = appStore.getState();
       const action = lectureAction(e, s.lecture);
@@ -44,32 +53,26 @@ export function LectureMode() {
 }
 
 function LectureBar() {
-  const panel = useApp((s) => s.panel);
+  const story = useApp((s) => s.picture.story);
   const setLecture = useApp((s) => s.setLecture);
-  const i = PANEL_IDS.indexOf(panel);
-  const n = PANEL_IDS.length;
+  const i = story === null ? null : clampCard(story);
   return (
     <div className="lecture-bar" role="region" aria-label="Lecture mode" data-testid="lecture-bar">
-      <p className="lecture-where" aria-live="polite">
-        <span className="lecture-title" data-testid="lecture-title">
-          {PANELS[panel].title}
-        </span>
+      <p className="lecture-where">
+        <span className="lecture-mode-name">Lecture</span>
         <span className="lecture-count" data-testid="lecture-count">
-          {i + 1} / {n}
+          {i === null ? '' : `${i + 1} / ${STORY_COUNT}`}
         </span>
-        <span className="lecture-purpose">{PANELS[panel].purpose}</span>
+        <span className="lecture-title" data-testid="lecture-title">
+          {i === null ? 'The story is hidden' : STORY_CARDS[i].title}
+        </span>
       </p>
-      <span className="lecture-buttons">
-        <button type="button" onClick={() => go('prev')} disabled={i === 0} aria-keyshortcuts="PageUp ArrowLeft" aria-label="Previous panel">
-          ◀
-        </button>
-        <button type="button" onClick={() => go('next')} disabled={i === n - 1} aria-keyshortcuts="PageDown ArrowRight" aria-label="Next panel">
-          ▶
-        </button>
-        <button type="button" onClick={() => setLecture(false)} aria-keyshortcuts="Escape L">
-          Exit lecture mode
-        </button>
+      <span className="lecture-keys" aria-hidden="true">
+        PgDn PgUp · Esc
       </span>
+      <button type="button" onClick={() => setLecture(false)} aria-keyshortcuts="Escape L">
+        Exit lecture mode
+      </button>
     </div>
   );
 }
@@ -84,7 +87,7 @@ export function LectureToggle() {
       aria-pressed={lecture}
       aria-keyshortcuts="L"
       onClick={() => setLecture(!lecture)}
-      title="Presentation layout for a projector: large type, one panel at a time. Keys: L toggles, PageDown/PageUp or the arrows move between panels, Esc leaves."
+      title="Presentation layout for a projector: the picture, the input and the story in large type. Keys: L toggles, PageDown/PageUp (a clicker) or the arrows move through the story, Esc leaves."
       data-testid="lecture-toggle"
     >
       Lecture mode <kbd>L</kbd>

@@ -1,12 +1,14 @@
 /**
  * Lecture mode's keyboard, as a pure function of one keydown (LectureMode.tsx listens on window).
  *
- * Presentation clickers send PageDown/PageUp; ArrowRight/ArrowLeft do the same from a keyboard.
- * A panel with keys of its own (the DP stepper steps with the same keys) calls preventDefault on
- * the events it uses inside its focused region, and this listener runs on window in the bubble
- * phase, after it: an event already handled (`defaultPrevented`) is left alone. So are keys typed
- * into a field, keys on controls whose arrows mean something (sliders, radio groups, tab lists,
- * list boxes), and keys with modifiers (browser shortcuts).
+ * Presentation clickers send PageDown/PageUp: they move through the story's cards (next, prev);
+ * ArrowRight/ArrowLeft do the same from a keyboard, Home and End go to the first and last card.
+ * A part of the page with keys of its own (the overview's maps, the DP stepper, the timeline)
+ * takes them only while it has the focus, and marks the events it uses (preventDefault); this
+ * listener runs on window in the bubble phase, after it, and leaves a handled event
+ * (`defaultPrevented`) alone. So are keys typed into a field, keys on controls whose arrows mean
+ * something (sliders, radio groups, tab lists, list boxes), and keys with modifiers (browser
+ * shortcuts).
  */
 
 export type LectureAction = 'toggle' | 'exit' | 'next' | 'prev' | 'first' | 'last';
@@ -68,11 +70,4 @@ export function lectureAction(e: KeyInfo, lecture: boolean): LectureAction | nul
     default:
       return null;
   }
-}
-
-/** The panel index after an action (no wrapping: a talk has a first and a last slide). */
-export function movePanel(index: number, count: number, action: 'next' | 'prev' | 'first' | 'last'): number {
-  if (action === 'first') return 0;
-  if (action === 'last') return count - 1;
-  return Math.min(count - 1, Math.max(0, index + (action === 'next' ? 1 : -1)));
 }

@@ -118,7 +118,7 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
         )}
       </div>
       <div className="sp-side">
-        {view === 'graph' && <DpTable g={g} layers={layers} l={l} />}
+        {view === 'graph' ? <DpTable g={g} layers={layers} l={l} /> : <Correspondence />}
         <div className="sp-controls" role="group" aria-label="The recursion">
           <button type="button" onClick={() => setL(Math.max(0, l - 1))} disabled={l === 0} aria-label="One fewer iteration">
             ℓ − 1
@@ -141,6 +141,36 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
         </p>
       </div>
     </div>
+  );
+}
+
+/** The unrolled DP's parts and the DRMM's (the slides' correspondence; scores are minus costs, so min-sum becomes max-sum). */
+const PAIRS: [string, string][] = [
+  ['layer ℓ', 'level ℓ'],
+  ['a node’s copy, d_x(ℓ)', 'a unit, its best score'],
+  ['min over incoming edges', 'max over a and over t'],
+  ['back-pointer next_x(ℓ)', 'the a- and t-switches'],
+  ['the route traced from S', 'the rendering from ĉ'],
+];
+
+function Correspondence() {
+  return (
+    <table className="sp-pairs">
+      <thead>
+        <tr>
+          <th scope="col">shortest path</th>
+          <th scope="col">DRMM</th>
+        </tr>
+      </thead>
+      <tbody>
+        {PAIRS.map(([a, b]) => (
+          <tr key={a}>
+            <td>{a}</td>
+            <td>{b}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -15,6 +15,9 @@ import { STORY_TEXTS } from './StoryTexts';
 import { SwitchFlips } from './SwitchFlips';
 import './story.css';
 
+/** The warm-ups need no picture of the network: in lecture mode they take the whole screen (lecture.css). */
+const WIDE = new Set(['shortest-path', 'unrolled', 'relu']);
+
 export function StoryStrip() {
   const story = useApp((s) => s.picture.story);
   const setPicture = useApp((s) => s.setPicture);
@@ -38,7 +41,7 @@ export function StoryStrip() {
   const titleId = `story-title-${card.id}`;
 
   return (
-    <section className="story-strip" aria-label="The story" data-testid="story" data-widget={card.widget ?? ''}>
+    <section className="story-strip" aria-label="The story" data-testid="story" data-widget={card.widget ?? ''} data-wide={WIDE.has(card.widget ?? '')}>
       <div className="story-head">
         <span className="story-count" data-testid="story-count">
           Story {i + 1} / {STORY_COUNT}

@@ -188,11 +188,11 @@ export const STORY_TEXTS: Record<string, CardText> = {
   counterfactual: {
     body: (
       <>
-        Keep the switches, change the class: the backtrace from class {COUNTERFACTUAL_CLASS} draws what the model would render with this digit’s
-        nuisances. <WhichDigit />
+        Keep the switches, change the class: rendered from class {COUNTERFACTUAL_CLASS} through this digit’s switches, the model draws a{' '}
+        {COUNTERFACTUAL_CLASS} with this digit’s nuisances. <WhichDigit />
       </>
     ),
-    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`, 'Close the top of the loop a little at a time: when does the prediction change?'],
+    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`],
   },
   levels: {
     body: (
