@@ -35,10 +35,10 @@ function activeFlow(step: Step | undefined, L: number): { to: number; dir: 'up' 
   return null;
 }
 
-function levelLabel(l: number, c: number, k: number, w: number): string {
-  if (w >= 150) return `Level ${l} · ${c} templates ${k}×${k}`;
-  if (w >= 90) return `Level ${l} · ${c} × ${k}×${k}`;
-  return `L${l} · ${c}`;
+/** The level button's text, as long as its width allows (about 6.5 px a character at its size). */
+export function levelLabel(l: number, c: number, k: number, w: number): string {
+  const forms = [`Level ${l} · ${c} templates ${k}×${k}`, `Level ${l} · ${c} × ${k}×${k}`, `Level ${l} · ${c}`, `L${l} · ${c}`];
+  return forms.find((f) => (f.length + 2) * 6.5 <= w) ?? forms[forms.length - 1];
 }
 
 export function Picture({ view, width, height }: { view: ViewResult; width: number; height: number }) {

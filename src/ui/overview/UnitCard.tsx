@@ -33,11 +33,19 @@ export function placeCard(anchor: CardAnchor, w: number, h: number, vw: number, 
   return { left, top, maxHeight };
 }
 
-function cellStyle(scale: ColourScale, v: number): { background: string; color: string } {
+/** WCAG relative luminance of a #rrggbb colour. */
+function luminance(hex: string): number {
+  const ch = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+}
+
+/** A cell's background from the scale, and black or white text, whichever contrasts more (at least 4.6:1 for any colour). */
+export function cellStyle(scale: ColourScale, v: number): { background: string; color: string } {
   const t = (v - scale.lo) / (scale.hi - scale.lo);
-  const i = Math.min(scale.entries - 1, Math.max(0, Math.round(t * (scale.entries - 1))));
-  const dark = scale.kind === 'image' ? t > 0.55 : scale.kind === 'sequential' ? t < 0.45 : Math.abs(t - 0.5) > 0.32;
-  return { background: scale.css[i], color: dark ? '#fff' : '#111' };
+  const i = Math.min(scale.entries - 1, Math.max(0, Math.round((Number.isFinite(t) ? t : 0.5) * (scale.entries - 1))));
+  const bg = scale.css[i];
+  const L = luminance(bg);
+  return { background: bg, color: (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? '#000' : '#fff' };
 }
 
 function Grid({ title, terms, k, value, scale, current }: { title: string; terms: MatchTerm[]; k: number; value: (t: MatchTerm) => number; scale: ColourScale; current: MatchTerm | null }) {

@@ -9,6 +9,7 @@ import { useEffect, useRef } from 'react';
 import { timer, type Timer } from 'd3';
 import { appStore } from '../store';
 import { clampStep } from '../stepper/steps';
+import { prefersReducedMotion } from './hooks';
 
 export interface ClockTarget {
   /** Sets the current step's progress (0..1) and repaints. */
@@ -32,7 +33,8 @@ export function useStepClock(target: ClockTarget, index: number, count: number, 
       target.settled(true);
       return;
     }
-    const { moveMs, holdMs } = stepTiming(speed, reduced);
+    // Asked again at each step: the preference can change while the page is open.
+    const { moveMs, holdMs } = stepTiming(speed, reduced || prefersReducedMotion());
     let t: Timer | null = null;
     let hold: ReturnType<typeof setTimeout> | null = null;
     const finish = () => {
