@@ -18,10 +18,18 @@
  * - `saliency mode`: switching drmm / guided / deconvnet (a backtrace with another variant, for
  *   the trained model and the random one beside it).
  * - `path unit`: Enter on a level's unit grid in the paths view (the paths through that unit).
+ * The overview (issue 14), as frame times: every interval between two animation frames while
+ * something moves (a sample is one frame, in ms; 16.7 at 60 Hz), so a stall shows as a long frame:
+ * - `overview expand`: a level's button, expanding then collapsing it (each transition 260 ms,
+ *   recorded for 450 ms), every level;
+ * - `overview digit`: another test digit (the whole DP, then the overview's redraw), recorded
+ *   until the overview shows it, and `overview digit answer` the time until it does (as `digit`);
+ * - `overview animation`: the DP animation playing at 4 steps a second from the first step, 3 s.
  *
  * Options (with --interaction): --ui-presets a,b (default drmm-compact,drmm-mnist), --quick.
  * Writes bench/results/<date>-<adapter>-interaction.json and prints a table.
  */
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +64,20 @@ export interface InteractionFile {
   browser: string;
   viewport: { width: number; height: number };
   host: { cpu: string; cores: number; loadavg: number[] };
+  /** The commit the app was built from (with "+dirty" when the tree had changes), and the load average before the run. */
+  commit?: string;
+  loadBefore?: number[];
   results: InteractionSample[];
+}
+
+function commitOf(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src', { cwd: ROOT }).toString().trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return '?';
+  }
 }
 
 /**
@@ -95,7 +116,79 @@ window.__drmmTime = (act, until, timeoutMs) => new Promise((resolve, reject) => 
 });
 `;
 
+/**
+ * The frame recorder, as source text: from now, every requestAnimationFrame interval until `ms`
+ * have passed and `until` (a selector, optional) matches; `act` (as TIMER's) is dispatched after
+ * the first frame is asked for. Resolves to the intervals and the time the answer took.
+ */
+const FRAMES = `
+window.__drmmFrames = (act, ms, until) => new Promise((resolve, reject) => {
+  const el = act ? document.querySelector(act[1]) : null;
+  if (act && !el) { reject(new Error('no element ' + act[1])); return; }
+  const frames = [];
+  const t0 = performance.now();
+  let last = t0;
+  let answer = until ? null : 0;
+  const f = (now) => {
+    frames.push(now - last);
+    last = now;
+    if (answer === null && document.querySelector(until)) answer = now - t0;
+    if ((now - t0 >= ms && answer !== null) || now - t0 > 120000) resolve({ frames, answer: answer ?? -1 });
+    else requestAnimationFrame(f);
+  };
+  requestAnimationFrame(f);
+  if (act) {
+    if (act[0] === 'click') el.click();
+    else {
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      set.call(el, act[2]);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+});
+`;
+
 type Act = ['key', string, string] | ['click', string] | ['value', string, string];
+
+async function frames(page: Page, act: ['click', string] | ['value', string, string] | null, ms: number, until?: string): Promise<{ frames: number[]; answer: number }> {
+  return page.evaluate(([a, m, u]) => (window as unknown as { __drmmFrames(a: unknown, m: number, u?: string): Promise<{ frames: number[]; answer: number }> }).__drmmFrames(a, m, u), [act, ms, until] as const);
+}
+
+/** The overview's frame times: expanding and collapsing each level, a new digit, the DP animation. */
+async function measureOverview(page: Page, base: string, preset: PresetName, quick: boolean): Promise<InteractionSample[]> {
+  const out: InteractionSample[] = [];
+  await open(page, base, preset, 'about');
+  const ov = '[data-testid="overview"][data-current="true"]';
+  await page.locator(ov).waitFor({ timeout: LONG });
+  await page.waitForTimeout(500);
+  const levels = Number(await page.getByTestId('ov-picture').getAttribute('data-levels'));
+  const expand: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 2); r++) {
+    for (let l = 1; l <= levels; l++) {
+      expand.push(...(await frames(page, ['click', `[data-testid="ov-level-${l}"]`], 450)).frames);
+      expand.push(...(await frames(page, ['click', `[data-testid="ov-level-${l}"]`], 450)).frames);
+    }
+  }
+  out.push(summarise(preset, 'overview expand (frames)', expand));
+
+  const digitFrames: number[] = [];
+  const answers: number[] = [];
+  for (const d of quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const f = await frames(page, ['value', '[data-testid="digit-index"]', String(d)], 200, `${ov}[data-digit-index="${d}"]`);
+    digitFrames.push(...f.frames);
+    answers.push(f.answer);
+  }
+  out.push(summarise(preset, 'overview digit answer', answers));
+  out.push(summarise(preset, 'overview digit (frames)', digitFrames));
+
+  await page.getByRole('combobox', { name: 'Speed in steps a second' }).selectOption('4');
+  await page.getByTestId('ov-scrub').fill('0');
+  await page.waitForTimeout(300);
+  const anim = await frames(page, ['click', '[data-testid="ov-play"]'], quick ? 2000 : 3000);
+  await page.getByTestId('ov-play').click();
+  out.push(summarise(preset, 'overview animation (frames)', anim.frames));
+  return out;
+}
 
 async function time(page: Page, act: Act, until: string, timeoutMs = 120_000): Promise<number> {
   return page.evaluate(([a, u, t]) => (window as unknown as { __drmmTime(a: Act, u: string, t: number): Promise<number> }).__drmmTime(a, u, t), [act, until, timeoutMs] as const);
@@ -163,13 +256,15 @@ async function measurePreset(page: Page, base: string, preset: PresetName, quick
     }
   }
   if (units.length > 0) out.push(summarise(preset, 'path unit', units));
+
+  out.push(...(await measureOverview(page, base, preset, quick)));
   return out;
 }
 
 export function interactionTable(f: InteractionFile): string {
   const rows = f.results.map((r) => `| ${r.preset} | ${r.interaction} | ${r.ms.length} | ${r.median.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.max.toFixed(1)} |`);
   return [
-    `adapter: ${f.adapter.vendor} / ${f.adapter.architecture} / ${f.adapter.description}; ${f.browser}; viewport ${f.viewport.width}x${f.viewport.height}`,
+    `adapter: ${f.adapter.vendor} / ${f.adapter.architecture} / ${f.adapter.description}; ${f.browser}; viewport ${f.viewport.width}x${f.viewport.height}; commit ${f.commit ?? '?'}; load average ${(f.loadBefore ?? []).join(' ')} before, ${f.host.loadavg.join(' ')} after`,
     '| preset | interaction | samples | median ms | p90 ms | max ms |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
@@ -181,6 +276,8 @@ export async function runInteraction(argv: string[], browserVersion: string): Pr
   const presets = (i >= 0 ? argv[i + 1] : 'drmm-compact,drmm-mnist').split(',') as PresetName[];
   for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
   const quick = argv.includes('--quick');
+  const loadBefore = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  const commit = commitOf();
   console.log(`bench: building the app into ${path.relative(ROOT, DIST)}/`);
   await buildApp();
   const server = await serveDist();
@@ -188,7 +285,7 @@ export async function runInteraction(argv: string[], browserVersion: string): Pr
   const browser = await launchBrowser({ webgpu: true, viewport });
   try {
     const { page, context } = browser;
-    await context.addInitScript(`try { localStorage.setItem(${JSON.stringify(TOUR_STORAGE_KEY)}, '1'); } catch {}\n${TIMER}`);
+    await context.addInitScript(`try { localStorage.setItem(${JSON.stringify(TOUR_STORAGE_KEY)}, '1'); } catch {}\n${TIMER}\n${FRAMES}`);
     page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
     await page.goto(server.url, { waitUntil: 'load' });
     const adapter = await page.evaluate(async () => {
@@ -207,6 +304,8 @@ export async function runInteraction(argv: string[], browserVersion: string): Pr
       browser: browserVersion,
       viewport,
       host: { cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, loadavg: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+      commit,
+      loadBefore,
       results,
     };
   } finally {
