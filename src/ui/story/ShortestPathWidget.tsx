@@ -120,14 +120,14 @@ export function ShortestPathWidget({ view, weights, setWeights }: { view: 'graph
       <div className="sp-side">
         {view === 'graph' ? <DpTable g={g} layers={layers} l={l} /> : <Correspondence />}
         <div className="sp-controls" role="group" aria-label="The recursion">
-          <button type="button" onClick={() => setL(Math.max(0, l - 1))} disabled={l === 0} aria-label="One fewer iteration">
-            ℓ − 1
+          <button type="button" onClick={() => setL(Math.max(0, l - 1))} disabled={l === 0}>
+            ℓ − 1<span className="sr-only"> (one fewer iteration)</span>
           </button>
           <span className="sp-l" aria-live="polite">
             ℓ = {l}/{L}
           </span>
-          <button type="button" onClick={() => setL(Math.min(L, l + 1))} disabled={l === L} aria-label="One more iteration">
-            ℓ + 1
+          <button type="button" onClick={() => setL(Math.min(L, l + 1))} disabled={l === L}>
+            ℓ + 1<span className="sr-only"> (one more iteration)</span>
           </button>
           <button type="button" aria-pressed={trace} onClick={() => setTrace(!trace)}>
             Trace from S
