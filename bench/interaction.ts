@@ -24,7 +24,9 @@
  *   recorded for 450 ms), every level;
  * - `overview digit`: another test digit (the whole DP, then the overview's redraw), recorded
  *   until the overview shows it, and `overview digit answer` the time until it does (as `digit`);
- * - `overview animation`: the DP animation playing at 4 steps a second from the first step, 3 s.
+ * - `overview animation`: the DP animation playing at 4 steps a second from the first step, 3 s,
+ *   and `overview animation (paint)` the overview's own drawing in each of those frames (the
+ *   painter's duration, read from the picture's element).
  *
  * Options (with --interaction): --ui-presets a,b (default drmm-compact,drmm-mnist), --quick.
  * Writes bench/results/<date>-<adapter>-interaction.json and prints a table.
@@ -184,9 +186,14 @@ async function measureOverview(page: Page, base: string, preset: PresetName, qui
   await page.getByRole('combobox', { name: 'Speed in steps a second' }).selectOption('4');
   await page.getByTestId('ov-scrub').fill('0');
   await page.waitForTimeout(300);
+  const paints = () => page.getByTestId('ov-picture').evaluate((el) => [...((el as HTMLElement & { drmmPaintMs?: number[] }).drmmPaintMs ?? [])]);
+  const before = (await paints()).length;
   const anim = await frames(page, ['click', '[data-testid="ov-play"]'], quick ? 2000 : 3000);
   await page.getByTestId('ov-play').click();
   out.push(summarise(preset, 'overview animation (frames)', anim.frames));
+  // The painter's own work in those frames (the canvases and the overlay), the last 240 paints.
+  const drawn = (await paints()).slice(before >= 240 ? 0 : before);
+  if (drawn.length > 0) out.push(summarise(preset, 'overview animation (paint)', drawn));
   return out;
 }
 

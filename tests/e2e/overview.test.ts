@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CpuEngine, readModelFile, shapesOf, type InferResult, type ModelSpec } from '../../src/engine';
+import { CpuEngine, PathModel, readModelFile, shapesOf, switchesOf, type InferResult, type ModelSpec } from '../../src/engine';
+import { fmtLog10 } from '../../src/ui/scales';
 import { decodeMnistSplit } from '../../src/data/mnistFormat';
 import { digitAsFloat } from '../../src/data/mnistLoader';
 import { stepsFor } from '../../src/ui/stepper/steps';
@@ -167,8 +168,28 @@ describe('the overview', () => {
       await page.keyboard.press('Enter');
       await card.waitFor();
       expect(await card.getAttribute('data-level')).toBe('1');
+      const kbUnit = { channel: await card.getAttribute('data-channel'), y: await card.getAttribute('data-y'), x: await card.getAttribute('data-x') };
+      // The focus is in the card; closing it gives the focus back to the maps that opened it.
       await page.getByTestId('ov-card-close').click();
       await card.waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('ov-keys-1');
+
+      // The active paths of the selected unit (the level-1 unit opened from the keyboard), then of the
+      // class: a sample drawn, the counts the reference's path DP gives.
+      const pm = new PathModel(ref.spec, switchesOf(ref.spec, ref.result.forward));
+      await page.getByTestId('ov-paths').click();
+      await page.locator('[data-testid="ov-picture"][data-paths]:not([data-paths="0"])').waitFor({ timeout: 20_000 });
+      const sel = { level: 1, stage: 'relu' as const, channel: Number(kbUnit.channel), y: Number(kbUnit.y), x: Number(kbUnit.x) };
+      expect(await page.getByTestId('ov-path-total').textContent()).toContain(`the unit: ${fmtLog10(pm.select({ kind: 'unit', unit: sel }).totalLog10)} of`);
+      await page.getByTestId('ov-paths-class').click();
+      await page.locator('[data-testid="ov-picture"][data-paths="24"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('svg.ov-flows path.ov-path').count()).toBe(24);
+      const counts = pm.select({ kind: 'class' });
+      const total = await page.getByTestId('ov-path-total').textContent();
+      expect(total).toContain(`${fmtLog10(counts.totalLog10)} of ${fmtLog10(counts.totalPossibleLog10)} paths active`);
+      for (let l = 1; l <= L; l++) expect(await page.getByTestId(`ov-path-count-${l}`).textContent()).toBe(`${fmtLog10(counts.levels[l - 1].activeLog10)} paths`);
+      await page.getByTestId('ov-paths').click();
+      await page.locator('[data-testid="ov-picture"][data-paths="0"]').waitFor();
 
       // A click on a class renders the digit as that class (the counterfactual).
       await page.getByTestId('ov-class-4').click();

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, type PresetName } from '../../src/engine';
 import { cellRect, hitTest, overviewLayout, STACK_BEHIND } from '../../src/ui/overview/layout';
-import { placeCard } from '../../src/ui/overview/UnitCard';
+import { cellStyle, placeCard } from '../../src/ui/overview/UnitCard';
+import { divergingScale, imageScale, sequentialScale } from '../../src/ui/scales';
 import { moveCursor } from '../../src/ui/overview/Keys';
 
 const SIZES = [
@@ -130,5 +131,27 @@ describe('the unit card’s place and the keyboard cursor', () => {
     expect(moveCursor({ channel: 1, y: 1, x: 1 }, 'PageDown', lv)).toEqual({ channel: 1, y: 1, x: 1 });
     expect(moveCursor({ channel: 0, y: 1, x: 1 }, 'PageUp', lv)).toEqual({ channel: 2, y: 1, x: 1 });
     expect(moveCursor({ channel: 0, y: 1, x: 1 }, 'q', lv)).toBeNull();
+  });
+});
+
+describe('the card’s number cells', () => {
+  /** WCAG contrast of two #rrggbb colours. */
+  const contrast = (a: string, b: string) => {
+    const lum = (hex: string) => {
+      const full = hex.length === 4 ? `#${hex[1]}${hex[1]}${hex[2]}${hex[2]}${hex[3]}${hex[3]}` : hex;
+      const c = [1, 3, 5].map((i) => parseInt(full.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  it('every colour of every scale gets text of at least 4.5:1 contrast', () => {
+    for (const scale of [divergingScale(2), sequentialScale(3), imageScale()]) {
+      for (let k = 0; k <= 100; k++) {
+        const v = scale.lo + ((scale.hi - scale.lo) * k) / 100;
+        const st = cellStyle(scale, v);
+        expect(contrast(st.background, st.color), `${scale.kind} ${v}`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
   });
 });

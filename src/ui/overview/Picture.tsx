@@ -94,6 +94,11 @@ export function Picture({ view, width, height }: { view: ViewResult; width: numb
     [painter],
   );
   useStepClock(clock, index, count, complete, playing, speed, reduced);
+  // The painter's recent paint durations, on the picture's element for the bench to read (a plain
+  // property: no attribute, so no DOM mutation per frame).
+  useEffect(() => {
+    if (rootRef.current) (rootRef.current as HTMLElement & { drmmPaintMs?: number[] }).drmmPaintMs = painter.paintMs;
+  }, [painter]);
 
   // ---- what React draws changes per step, not per frame.
   const state = useMemo(() => pictureState(spec, index, 1, complete, steps), [spec, index, complete, steps]);
@@ -136,9 +141,18 @@ export function Picture({ view, width, height }: { view: ViewResult; width: numb
   useEffect(() => {
     if (!unit) setCard(null);
   }, [unit]);
+  // Where the focus goes back to when the card closes (the map region that opened it, from the keyboard).
+  const opener = useRef<HTMLElement | null>(null);
   const openCard = (u: UnitRef, anchor: CardAnchor) => {
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     appStore.getState().setUnit(u);
     setCard(anchor);
+  };
+  const closeCard = () => {
+    setCard(null);
+    const el = opener.current;
+    opener.current = null;
+    if (el && el.isConnected) el.focus({ preventScroll: true });
   };
   const toggleLevel = (l: number) => appStore.getState().setPicture({ expanded: expanded === l ? null : l });
 
@@ -242,23 +256,43 @@ export function Picture({ view, width, height }: { view: ViewResult; width: numb
             const c = pathData.counts!.levels[i];
             const v = Number.isNaN(c.activeLog10) ? pathData.counts!.totalLog10 : c.activeLog10;
             return (
-              <span key={lv.level} className="ov-path-count" style={{ left: lv.stackX, top: layout.midY + 2, width: Math.max(40, lv.stackW) }} title="Active paths between the selection and this level's units">
+              <span
+                key={lv.level}
+                className="ov-path-count"
+                style={{ left: lv.stackX, top: layout.midY + 2, width: Math.max(40, lv.stackW) }}
+                title={`Active paths between the selection and level ${lv.level}'s units`}
+                data-testid={`ov-path-count-${lv.level}`}
+              >
                 {fmtLog10(v)} paths
               </span>
             );
           })}
         <ClassColumn view={view} layout={layout} scores={state.scores} argmax={state.argmax} />
         {pathData && (
-          <p className="ov-path-total" style={{ left: layout.classes.x, top: layout.bottomY + layout.rowH - 30, width: layout.classes.w }} data-testid="ov-path-total">
+          <p className="ov-path-total" style={{ left: layout.classes.x, top: layout.midY + 1, width: layout.classes.w, height: layout.midH - 2 }} data-testid="ov-path-total">
             {pathData.error ??
-              `${selection.kind === 'class' ? `class ${view.startClass}` : selection.kind === 'unit' ? 'the unit' : 'the pixel'}: ${fmtLog10(pathData.counts!.totalLog10)} active paths of ${fmtLog10(pathData.counts!.totalPossibleLog10)}; ${pathData.sampled.length} drawn`}
+              `${selection.kind === 'class' ? `class ${view.startClass}` : selection.kind === 'unit' ? 'the unit' : 'the pixel'}: ${fmtLog10(pathData.counts!.totalLog10)} of ${fmtLog10(pathData.counts!.totalPossibleLog10)} paths active, ${pathData.sampled.length} drawn`}
+            {selection.kind !== 'class' && (
+              <button
+                type="button"
+                className="ov-back"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  appStore.getState().setUnit(null);
+                  setPixelSel(null);
+                }}
+                data-testid="ov-paths-class"
+              >
+                the class’s paths
+              </button>
+            )}
           </p>
         )}
         {layout.levels.map((lv) => (
           <LevelKeys key={lv.level} layout={layout} lv={lv} onOpen={openFromKeys} onExpand={toggleLevel} />
         ))}
       </div>
-      {card && unit && paramsMatch && <UnitArithmeticCard view={view} params={params} unit={unit} anchor={card} onClose={() => setCard(null)} />}
+      {card && unit && paramsMatch && <UnitArithmeticCard view={view} params={params} unit={unit} anchor={card} onClose={closeCard} />}
     </>
   );
 }

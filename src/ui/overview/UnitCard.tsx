@@ -8,7 +8,7 @@
  * Every number is the current result's (arithmetic.ts recomputes the sums; the engine's values
  * are shown beside them).
  */
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { divergingScale, fmt, imageScale, maxAbs, sequentialScale, T_CATEGORIES, type ColourScale } from '../scales';
 import type { ModelParams } from '../../engine';
 import type { UnitRef, ViewResult } from '../store';
@@ -219,6 +219,14 @@ export function UnitArithmeticCard({ view, params, unit, anchor, onClose }: { vi
   useLayoutEffect(() => {
     ref.current?.focus({ preventScroll: true });
   }, [unit]);
+  // A press outside the card closes it (a press on another unit opens that one's card).
+  useEffect(() => {
+    const down = (e: PointerEvent) => {
+      if (ref.current && e.target instanceof Node && !ref.current.contains(e.target) && !(e.target instanceof Element && e.target.closest('[data-testid="ov-picture"]'))) onClose();
+    };
+    document.addEventListener('pointerdown', down);
+    return () => document.removeEventListener('pointerdown', down);
+  }, [onClose]);
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.preventDefault();
