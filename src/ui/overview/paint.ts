@@ -118,7 +118,10 @@ export function inputPixels(view: ViewResult, scales: OverviewScales, state: Pic
 
 /** Draws RGBA pixels into a canvas of the map's size. */
 export function blit(canvas: HTMLCanvasElement | null, rgba: Uint8ClampedArray<ArrayBuffer>, w: number, h: number): void {
-  const ctx = canvas?.getContext('2d');
+  // A CPU-backed context (willReadFrequently): the maps are tiny and written whole, and a context
+  // of the GPU-backed kind costs more to create than a map costs to draw (hundreds of them on an
+  // expanded level of drmm-mnist).
+  const ctx = canvas?.getContext('2d', { willReadFrequently: true });
   if (!ctx || canvas!.width !== w || canvas!.height !== h) return;
   ctx.putImageData(new ImageData(rgba, w, h), 0, 0);
 }
