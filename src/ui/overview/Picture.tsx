@@ -101,18 +101,20 @@ export function Picture({ view, width, height }: { view: ViewResult; width: numb
   }, [painter]);
 
   // ---- what React draws changes per step, not per frame.
-  const state = useMemo(() => pictureState(spec, index, 1, complete, steps), [spec, index, complete, steps]);
+  // (While the whole DP is shown, the step index changes nothing here: the stepper's steps cost no redraw.)
+  const stateIndex = complete ? 0 : index;
+  const state = useMemo(() => pictureState(spec, stateIndex, 1, complete, steps), [spec, stateIndex, complete, steps]);
   const lit = flowsLit(state, L);
   const active = complete ? null : activeFlow(steps[index], L);
+  const stats = useMemo(() => Array.from({ length: L }, (_, i) => switchStats(view, i + 1)), [view, L]);
   const gates: GateInfo[] = useMemo(() => {
     const out: GateInfo[] = [];
-    for (let l = 1; l <= L; l++) {
-      const st = switchStats(view, l);
-      out.push({ level: l, kind: 'a', on: st.on, units: st.units, written: state.aWritten[l - 1], used: state.aUsed[l - 1] });
-      if (st.t) out.push({ level: l, kind: 't', t: st.t, written: state.tWritten[l - 1], used: state.tUsed[l - 1] });
-    }
+    stats.forEach((st, i) => {
+      out.push({ level: i + 1, kind: 'a', on: st.on, units: st.units, written: state.aWritten[i], used: state.aUsed[i] });
+      if (st.t) out.push({ level: i + 1, kind: 't', t: st.t, written: state.tWritten[i], used: state.tUsed[i] });
+    });
     return out;
-  }, [view, L, state]);
+  }, [stats, state]);
 
   // ---- the active rendering paths of the selection (the unit, a clicked pixel, or the class).
   const [pixelSel, setPixelSel] = useState<{ y: number; x: number } | null>(null);

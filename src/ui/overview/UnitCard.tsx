@@ -15,6 +15,7 @@ import type { UnitRef, ViewResult } from '../store';
 import { partialSum, unitArithmetic, type MatchTerm, type UnitArithmetic } from './arithmetic';
 import { DownSection } from './CardDown';
 import { Tex, texNum, texTerm } from './Tex';
+import './card.css';
 
 export interface CardAnchor {
   /** Viewport coordinates of the pointer (or of the unit, from the keyboard). */
