@@ -272,8 +272,12 @@ export function Picture({ view, width, height }: { view: ViewResult; width: numb
         <ClassColumn view={view} layout={layout} scores={state.scores} argmax={state.argmax} />
         {pathData && (
           <p className="ov-path-total" style={{ left: layout.classes.x, top: layout.midY + 1, width: layout.classes.w, height: layout.midH - 2 }} data-testid="ov-path-total">
-            {pathData.error ??
-              `${selection.kind === 'class' ? `class ${view.startClass}` : selection.kind === 'unit' ? 'the unit' : 'the pixel'}: ${fmtLog10(pathData.counts!.totalLog10)} of ${fmtLog10(pathData.counts!.totalPossibleLog10)} paths active, ${pathData.sampled.length} drawn`}
+            {pathData.error ?? (
+              <>
+                {selection.kind === 'class' ? `class ${view.startClass}` : selection.kind === 'unit' ? 'the unit' : 'the pixel'}: {fmtLog10(pathData.counts!.totalLog10)} of{' '}
+                {fmtLog10(pathData.counts!.totalPossibleLog10)} paths active, {pathData.sampled.length} drawn
+              </>
+            )}
             {selection.kind !== 'class' && (
               <button
                 type="button"

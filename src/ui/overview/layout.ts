@@ -124,13 +124,14 @@ export function overviewLayout(opts: LayoutOptions): OverviewLayout {
   const labelH = 18;
   const inner = Math.max(60, height - labelH);
   const midH = Math.round(Math.min(44, Math.max(28, 0.14 * inner)));
-  const rowH = Math.max(20, Math.floor((inner - midH) / 2));
+  // (4 px kept under the lower row, so its maps' edges do not touch the timeline.)
+  const rowH = Math.max(20, Math.floor((inner - midH - 4) / 2));
   const topY = labelH;
   const midY = topY + rowH;
   const bottomY = midY + midH;
 
   const inSize = Math.max(20, Math.floor(Math.min(rowH, 0.12 * width)));
-  const clsW = Math.round(Math.min(130, Math.max(80, 0.11 * width)));
+  const clsW = Math.round(Math.min(130, Math.max(84, 0.12 * width)));
   const gatesW = shapes.map((s) => (s.pool ? 2 : 1) * (GATE_W + GATE_GAP));
   const fixed = 2 * MARGIN + inSize + clsW + gatesW.reduce((a, b) => a + b, 0) + (L + 1) * LINK_MIN;
   const avail = Math.max(40, width - fixed);
