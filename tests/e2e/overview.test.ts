@@ -312,6 +312,11 @@ describe('the overview', () => {
       await page.emulateMedia({ reducedMotion: 'no-preference' });
       await page.getByTestId('ov-whole').click();
       await page.locator('[data-testid="ov-picture"][data-complete="true"]').waitFor();
+      // A new input shows the whole DP again.
+      await page.getByTestId('ov-scrub').fill('2');
+      await page.locator('[data-testid="ov-picture"][data-complete="false"]').waitFor();
+      await page.getByTestId('digit-index').fill('1');
+      await page.locator('[data-testid="overview"][data-current="true"][data-digit-index="1"] [data-testid="ov-picture"][data-complete="true"]').waitFor({ timeout: LONG });
       expectNoConsoleErrors(errors);
     } finally {
       await finalScreenshot(page, 'overview-timeline-final.png');

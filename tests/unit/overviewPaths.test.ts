@@ -98,10 +98,10 @@ describe('path sampling on a model whose paths can be listed', () => {
     // An r(1) unit on some path, the same unit named by its pooled unit, a level-2 unit, a pixel.
     const r1 = all[Math.floor(all.length / 2)].units[1];
     const through1 = all.filter((p) => p.units[1].channel === r1.channel && p.units[1].y === r1.y && p.units[1].x === r1.x);
-    checkUniform(sampler, { kind: 'unit', unit: { level: 1, stage: 'relu', ...r1 } }, through1);
+    checkUniform(sampler, { kind: 'unit', unit: { stage: 'relu', ...r1 } }, through1);
     checkUniform(sampler, { kind: 'unit', unit: { level: 1, stage: 'pool', channel: r1.channel, y: r1.y >> 1, x: r1.x >> 1 } }, through1);
     const r2 = all[0].units[0];
-    checkUniform(sampler, { kind: 'unit', unit: { level: 2, stage: 'relu', ...r2 } }, all.filter((p) => p.units[0].channel === r2.channel && p.units[0].y === r2.y && p.units[0].x === r2.x));
+    checkUniform(sampler, { kind: 'unit', unit: { stage: 'relu', ...r2 } }, all.filter((p) => p.units[0].channel === r2.channel && p.units[0].y === r2.y && p.units[0].x === r2.x));
     const px = all[all.length - 1].pixel;
     checkUniform(sampler, { kind: 'pixel', y: px.y, x: px.x }, all.filter((p) => p.pixel.y === px.y && p.pixel.x === px.x));
   }, 120_000);

@@ -11,7 +11,7 @@
  * painter (painter.ts) draws the maps and marks on canvases, React renders the rest.
  */
 import { useEffect, useRef } from 'react';
-import { inferenceKey, useApp } from '../store';
+import { appStore, inferenceKey, useApp } from '../store';
 import { useElementSize } from './hooks';
 import { Picture } from './Picture';
 import { Timeline } from './Timeline';
@@ -25,16 +25,16 @@ export function Overview() {
   const current = useApp((s) => s.result !== null && s.result.key === inferenceKey(s));
   const paths = useApp((s) => s.picture.paths);
   const setPicture = useApp((s) => s.setPicture);
-  // A new input shows the whole DP (the timeline starts over from it).
-  const input = useApp((s) => (s.custom ? `c${s.custom.id}` : `d${s.digitIndex}`));
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    setPicture({ complete: true, playing: false });
-  }, [input, setPicture]);
+  // A new input shows the whole DP. Done in the store update that changes the input (a
+  // subscription runs synchronously), so whoever changes the input and then sets the picture
+  // (a story card: a digit, then a step) has the last word.
+  useEffect(
+    () =>
+      appStore.subscribe((s, prev) => {
+        if (s.digitIndex !== prev.digitIndex || s.custom?.id !== prev.custom?.id) s.setPicture({ complete: true, playing: false });
+      }),
+    [],
+  );
 
   return (
     <section
