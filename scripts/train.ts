@@ -119,7 +119,9 @@ function withFlags(base: RunConfig): RunConfig {
 
 const { device, adapter } = await nodeDevice();
 console.log(`adapter: ${adapter}`);
-cliKernelTuner(device, adapter, { kernels: a.kernels ?? (a.resume ? loggedKernels(logPath) : undefined), cacheDir: a['kernel-cache'] });
+// A resumed run keeps its kernels (bit for bit on the adapter): its log's, or the direct kernels
+// where no log names any (a checkpoint from the page, which does not tune, or from before the tuner).
+cliKernelTuner(device, adapter, { kernels: a.kernels ?? (a.resume ? (loggedKernels(logPath) ?? 'direct') : undefined), cacheDir: a['kernel-cache'] });
 const trainSet = loadSplit('train');
 const testSet = loadSplit('test');
 const testCount = Math.min(testSet.count, num('test-count', a['test-count']));

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer } from '../../src/engine/gpu/trainer';
-import { KERNEL_VARIANTS, formatChoice, parseChoice, type KernelChoice } from '../../src/engine/gpu/convSteps';
+import { KERNEL_VARIANTS, directChoice, formatChoice, parseChoice, type KernelChoice } from '../../src/engine/gpu/convSteps';
 import { describeKernels, useKernelTuner, type KernelStore } from '../../src/engine/gpu/tuner';
 import { tuneKernels } from '../../src/engine/gpu/tunerTiming';
 import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
@@ -51,6 +51,7 @@ function memStore(): KernelStore & { map: Map<string, string>; sets: number } {
 describe('kernel choice', () => {
   it('text form round-trips and bad text is refused by name', () => {
     expect(parseChoice(formatChoice(GEMM), 3)).toEqual(GEMM);
+    expect(parseChoice('direct', 3)).toEqual(directChoice(3));
     expect(() => parseChoice('forward=direct,direct,direct;transpose=direct,direct,direct', 3)).toThrow(/no wgrad=/);
     expect(() => parseChoice('forward=direct,64x64,direct;transpose=direct,direct,direct;wgrad=direct,direct,direct', 3)).toThrow(/unknown variant '64x64'/);
     expect(() => parseChoice(formatChoice(GEMM), 2)).toThrow(/3 variants for a model of 2 levels/);

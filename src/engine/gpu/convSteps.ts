@@ -47,8 +47,12 @@ export function formatChoice(c: KernelChoice): string {
   return KERNEL_FAMILIES.map((f) => `${f}=${c[f].join(',')}`).join(';');
 }
 
-/** Parses formatChoice's form for a model of `levels` levels; a bad one throws, naming what is wrong. */
+/**
+ * Parses formatChoice's form for a model of `levels` levels, or 'direct' (the direct kernels at
+ * every level: what a run without a tuner, the page's, uses); a bad one throws, naming what is wrong.
+ */
 export function parseChoice(text: string, levels: number): KernelChoice {
+  if (text.trim() === 'direct') return directChoice(levels);
   const out: Partial<KernelChoice> = {};
   for (const part of text.split(';').map((s) => s.trim()).filter(Boolean)) {
     const [fam, list] = part.split('=');
