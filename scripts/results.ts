@@ -13,7 +13,7 @@ import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number } }
+interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number }; nonnegative?: string }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -27,7 +27,7 @@ function fromLog(file: string): RunSummary {
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
-    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, budget: log.epochsPlanned,
+    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
     ...(typeof log.lastIterateTestError === 'number'
       ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
       : {}),
@@ -43,7 +43,7 @@ function fromCheckpoint(file: string): RunSummary {
     preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: c.mode, seed: c.seed, labelled: c.labelled,
     augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
     epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
-    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, budget: c.epochs,
+    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, budget: c.epochs, nonnegative: c.nonnegative,
   };
 }
 
@@ -75,7 +75,7 @@ for (const dir of DIRS) {
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
 const supervised = (r: RunSummary) => r.mode === 'supervised' || r.mode === 'convnet';
 const what = (r: RunSummary) =>
-  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '', r.averaged ? 'weights averaged' : '']
+  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.nonnegative && r.nonnegative !== 'none' ? `${r.nonnegative} kept ≥ 0` : '', r.weights && r.mode === 'supervised' && r.weights.nn !== 0.1 ? `NN weight ${r.weights.nn}` : '', r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '', r.averaged ? 'weights averaged' : '']
     .filter(Boolean)
     .join(', ');
 

@@ -34,6 +34,8 @@ export interface RunSummary {
   weights?: { rc: number; kl: number; nn: number };
   /** Epochs planned: the run's budget. */
   budget?: number;
+  /** The nonnegativity constraint the run trained under ('none' unless the config names one). */
+  nonnegative?: string;
 }
 
 /**
@@ -83,7 +85,9 @@ export function chosenByValidation(evals: Evaluation[]): Evaluation | null {
 
 /** Pairs of (EG, convnet) runs of the same preset and seed, neither augmented nor started from another model. */
 export function pairs(runs: RunSummary[]): { seed: number; preset: string; eg: RunSummary; convnet: RunSummary }[] {
-  const plain = runs.filter((r) => r.augment === 0 && !r.init);
+  // Pairs differ in the objective only: no augmentation, no starting model, no nonnegativity
+  // constraint (the projected runs have no convnet twin), no pilots.
+  const plain = runs.filter((r) => r.augment === 0 && !r.init && (r.nonnegative ?? 'none') === 'none' && !r.name.includes('/pilots/'));
   const out: { seed: number; preset: string; eg: RunSummary; convnet: RunSummary }[] = [];
   for (const eg of plain.filter((r) => r.mode === 'supervised')) {
     const convnet = plain.find((r) => r.mode === 'convnet' && r.seed === eg.seed && r.preset === eg.preset && r.shape === eg.shape);
