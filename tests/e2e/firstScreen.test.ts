@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, writeModelFile } from '../../src/engine';
-import { docScreenshot, expectNoConsoleErrors, finalScreenshot, saveScreenshot, skipTour, useBrowser, useServer, waitForResult, waitForTestSet, openSettings, closeSettings } from '../helpers/app';
+import { expectNoConsoleErrors, finalScreenshot, saveScreenshot, skipTour, useBrowser, useServer, waitForResult, waitForTestSet, openSettings, closeSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { DIST, serveDist } from '../helpers/server';
 
@@ -82,7 +82,7 @@ describe('first screen', () => {
 
         // The first-visit tour would cover the screenshot: it must offer to be skipped, then go.
         await skipTour(page, LONG);
-        await docScreenshot(page, 'first-screen.png');
+        await saveScreenshot(page, 'first-screen.png'); // the README's image is firstView.test.ts's (the same screen)
         await saveScreenshot(page, 'first-screen-full.png', true);
 
         // Another digit: the label follows, and so does the result.

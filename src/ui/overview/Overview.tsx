@@ -44,6 +44,8 @@ export function Overview() {
       aria-busy={!current}
       data-current={current}
       data-digit-index={view?.digitIndex}
+      data-input={view ? (view.custom ? 'custom' : 'test') : undefined}
+      data-custom-kind={view?.custom?.kind}
       data-start-class={view?.startClass}
     >
       <div className="ov-head">
