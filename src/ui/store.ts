@@ -6,7 +6,8 @@
  * - view: which digit, which backtrace variant and start, and the last inference result;
  * - ui: display choices that change no computation;
  * - training: in-page training's settings, progress and metrics (train/slice.ts);
- * - picture: the first screen's picture of the DP: expanded level, hover, animation, story (picture/slice.ts).
+ * - picture: the first screen's picture of the DP: expanded level, hover, animation, story (picture/slice.ts);
+ * - deviceKernels: the kernel variants the inference engines run on this adapter (device/slice.ts).
  *
  * Only plain data lives here: no GPUDevice, no engine, no DOM node (engineHost.ts holds those).
  * Actions are plain setters and pure reducers; effects (fetching, the GPU) live in controller.ts.
@@ -19,6 +20,7 @@ import { createStepperSlice, type StepperSlice } from './stepper/slice';
 import { createOfflineSlice, type OfflineSlice } from './offline/slice';
 import { createRecoverySlice, type RecoverySlice } from './recovery/slice';
 import { createPictureSlice, type PictureSlice } from './picture/slice';
+import { createDeviceKernelsSlice, type DeviceKernelsSlice } from './device/slice';
 
 // ---------------------------------------------------------------------------------------------
 // data
@@ -250,7 +252,7 @@ export interface UiSlice {
   setMaxChannels(n: number): void;
 }
 
-export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice & RecoverySlice & PictureSlice;
+export type AppState = DataSlice & ModelSlice & ViewSlice & UiSlice & TrainingSlice & StepperSlice & OfflineSlice & RecoverySlice & PictureSlice & DeviceKernelsSlice;
 
 /** The app's panels, one shown at a time (panels.tsx renders them; the URL names one). */
 export const PANEL_IDS = ['overview', 'stepper', 'paths', 'saliency', 'render', 'dashboard', 'about'] as const;
@@ -417,6 +419,7 @@ export function createAppStore() {
     ...createOfflineSlice(...a),
     ...createRecoverySlice(...a),
     ...createPictureSlice(...a),
+    ...createDeviceKernelsSlice(...a),
   }));
 }
 

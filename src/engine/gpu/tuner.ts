@@ -76,7 +76,8 @@ export function shapeKey(spec: ModelSpec): string {
 }
 
 const STORE_VERSION = 1;
-const storeKey = (adapter: string, spec: ModelSpec) => `drmm.kernels.v${STORE_VERSION}|${adapter}|${shapeKey(spec)}`;
+/** The store's key of a choice: the adapter and the model's shapes (the page reads it at boot, src/ui/device). */
+export const storeKey = (adapter: string, spec: ModelSpec) => `drmm.kernels.v${STORE_VERSION}|${adapter}|${shapeKey(spec)}`;
 
 async function fromStore(t: DeviceTuner, key: string, levels: number): Promise<KernelReport | null> {
   if (!t.store) return null;

@@ -13,11 +13,12 @@
  */
 import type { BacktraceRequest, DrmmEngine, InferRequest, InferResult } from '../api';
 import { CpuEngine } from '../cpuEngine';
-import type { DeviceResult } from '../device';
+import type { AdapterReport, DeviceResult } from '../device';
 import { adapterLabel } from '../device';
 import { GpuEngine } from '../gpuEngine';
+import type { KernelChoice } from '../gpu/convSteps';
 import { largestBatch } from '../gpu/limits';
-import type { ModelParams, ModelSpec } from '../model';
+import { paramShapes, paramsFromList, type ModelParams, type ModelSpec } from '../model';
 import { switchCounts, type SwitchCounts } from '../reference/sample';
 import type { BacktraceMaps } from '../types';
 
@@ -59,6 +60,12 @@ export interface HostHooks {
   onLost?(message: string): void;
   /** An uncaptured GPU error (validation, out of memory, internal): shown, never swallowed. */
   onError?(message: string): void;
+  /**
+   * The kernel variants an inference engine of `spec` runs on this adapter (src/ui/device: a
+   * choice the page's tuner stored); undefined: the engine's default, the direct kernels. Asked
+   * whenever an engine is built; training runs build their own engines and do not ask.
+   */
+  kernelsFor?(spec: ModelSpec, adapter: AdapterReport): KernelChoice | undefined;
 }
 
 /** Images an inference engine takes at once (the live digits' batch), capped by the device. */
@@ -71,6 +78,7 @@ export class EngineHost {
   private dev: GPUDevice | null = null;
   private readonly listeners = new Set<(e: HostEvent) => void>();
   private out: DeviceOutcome = { kind: 'cpu', reason: 'no device requested yet' };
+  private adapterInfo: AdapterReport | null = null;
   private asked = false;
   private readonly slots = new Map<string, Slot>();
   private chain: Promise<unknown> = Promise.resolve();
@@ -107,11 +115,13 @@ export class EngineHost {
     this.asked = true;
     if (!got.ok) {
       this.dev = null;
+      this.adapterInfo = null;
       this.out = { kind: 'cpu', reason: got.reason };
       return this.out;
     }
     const d = got.device;
     this.dev = d;
+    this.adapterInfo = got.adapter;
     this.out = { kind: 'webgpu', adapter: adapterLabel(got.adapter) };
     d.onuncapturederror = (ev) => this.hooks.onError?.(ev.error?.message || String(ev.error));
     void d.lost.then((info) => {
@@ -134,6 +144,72 @@ export class EngineHost {
     return this.out;
   }
 
+  /** The adapter of the current device (null without one). */
+  get adapter(): AdapterReport | null {
+    return this.dev ? this.adapterInfo : null;
+  }
+
+  /** The engine options' kernels for `spec` (hooks.kernelsFor; a policy that throws counts as none). */
+  private kernelOpts(spec: ModelSpec): { kernels?: KernelChoice } {
+    if (!this.adapterInfo || !this.hooks.kernelsFor) return {};
+    try {
+      const kernels = this.hooks.kernelsFor(spec, this.adapterInfo);
+      return kernels ? { kernels } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * Runs fn on the device between the queued operations, so no other engine operation of the host
+   * runs meanwhile (e.g. timing kernel variants). Rejects when there is no device.
+   */
+  onDevice<T>(fn: (device: GPUDevice) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (!this.dev) throw new Error('There is no GPU device (the app runs on the CPU reference engine).');
+      return fn(this.dev);
+    });
+  }
+
+  /**
+   * Rebuilds every slot's GPU engine, so that a changed kernel policy (hooks.kernelsFor) applies:
+   * same parameters and same version (the new kernels compute the same sums in another order).
+   * A slot whose parameters are only on the GPU (a published training run) gets them copied from
+   * its old engine on the GPU. A slot that cannot be rebuilt keeps its engine. Returns the slots rebuilt.
+   */
+  rebuildEngines(): Promise<string[]> {
+    return this.exclusive(async () => {
+      const dev = this.dev;
+      const rebuilt: string[] = [];
+      if (!dev) return rebuilt;
+      for (const [name, s] of this.slots) {
+        const old = s.engine;
+        if (!(old instanceof GpuEngine) || old.core.device !== dev) continue;
+        const zeros = () => paramsFromList(s.spec, paramShapes(s.spec).map((p) => new Float32Array(p.shape.reduce((a, b) => a * b, 1))));
+        let engine: GpuEngine;
+        try {
+          engine = await GpuEngine.create(dev, s.spec, s.params ?? zeros(), { maxBatch: old.core.maxBatch, label: 'drmm.inference', ...this.kernelOpts(s.spec) });
+        } catch {
+          continue;
+        }
+        if (!s.params) {
+          const from = old.core.internals();
+          const to = engine.core.internals();
+          const pairs = (io: typeof from) => [...io.levels.flatMap((l) => [l.W, l.b]), io.mu, io.classBias];
+          const enc = dev.createCommandEncoder({ label: 'drmm.rebuild' });
+          pairs(from).forEach((b, i) => enc.copyBufferToBuffer(b, 0, pairs(to)[i], 0, b.size));
+          dev.queue.submit([enc.finish()]);
+          engine.paramsChanged();
+        }
+        old.destroy();
+        Object.assign(s, { engine, forwardAt: -1, lastImages: null });
+        rebuilt.push(name);
+      }
+      this.ops++;
+      return rebuilt;
+    });
+  }
+
   /** Whether a device has been asked for (before that, `outcome` says nothing). */
   get started(): boolean {
     return this.asked;
@@ -151,7 +227,7 @@ export class EngineHost {
     if (!this.dev) return { engine: new CpuEngine(spec, params), note: null };
     try {
       const maxBatch = Math.max(1, Math.min(INFERENCE_BATCH, largestBatch(spec, this.dev.limits).maxBatch));
-      return { engine: await GpuEngine.create(this.dev, spec, params, { maxBatch, label: 'drmm.inference' }), note: null };
+      return { engine: await GpuEngine.create(this.dev, spec, params, { maxBatch, label: 'drmm.inference', ...this.kernelOpts(spec) }), note: null };
     } catch (e) {
       const note = `The WebGPU engine could not be built for this model (${e instanceof Error ? e.message : String(e)}); it runs on the CPU reference instead.`;
       return { engine: new CpuEngine(spec, params), note };
@@ -328,7 +404,7 @@ export class EngineHost {
     const dev = this.dev;
     // The CPU reference blocks the page while it runs: small chunks there.
     const chunk = dev ? Math.max(1, Math.min(want, largestBatch(s.spec, dev.limits).maxBatch)) : 4;
-    const engine: DrmmEngine = dev ? await GpuEngine.create(dev, s.spec, params, { maxBatch: chunk, label: 'drmm.batch' }) : new CpuEngine(s.spec, params);
+    const engine: DrmmEngine = dev ? await GpuEngine.create(dev, s.spec, params, { maxBatch: chunk, label: 'drmm.batch', ...this.kernelOpts(s.spec) }) : new CpuEngine(s.spec, params);
     try {
       for (let first = 0; first < count; first += chunk) {
         if (shouldStop() || this.version(slot) !== version) return false;

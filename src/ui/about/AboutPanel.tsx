@@ -1,8 +1,10 @@
 /**
- * About: what the app is, the glossary (the paper's Table 2, each entry the target of TermLink's
- * `term-<id>`), keyboard and link features, credits with full citations, where it was tested, and
- * the documentation.
+ * About: what the app is, this device (the adapter and the kernel variants it runs:
+ * device/DeviceSection.tsx), the glossary (the paper's Table 2, each entry the target of
+ * TermLink's `term-<id>`), keyboard and link features, credits with full citations, where it was
+ * tested, and the documentation.
  */
+import { DeviceSection } from '../device/DeviceSection';
 import { GLOSSARY } from './glossary';
 import './about.css';
 
@@ -48,6 +50,8 @@ export function AboutPanel() {
           saliency of any unit, and the image the model renders to explain a digit. Everything runs in this browser; nothing is sent anywhere.
         </p>
       </section>
+
+      <DeviceSection />
 
       <section aria-labelledby="about-glossary">
         <h2 id="about-glossary">Glossary: convnet terms and DRMM terms</h2>
