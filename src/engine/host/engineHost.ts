@@ -18,6 +18,7 @@ import { adapterLabel } from '../device';
 import { GpuEngine } from '../gpuEngine';
 import type { KernelChoice } from '../gpu/convSteps';
 import { largestBatch } from '../gpu/limits';
+import type { KernelReport } from '../gpu/tuner';
 import { paramShapes, paramsFromList, type ModelParams, type ModelSpec } from '../model';
 import { switchCounts, type SwitchCounts } from '../reference/sample';
 import type { BacktraceMaps } from '../types';
@@ -221,6 +222,12 @@ export class EngineHost {
 
   spec(slot: string): ModelSpec | null {
     return this.slots.get(slot)?.spec ?? null;
+  }
+
+  /** The kernel variants a slot's GPU engine runs (plain data), or null (no slot, or on the CPU). */
+  kernelReport(slot: string): KernelReport | null {
+    const e = this.slots.get(slot)?.engine;
+    return e instanceof GpuEngine ? e.core.kernelReport : null;
   }
 
   private async build(spec: ModelSpec, params: ModelParams): Promise<{ engine: DrmmEngine; note: string | null }> {
