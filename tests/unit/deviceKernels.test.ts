@@ -121,9 +121,11 @@ describe('plainKernels', () => {
   it('says the direct kernels, or which product runs which tile at which levels', () => {
     expect(plainKernels('direct', 3)).toBe('the direct convolution kernels everywhere');
     expect(plainKernels(formatChoice(GEMM3), 3)).toBe(
-      'the matrix-product (implicit GEMM, 32x64 tiles) kernels for the bottom-up pass at level 3; the matrix-product (implicit GEMM, 16x64 tiles) kernels for the weight gradient at level 2; the direct convolution kernels everywhere else',
+      'matrix-product (implicit GEMM) kernels for the bottom-up pass at level 3 (32x64 tiles); for the weight gradient at level 2 (16x64 tiles); the direct convolution kernels everywhere else',
     );
-    expect(plainKernels('forward=8x64,direct,8x64;transpose=direct,direct,direct;wgrad=direct,direct,direct', 3)).toMatch(/8x64 tiles\) kernels for the bottom-up pass at levels 1 and 3;/);
+    expect(plainKernels('forward=8x64,direct,8x64;transpose=direct,32x64,32x32;wgrad=direct,direct,direct', 3)).toBe(
+      'matrix-product (implicit GEMM) kernels for the bottom-up pass at levels 1 and 3 (8x64 tiles); for the top-down pass at level 2 (32x64 tiles) and level 3 (32x32 tiles); the direct convolution kernels everywhere else',
+    );
   });
 });
 

@@ -154,8 +154,8 @@ function levels(ls: number[]): string {
 }
 
 /**
- * The choice in plain words: "direct kernels everywhere", or which family runs the implicit GEMM
- * (and its tile) at which levels, the direct kernels elsewhere.
+ * The choice in plain words: "the direct convolution kernels everywhere", or which products run
+ * the implicit GEMM at which levels with which tile, the direct kernels elsewhere.
  */
 export function plainKernels(choiceText: string, levelCount: number): string {
   const c = parseChoice(choiceText, levelCount);
@@ -165,8 +165,8 @@ export function plainKernels(choiceText: string, levelCount: number): string {
     c[f].forEach((v, i) => {
       if (v !== 'direct') byTile.set(v, [...(byTile.get(v) ?? []), i + 1]);
     });
-    for (const [tile, ls] of byTile) parts.push(`the matrix-product (implicit GEMM, ${tile} tiles) kernels for ${FAMILY_WORDS[f]} at ${levels(ls)}`);
+    if (byTile.size) parts.push(`${FAMILY_WORDS[f]} at ${[...byTile].map(([tile, ls]) => `${levels(ls)} (${tile} tiles)`).join(' and ')}`);
   }
   if (!parts.length) return 'the direct convolution kernels everywhere';
-  return `${parts.join('; ')}; the direct convolution kernels everywhere else`;
+  return `matrix-product (implicit GEMM) kernels for ${parts.join('; for ')}; the direct convolution kernels everywhere else`;
 }
