@@ -1,5 +1,5 @@
-// Accessibility: axe-core on the built app, on every panel tab (with the first visit's tour card
-// open on the first), and on every panel in lecture mode. Every violation axe reports fails the
+// Accessibility: axe-core on the built app, on every panel tab (with the first visit's tour offer
+// open on the first), and on every story card in lecture mode. Every violation axe reports fails the
 // test, whatever its impact (minor, moderate such as heading-order, serious, critical), with each
 // rule's id, impact and the offending elements in the message.
 import fs from 'node:fs';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
+import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
 import { expectNoConsoleErrors, openApp, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
@@ -44,7 +45,7 @@ function describeViolations(where: string, vs: AxeViolation[]): string {
 describe('accessibility (axe-core)', () => {
   const { server, browser } = useApp({ webgpu: true });
 
-  it('no violations of any impact on any panel, with the tour open, or in lecture mode', async () => {
+  it('no violations of any impact on any panel, with the tour offered, or on any story card in lecture mode', async () => {
     const { page } = browser();
     const errors = collectConsoleErrors(page);
     await openApp(page, server().url, { result: true, timeout: LONG });
@@ -68,17 +69,16 @@ describe('accessibility (axe-core)', () => {
       await check(`panel ${id}`);
     }
 
-    // Lecture mode, every panel, paged with the bar's Next button (the DP stepper keeps PageDown
-    // for its own steps).
-    await page.getByTestId('tab-overview').click();
+    // Lecture mode: every story card, paged with PageDown as a clicker does (the story's cards
+    // outside lecture mode: story.test.ts).
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('l');
     await page.getByTestId('lecture-bar').waitFor();
-    for (const [i, id] of PANEL_IDS.entries()) {
-      if (i > 0) await page.getByRole('button', { name: 'Next panel' }).click();
-      await page.locator(`section.panel[data-panel="${id}"]`).waitFor();
+    for (let i = 0; i < STORY_COUNT; i++) {
+      if (i > 0) await page.keyboard.press('PageDown');
+      await page.locator(`[data-testid="story-card"][data-index="${i}"]`).waitFor();
       await page.waitForTimeout(500);
-      await check(`lecture mode, ${id}`);
+      await check(`lecture mode, story card ${i + 1} (${STORY_CARDS[i].id})`);
     }
     await page.keyboard.press('Escape');
     await page.getByTestId('lecture-bar').waitFor({ state: 'detached' });

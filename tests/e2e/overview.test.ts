@@ -14,7 +14,7 @@ import { digitAsFloat } from '../../src/data/mnistLoader';
 import { stepsFor } from '../../src/ui/stepper/steps';
 import { linkedRegion } from '../../src/ui/overview/links';
 import { receptiveField } from '../../src/ui/stepper/receptiveField';
-import { expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, useApp } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { DIST, ROOT } from '../helpers/server';
 
@@ -153,7 +153,7 @@ describe('the overview', () => {
       expect(cb.y + cb.height).toBeLessThanOrEqual(720);
       expect(cb.x >= at.x || cb.x + cb.width <= at.x).toBe(true);
       await page.locator('[data-testid="ov-card"] .katex').first().waitFor({ timeout: 20_000 });
-      await saveScreenshot(page, 'overview-card.png');
+      await docScreenshot(page, 'overview-card.png');
 
       // axe with the overview, a level expanded and the card open.
       const vs = await axeViolations(page);
@@ -277,7 +277,7 @@ describe('the overview', () => {
       expect(blue).toBeGreaterThan(0);
       await page.mouse.move(2, 2);
       await page.locator('[data-testid="ov-hover"][data-hover="false"]').waitFor();
-      await saveScreenshot(page, 'overview-hover.png');
+      await docScreenshot(page, 'overview-hover.png');
 
       // Play runs the steps on; pause stops it; the last step shows the reconstruction.
       await page.getByTestId('ov-scrub').fill('0');

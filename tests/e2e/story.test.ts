@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
-import { expectNoConsoleErrors, openApp, saveScreenshot, useApp } from '../helpers/app';
+import { docScreenshot, expectNoConsoleErrors, openApp, saveScreenshot, useApp } from '../helpers/app';
 import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
 
@@ -138,7 +138,8 @@ describe('the story', () => {
       expect(fit, `card ${fit.id} overflows`).toEqual({ card: true, text: true, id: STORY_CARDS[i].id });
       const v = await axeViolations(page);
       expect(v, `axe on card ${STORY_CARDS[i].id}:\n${v.join('\n')}`).toEqual([]);
-      await saveScreenshot(page, `story-${String(i + 1).padStart(2, '0')}-${STORY_CARDS[i].id}.png`);
+      const shot = `story-${String(i + 1).padStart(2, '0')}-${STORY_CARDS[i].id}.png`;
+      await (STORY_CARDS[i].id === 'shortest-path' ? docScreenshot(page, shot, 'story-shortest-path.png') : saveScreenshot(page, shot));
     }
     expect(await next(page).isDisabled()).toBe(true);
 

@@ -58,6 +58,8 @@ function LectureBar() {
   const i = story === null ? null : clampCard(story);
   return (
     <div className="lecture-bar" role="region" aria-label="Lecture mode" data-testid="lecture-bar">
+      {/* The top bar and its h1 give way to this bar: the page keeps a level-one heading for screen readers. */}
+      <h1 className="visually-hidden">DRMM Explainer, lecture mode</h1>
       <p className="lecture-where">
         <span className="lecture-mode-name">Lecture</span>
         <span className="lecture-count" data-testid="lecture-count">

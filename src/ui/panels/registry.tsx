@@ -20,7 +20,7 @@ export interface PanelInfo {
 }
 
 export const PANELS: Record<PanelId, PanelInfo> = {
-  overview: { title: 'Overview', purpose: 'The digit, its class posterior, its reconstruction and every level’s maps.', Component: OverviewPanel },
+  overview: { title: 'Level maps', purpose: 'Every level’s maps, switches and saliency for the digit, with its class posterior and reconstruction.', Component: OverviewPanel },
   stepper: { title: 'Step through the DP', purpose: 'Bottom-up inference operation by operation, then the top-down backtrace.', Component: StepperPanel },
   paths: { title: 'Active paths', purpose: 'The rendering paths the switches leave active, through any class, unit or pixel.', Component: PathsPanel },
   saliency: { title: 'Saliency per level', purpose: 'What each level attends to, on the digit or the background, trained vs random.', Component: SaliencyPanel },

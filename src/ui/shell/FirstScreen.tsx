@@ -3,30 +3,20 @@
  * side, and the story under them, all within the window (no scrolling at 1280x720 or on a
  * projector). The sizes of the pad and of the rendered images follow the window's height.
  */
-import { Suspense, lazy, useEffect, useState, type ComponentType } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { PartBoundary } from '../panels/PanelBoundary';
 import { InputColumn } from './InputColumn';
 import { PredictionColumn } from './PredictionColumn';
 
-/** The overview and the story are other helpers' modules; until they land, the slots say so. */
-const overviewModules = import.meta.glob<{ Overview?: ComponentType }>('../overview/Overview.tsx');
-const storyModules = import.meta.glob<{ StoryStrip?: ComponentType }>('../story/StoryStrip.tsx');
+// The overview (with KaTeX for its unit cards) and the story load as their own chunks, so the
+// input and the prediction show as soon as the first bundle runs.
+const Overview = lazy(() => import('../overview/Overview').then((m) => ({ default: m.Overview })));
+const StoryStrip = lazy(() => import('../story/StoryStrip').then((m) => ({ default: m.StoryStrip })));
 
-function slot<T extends { [k: string]: ComponentType | undefined }>(mods: Record<string, () => Promise<T>>, name: keyof T, fallback: ComponentType): ComponentType {
-  const load = Object.values(mods)[0];
-  if (!load) return fallback;
-  return lazy(async () => ({ default: ((await load())[name] as ComponentType | undefined) ?? fallback }));
-}
-
+/** What holds the overview's place while its chunk loads (the test id is the overview's). */
 function OverviewPlaceholder() {
   return <section className="overview-slot card" data-testid="overview" aria-label="The DP on this digit" />;
 }
-function StoryPlaceholder() {
-  return null;
-}
-
-const Overview = slot(overviewModules, 'Overview', OverviewPlaceholder);
-const StoryStrip = slot(storyModules, 'StoryStrip', StoryPlaceholder);
 
 /** The window's height, for sizes that must fit it. */
 function useWindowHeight(): number {
