@@ -81,8 +81,9 @@ describe('About this device: the kernel choice', () => {
       console.log(`[deviceKernels] while timing: ${delays.length} probes, task delay max ${Math.max(...delays).toFixed(0)} ms, round trip max ${Math.max(...trips)} ms`);
       expect(Math.max(...delays)).toBeLessThan(1000);
       await finished.waitFor({ timeout: 10_000 });
-      expect(await page.getByTestId('time-kernels-error').count(), (await page.getByTestId('time-kernels-error').textContent().catch(() => '')) ?? '').toBe(0);
       const wall = Date.now() - t0;
+      const failed = page.getByTestId('time-kernels-error');
+      expect(await failed.count() ? await failed.textContent() : null).toBeNull();
       const status = (await page.getByTestId('time-kernels-status').textContent())!;
       expect(status).toMatch(/^Timed in \d+\.\d s; the engines now run the fastest variants, and this browser remembers them\.$/);
       console.log(`[deviceKernels] timing on ${adapter}: ${status} (test's wall clock ${(wall / 1000).toFixed(1)} s, of it ${(clickMs / 1000).toFixed(1)} s for Playwright's click)`);
