@@ -26,5 +26,5 @@ export const PANELS: Record<PanelId, PanelInfo> = {
   saliency: { title: 'Saliency per level', purpose: 'What each level attends to, on the digit or the background, trained vs random.', Component: SaliencyPanel },
   render: { title: 'Rendering', purpose: 'Reconstructions, counterfactual classes, samples, and where nonnegativity fails.', Component: RenderPanel },
   dashboard: { title: 'Training dashboard', purpose: 'Train in the page and watch the loss, the accuracy, the templates and the confusions.', Component: DashboardPanel },
-  about: { title: 'About', purpose: 'The paper, the data, the glossary, and the browsers this was tested in.', Component: AboutPanel },
+  about: { title: 'About', purpose: 'The paper, the data, the glossary, this device and its kernels, and the browsers this was tested in.', Component: AboutPanel },
 };
