@@ -38,3 +38,8 @@ export async function createEngine(opts: { device: GPUDevice | null; spec: Model
   if (opts.device) return GpuEngine.create(opts.device, opts.spec, opts.params, { maxBatch: opts.maxBatch });
   return new CpuEngine(opts.spec, opts.params);
 }
+// The kernel variants and the per-adapter tuner's store format: the page's "About this device"
+// reads and writes the tuner's own records (src/ui/device/).
+export { KERNEL_FAMILIES, KERNEL_VARIANTS, directChoice, formatChoice, parseChoice, type KernelChoice, type KernelFamily } from './gpu/convSteps';
+export { adapterKey, describeKernels, shapeKey, storeKey, webStorageStore, type KernelReport, type KernelStore, type KernelTiming } from './gpu/tuner';
+export { TUNE_BATCH, tuneKernels } from './gpu/tunerTiming';

@@ -6,8 +6,7 @@
  * (pageKernels.ts) and applies the fastest.
  */
 import { useEffect, useState } from 'react';
-import { KERNEL_FAMILIES, KERNEL_VARIANTS, parseChoice } from '../../engine/gpu/convSteps';
-import { shapeKey } from '../../engine/gpu/tuner';
+import { KERNEL_FAMILIES, KERNEL_VARIANTS, parseChoice, shapeKey } from '../../engine';
 import { useServices } from '../services';
 import { useApp } from '../store';
 import type { DeviceKernels } from './kernelChoice';

@@ -10,9 +10,21 @@
  * default. Timing the variants is the user's choice (pageKernels.ts), because it takes tens of
  * seconds on a software GPU.
  */
-import { directChoice, formatChoice, parseChoice, KERNEL_FAMILIES, type KernelChoice, type KernelFamily } from '../../engine/gpu/convSteps';
-import { describeKernels, shapeKey, storeKey, type KernelReport, type KernelStore, type KernelTiming } from '../../engine/gpu/tuner';
-import type { ModelSpec } from '../../engine/model';
+import {
+  KERNEL_FAMILIES,
+  describeKernels,
+  directChoice,
+  formatChoice,
+  parseChoice,
+  shapeKey,
+  storeKey,
+  type KernelChoice,
+  type KernelFamily,
+  type KernelReport,
+  type KernelStore,
+  type KernelTiming,
+  type ModelSpec,
+} from '../../engine';
 
 /** default: the direct kernels, nothing timed; stored: timed earlier on this adapter (remembered); tuned: timed in this page. */
 export type KernelSource = 'default' | 'stored' | 'tuned';

@@ -17,12 +17,8 @@
  * change while it runs, and a page checkpoint resumes bit for bit in the CLI, whose resume of a
  * checkpoint without a log runs the direct kernels (docs/TRAINING.md).
  */
-import type { AdapterReport } from '../../engine/device';
-import { formatChoice, parseChoice, type KernelChoice } from '../../engine/gpu/convSteps';
-import { adapterKey, storeKey, webStorageStore, type KernelStore, type KernelTiming } from '../../engine/gpu/tuner';
-import { TUNE_BATCH, tuneKernels } from '../../engine/gpu/tunerTiming';
+import { TUNE_BATCH, adapterKey, formatChoice, parseChoice, storeKey, tuneKernels, webStorageStore, type AdapterReport, type KernelChoice, type KernelStore, type KernelTiming, type ModelSpec } from '../../engine';
 import { INFERENCE_BATCH } from '../../engine/host/engineHost';
-import type { ModelSpec } from '../../engine/model';
 import type { AppStore } from '../store';
 import { bootKernels, deviceKernels, recordText, type DeviceKernels, type KernelRecord } from './kernelChoice';
 
