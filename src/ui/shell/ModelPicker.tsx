@@ -4,7 +4,15 @@
  * weights. While the first model loads it says so (never "random weights" before it knows).
  */
 import { useServices } from '../services';
-import { DEFAULT_SEED, useApp } from '../store';
+import { DEFAULT_SEED, useApp, type ShippedModel } from '../store';
+
+/**
+ * A shipped model as the list names it: its title first (index.json's; what tells the models of
+ * one architecture apart, e.g. "Trained with 100 labels: ..."), then the preset and the test error.
+ */
+export function shippedLabel(m: ShippedModel): string {
+  return `${m.title}, ${m.preset} (${(100 * m.testError).toFixed(2)}% test error)`;
+}
 
 export function ModelPicker() {
   const { controller, store } = useServices();
@@ -16,6 +24,9 @@ export function ModelPicker() {
   const busy = useApp((s) => s.engineState === 'creating');
   const value =
     shown === 'training' ? 'training' : !source ? 'loading' : source.kind === 'random' ? 'random' : source.kind === 'file' && source.shipped ? `shipped:${source.fileName}` : 'file';
+  // The list is narrower than a long title: the whole name of the chosen model on hover.
+  const chosen = shipped.find((m) => value === `shipped:${m.file}`);
+  const selectedTitle = chosen ? shippedLabel(chosen) : undefined;
   const onChange = (v: string) => {
     if (v === 'training') store.getState().setTrainingSettings({ liveSync: true });
     else if (v.startsWith('shipped:')) {
@@ -27,7 +38,7 @@ export function ModelPicker() {
   return (
     <label className="model-picker">
       <span>Model</span>
-      <select value={value} onChange={(e) => onChange(e.target.value)} disabled={busy} data-testid="model-picker">
+      <select value={value} onChange={(e) => onChange(e.target.value)} disabled={busy} data-testid="model-picker" title={selectedTitle}>
         {value === 'loading' && (
           <option value="loading" disabled>
             loading the pretrained model…
@@ -35,7 +46,7 @@ export function ModelPicker() {
         )}
         {shipped.map((m) => (
           <option key={m.file} value={`shipped:${m.file}`}>
-            {m.preset}, trained ({(100 * m.testError).toFixed(2)}% test error)
+            {shippedLabel(m)}
           </option>
         ))}
         {source?.kind === 'file' && !source.shipped && <option value="file">{source.fileName} (your file)</option>}

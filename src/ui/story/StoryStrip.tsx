@@ -9,14 +9,18 @@ import { useState } from 'react';
 import { appStore, useApp } from '../store';
 import { openCard } from './apply';
 import { STORY_CARDS, STORY_COUNT, clampCard } from './cards';
+import { HundredLabels } from './HundredLabels';
 import { ReluWarmup } from './ReluWarmup';
 import { ShortestPathWidget, initialWeights, type WeightEntry } from './ShortestPathWidget';
 import { STORY_TEXTS } from './StoryTexts';
 import { SwitchFlips } from './SwitchFlips';
 import './story.css';
 
-/** The warm-ups need no picture of the network: in lecture mode they take the whole screen (lecture.css). */
-const WIDE = new Set(['shortest-path', 'unrolled', 'relu']);
+/**
+ * The warm-ups need no picture of the network, nor does the comparison of the 100-label models
+ * (it shows its own digits): in lecture mode they take the whole screen (lecture.css).
+ */
+const WIDE = new Set(['shortest-path', 'unrolled', 'relu', 'hundred-labels']);
 
 export function StoryStrip() {
   const story = useApp((s) => s.picture.story);
@@ -87,6 +91,7 @@ export function StoryStrip() {
             {card.widget === 'unrolled' && <ShortestPathWidget view="unrolled" weights={weights} setWeights={setWeights} />}
             {card.widget === 'relu' && <ReluWarmup />}
             {card.widget === 'flips' && <SwitchFlips />}
+            {card.widget === 'hundred-labels' && <HundredLabels />}
           </div>
         )}
       </article>

@@ -16,7 +16,7 @@ import { NO_CLUTTER, type Clutter, type PanelId, type StartChoice, type TestPred
 import { ambiguousDigit, firstPoolLevel, mostActiveUnit } from './pick';
 
 /** An interactive piece a card shows beside its words. */
-export type StoryWidget = 'shortest-path' | 'unrolled' | 'relu' | 'flips';
+export type StoryWidget = 'shortest-path' | 'unrolled' | 'relu' | 'flips' | 'hundred-labels';
 
 /** Which DP step a card shows: a step's id pattern, resolved against the model's steps. */
 export type StepRef = 'first' | 'match-1' | 'relu-1' | 'first-pool' | 'argmax' | 'top-down' | 'pixels';
@@ -87,7 +87,7 @@ export const STORY_CARDS: StoryCard[] = [
   card('paths', 'Active rendering paths', { paths: true, panel: 'paths' }),
   card('counterfactual', 'Render it as another class', { start: COUNTERFACTUAL_CLASS, digit: 'four-like-nine' }, 'flips'),
   card('levels', 'What each level keeps and throws away', { clutter: STORY_CLUTTER, variant: 'rendering', panel: 'saliency' }),
-  card('learning', 'Learning with and without labels', { panel: 'dashboard' }),
+  card('learning', 'Learning with and without labels', { panel: 'dashboard' }, 'hundred-labels'),
 ];
 
 export const STORY_COUNT = STORY_CARDS.length;
