@@ -11,6 +11,7 @@ import { accuracyPoints, addRun, runLabel } from '../train/runs';
 import { ExportButtons } from '../export/ExportButtons';
 import { chartExports } from './chartExports';
 import { overlaySeries, overlayTable, parseTrainingLog, type OverlayRun } from './overlay';
+import { ShippedLogList, useShippedOverlay } from './ShippedLogList';
 
 /** One Okabe-Ito colour per loss term (the total in the foreground colour). */
 const TERM_COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73' } as const;
@@ -57,6 +58,8 @@ export function AccuracyOverlay() {
   const runs = useApp((s) => s.training.runs);
   const patch = useApp((s) => s.patchTraining);
   const [error, setError] = useState<string | null>(null);
+  const shipped = useShippedOverlay();
+  const shippedRuns = shipped.runs;
 
   const overlay = useMemo((): OverlayRun[] => {
     const out: OverlayRun[] = [];
@@ -65,8 +68,9 @@ export function AccuracyOverlay() {
       out.push({ id: 'current', label, points: accuracyPoints(history), current: true });
     }
     for (const r of runs) out.push({ id: r.id, label: r.label, points: r.points, current: false });
+    for (const { run, color } of shippedRuns) out.push({ id: run.id, label: run.label, points: run.points, current: false, color });
     return out;
-  }, [hasRun, history, runs, settings.preset, settings.mode, settings.labelled, settings.seed]);
+  }, [hasRun, history, runs, shippedRuns, settings.preset, settings.mode, settings.labelled, settings.seed]);
   const series = useMemo(() => overlaySeries(overlay), [overlay]);
 
   const onLoad = async (e: ChangeEvent<HTMLInputElement>) => {
@@ -111,6 +115,7 @@ export function AccuracyOverlay() {
             {error}
           </p>
         )}
+        <ShippedLogList overlay={shipped} />
         {runs.length > 0 && (
           <ul className="run-list" data-testid="overlay-runs" aria-label="Earlier runs on the accuracy chart">
             {runs.map((r) => (
@@ -126,7 +131,7 @@ export function AccuracyOverlay() {
         )}
         <p className="dim note">
           Runs of this page are kept here when you reset or load another: train a DRMM mode, press Reset, choose the convnet baseline and train it to
-          compare them.
+          compare them. Training semi-supervised, the shipped 100-label runs are drawn beside yours.
         </p>
       </div>
     </div>

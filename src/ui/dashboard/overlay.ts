@@ -13,6 +13,8 @@ export interface OverlayRun {
   points: RunPoint[];
   /** The run being trained now: drawn in the foreground colour, its series always present. */
   current: boolean;
+  /** A fixed colour (the shipped models' logs keep theirs whatever else is drawn); else the next of RUN_COLOURS. */
+  color?: string;
 }
 
 export interface OverlaySeries {
@@ -43,7 +45,7 @@ export function overlaySeries(runs: readonly OverlayRun[]): OverlaySeries[] {
   const out: OverlaySeries[] = [];
   let k = 0;
   for (const r of runs) {
-    const color = r.current ? CURRENT_COLOUR : RUN_COLOURS[k++ % RUN_COLOURS.length];
+    const color = r.current ? CURRENT_COLOUR : (r.color ?? RUN_COLOURS[k++ % RUN_COLOURS.length]);
     for (const kind of ['train', 'test'] as const) {
       const points = pointsOf(r.points, kind === 'train' ? 'trainAccuracy' : 'testAccuracy');
       if (!r.current && points.length === 0) continue;
@@ -69,14 +71,31 @@ export function overlayTable(runs: readonly OverlayRun[]): CsvTable {
   return { columns: ['run', 'epoch', 'step', 'trainAccuracy', 'testAccuracy'], rows };
 }
 
+/**
+ * MNIST's training images. The page's epoch is one pass over them (semi-supervised: as the
+ * unlabelled half of each batch; src/engine/train/schedule.ts), so a log's epochs are drawn as
+ * epochs over these 60,000: a CLI run that held 1,000 images out for validation made its epochs of
+ * the 59,000 left, and its epoch e is drawn at e * 59,000 / 60,000.
+ */
+export const MNIST_TRAIN_IMAGES = 60000;
+
+/** The factor from a log's epochs to epochs over MNIST_TRAIN_IMAGES: its `trainImages` / 60,000 (1 when the log does not say). */
+export function epochScale(log: Record<string, unknown>): number {
+  const n = log.trainImages;
+  if (n === undefined || n === null) return 1;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MNIST_TRAIN_IMAGES)
+    throw new Error(`"trainImages" is ${JSON.stringify(n)}, not a count of training images in 1..${MNIST_TRAIN_IMAGES}`);
+  return n / MNIST_TRAIN_IMAGES;
+}
+
 function field(o: Record<string, unknown>, key: string): number {
   const v = o[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
 }
 
 /**
- * Reads a CLI training log (JSON: preset, mode, seed, labelled, metrics[] of {epoch, step,
- * trainAccuracy, testAccuracy, ...}). Throws an Error whose message says what is wrong; the
+ * Reads a CLI training log (JSON: preset, mode, seed, labelled, trainImages, metrics[] of {epoch,
+ * step, trainAccuracy, testAccuracy, ...}), its epochs made epochs over the 60,000 images (epochScale). Throws an Error whose message says what is wrong; the
  * caller prefixes the file name.
  */
 export function parseTrainingLog(text: string, id: string, fileName: string): PastRun {
@@ -89,6 +108,7 @@ export function parseTrainingLog(text: string, id: string, fileName: string): Pa
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not a training log: expected a JSON object');
   const log = o as Record<string, unknown>;
   if (!Array.isArray(log.metrics)) throw new Error('not a training log: it has no "metrics" array (scripts/train.ts writes one in <model>.log.json)');
+  const scale = epochScale(log);
   const points: RunPoint[] = [];
   log.metrics.forEach((m, i) => {
     if (!m || typeof m !== 'object') throw new Error(`metrics[${i}] is not an object`);
@@ -98,6 +118,7 @@ export function parseTrainingLog(text: string, id: string, fileName: string): Pa
       if (p[key] < 0 || p[key] > 1) throw new Error(`metrics[${i}].${key} is ${p[key]}, not a fraction in [0, 1]`);
     }
     if (!Number.isFinite(p.epoch)) throw new Error(`metrics[${i}] has no numeric "epoch"`);
+    p.epoch *= scale;
     if (Number.isFinite(p.trainAccuracy) || Number.isFinite(p.testAccuracy)) points.push(p);
   });
   if (points.length === 0) throw new Error('the log has no accuracy to draw (no metrics entry has trainAccuracy or testAccuracy)');
