@@ -2,7 +2,7 @@
 // headless Chromium on the SwiftShader WebGPU adapter. The dashboard is set to semi-supervised
 // training with N_L = 100; the shipped models' CLI logs are listed beside the accuracy chart under
 // their index.json titles, and the 100-label DRMM and convnet are drawn on it (the supervised
-// drmm-compact on request). Small sizes, as the dashboard offers them: a small architecture loaded
+// drmm-compact on request; a malformed log is a quiet note on its line). Small sizes, as the dashboard offers them: a small architecture loaded
 // as a model file into the training controls (one level of 8 templates: the evaluation of the
 // 10,000 test digits takes seconds, not the minute drmm-compact needs here), batch 16 (8 of the 100
 // labelled images a step), a higher learning rate, and some 150 steps. The test accuracy of the
@@ -56,6 +56,8 @@ describe('semi-supervised training in the page (N_L = 100)', () => {
     const errors = collectConsoleErrors(page);
     const t0 = Date.now();
     const log = (...a: unknown[]) => console.log(`[semi-supervised e2e ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
+    // A log that is not one (served in place of the shipped rmm-shallow log): a quiet note on its line, nothing else lost.
+    await page.route('**/models/rmm-shallow.log.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"preset": "rmm-shallow", "metrics": 3}' }));
     try {
       await openApp(page, server().url, { backend: 'webgpu', result: true, timeout: LONG, skipTour: true });
       await page.getByTestId('tab-dashboard').click();
@@ -87,7 +89,11 @@ describe('semi-supervised training in the page (N_L = 100)', () => {
         expect(legend).toContain(`${titleOf(f)} (CLI log ${f.replace(/\.drmm$/, '.log.json')}) · test`);
         expect(legend).toContain(`${titleOf(f)} (CLI log ${f.replace(/\.drmm$/, '.log.json')}) · train`);
       }
-      expect(await page.getByTestId('overlay-shipped-note').count()).toBe(0);
+      const note = shipped.locator('li[data-file="rmm-shallow.log.json"][data-state="error"]').getByTestId('overlay-shipped-note');
+      await note.waitFor({ timeout: LONG });
+      expect(await note.textContent()).toContain('models/rmm-shallow.log.json could not be read: not a training log: it has no "metrics" array');
+      expect(await page.getByTestId('overlay-shipped-note').count()).toBe(1);
+      expect(legend).not.toContain('rmm-shallow.log.json');
 
       // The small run: batch 16 at a learning rate of 0.003, from a small architecture's random weights.
       await page.getByTestId('train-batch').selectOption('16');
