@@ -2,45 +2,20 @@
 // open on the first), and on every story card in lecture mode. Every violation axe reports fails the
 // test, whatever its impact (minor, moderate such as heading-order, serious, critical), with each
 // rule's id, impact and the offending elements in the message.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PANEL_IDS } from '../../src/ui/store';
 import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
 import { expectNoConsoleErrors, openApp, useApp } from '../helpers/app';
+import { axeRun, type AxeViolation } from '../helpers/axe';
 import { collectConsoleErrors } from '../helpers/browser';
-import { ROOT } from '../helpers/server';
 
 const LONG = 120_000;
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-/**
- * Runs axe on the page as it is. axe is injected by evaluating its source: the built page's
- * Content-Security-Policy forbids inline <script> elements, which page.addScriptTag would add.
- */
-async function axe(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } };
-    const res = await w.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
-  });
-}
 
 function describeViolations(where: string, vs: AxeViolation[]): string {
   return vs
     .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}\n${v.nodes.slice(0, 8).map((n) => `    ${JSON.stringify(n.target)} ${n.failureSummary?.split('\n').slice(1, 2).join(' ') ?? ''}`).join('\n')}${v.nodes.length > 8 ? `\n    … and ${v.nodes.length - 8} more` : ''}`)
     .join('\n');
 }
-
 
 describe('accessibility (axe-core)', () => {
   const { server, browser } = useApp({ webgpu: true });
@@ -53,7 +28,7 @@ describe('accessibility (axe-core)', () => {
 
     const found: string[] = [];
     const check = async (where: string) => {
-      const vs = await axe(page);
+      const vs = await axeRun(page);
       if (vs.length) found.push(describeViolations(where, vs));
     };
 
@@ -93,7 +68,7 @@ describe('accessibility (axe-core)', () => {
       h.textContent = 'A heading six levels down';
       document.querySelector('main')!.append(b, h);
     });
-    const probe = await axe(page);
+    const probe = await axeRun(page);
     await page.evaluate(() => ['axe-probe', 'axe-heading-probe'].forEach((id) => document.getElementById(id)?.remove()));
     expect(probe.find((v) => v.id === 'button-name')?.nodes.map((n) => n.target)).toEqual([['#axe-probe']]);
     expect(probe.find((v) => v.id === 'heading-order')?.impact).toBe('moderate');

@@ -4,28 +4,15 @@
 // the section then names the new choice, "just now", with its timings; a reload reads the choice
 // back from localStorage ("remembered", with its date) and the page still answers with it; axe
 // finds no violation in the section, timings open.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot, useApp } from '../helpers/app';
+import { axeViolations } from '../helpers/axe';
 import { collectConsoleErrors } from '../helpers/browser';
-import { ROOT } from '../helpers/server';
 
 const LONG = 120_000;
 /** Timing every variant: about 25 s on an idle SwiftShader, minutes on a loaded machine. */
 const TIMING = 420_000;
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's violations inside the device section (injected by evaluation: the CSP forbids inline scripts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: object, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } };
-    const res = await w.axe.run({ include: [['[data-testid="device-section"]']] }, { resultTypes: ['violations'] });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
 
 async function openDeviceSection(page: Page): Promise<void> {
   await page.getByTestId('tab-about').click();
@@ -56,7 +43,7 @@ describe('About this device: the kernel choice', () => {
       expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('drmm.kernels.')))).toEqual([]);
       await page.locator('.device-details summary').click();
       expect(await page.getByTestId('device-about').textContent()).toContain('direct kernels, not tuned');
-      let axe = await axeViolations(page);
+      let axe = await axeViolations(page, '[data-testid="device-section"]');
       expect(axe, axe.join('\n')).toEqual([]);
 
       // Time the variants: the button is disabled while it runs and the status counts the seconds.
@@ -103,7 +90,7 @@ describe('About this device: the kernel choice', () => {
       const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('drmm.kernels.')).map((k) => JSON.parse(localStorage.getItem(k)!) as { choice: string; date: string }));
       expect(stored.length).toBe(1);
       expect(stored[0].choice).toBe(choice);
-      axe = await axeViolations(page);
+      axe = await axeViolations(page, '[data-testid="device-section"]');
       expect(axe, axe.join('\n')).toEqual([]);
       await saveScreenshot(page, 'device-kernels-tuned.png');
 
@@ -120,7 +107,7 @@ describe('About this device: the kernel choice', () => {
       await page.locator('.device-details summary').click();
       expect(await page.getByTestId('device-about').textContent()).toContain('tuned earlier in');
       expect(await page.getByTestId('kernel-timings').locator('tbody tr').count()).toBe(9);
-      axe = await axeViolations(page);
+      axe = await axeViolations(page, '[data-testid="device-section"]');
       expect(axe, axe.join('\n')).toEqual([]);
       expectNoConsoleErrors(errors);
     } finally {

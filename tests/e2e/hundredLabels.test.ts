@@ -17,12 +17,12 @@ import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
 import { COMPARED_DIGITS, HUNDRED_LABEL_FILES, pctError, shippedEntry } from '../../src/ui/story/hundredLabels';
 import { loadSplit } from '../../scripts/lib/mnistNode';
 import { expectNoConsoleErrors, openApp, saveScreenshot, useApp } from '../helpers/app';
+import { axeViolations } from '../helpers/axe';
 import { collectConsoleErrors } from '../helpers/browser';
 import { ROOT } from '../helpers/server';
 
 const LONG = 120_000;
 const MODELS = path.join(ROOT, 'public', 'models');
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const shipped = parseShippedModels(JSON.parse(fs.readFileSync(path.join(MODELS, 'index.json'), 'utf8')));
 const test = loadSplit('test');
 
@@ -33,15 +33,6 @@ async function referencePreds(file: string, digits: number[]): Promise<number[]>
   digits.forEach((d, k) => images.set(test.images.subarray(d * 784, (d + 1) * 784), k * 784));
   const out = await new CpuEngine(f.spec, f.params).classify(images, digits.length);
   return Array.from(out.pred);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } };
-    const res = await w.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => JSON.stringify(n.target)).join(' ')}`);
-  });
 }
 
 /** The comparison's cells of one model's row: digit, prediction. */

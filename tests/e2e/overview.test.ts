@@ -15,21 +15,11 @@ import { stepsFor } from '../../src/ui/stepper/steps';
 import { linkedRegion } from '../../src/ui/overview/links';
 import { receptiveField } from '../../src/ui/stepper/receptiveField';
 import { docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, useApp } from '../helpers/app';
+import { axeViolations } from '../helpers/axe';
 import { collectConsoleErrors } from '../helpers/browser';
-import { DIST, ROOT } from '../helpers/server';
+import { DIST } from '../helpers/server';
 
 const LONG = 180_000;
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's violations of any impact on the page as it is, one line each (injected by evaluation: the CSP forbids inline scripts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
-    const res = await w.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 6).map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
 
 interface Reference {
   spec: ModelSpec;

@@ -5,31 +5,18 @@
 // place as a popover (keyboard, Escape, focus return), the tour is offered and never covers the
 // input, the overview, the prediction or the reconstruction, a shared link never offers it, and
 // axe-core finds no violation on any card.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
 import { docScreenshot, expectNoConsoleErrors, openApp, saveScreenshot, useApp } from '../helpers/app';
+import { axeViolations } from '../helpers/axe';
 import { collectConsoleErrors, launchBrowser } from '../helpers/browser';
-import { ROOT } from '../helpers/server';
 
 const LONG = 120_000;
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const idx = (id: string) => STORY_CARDS.findIndex((c) => c.id === id);
 const card = (page: Page) => page.getByTestId('story-card');
 const next = (page: Page) => page.getByRole('button', { name: 'Next', exact: true });
 const back = (page: Page) => page.getByRole('button', { name: 'Back', exact: true });
-
-/** axe-core on the page as it is (injected by evaluating its source: the page's CSP forbids inline scripts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } };
-    const res = await w.axe.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => JSON.stringify(n.target)).join(' ')}`);
-  });
-}
 
 /** Waits until the address bar's hash satisfies `re`. */
 async function hashMatches(page: Page, re: RegExp) {
