@@ -5,7 +5,8 @@
  * reader reads it and Tab reaches its buttons; Escape, its close button, a click elsewhere or the
  * focus leaving it closes it.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useViewportFollow } from '../shell/useViewportFollow';
 import { createPortal } from 'react-dom';
 import { useApp } from '../store';
 import { focusTerm } from './focusTerm';
@@ -39,20 +40,11 @@ export function TermPopover({ id, term, anchor, onClose }: { id: string; term: T
   const box = useRef<HTMLDivElement>(null);
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
 
-  useLayoutEffect(() => {
-    const measure = () => {
-      const a = anchor.current?.getBoundingClientRect();
-      const el = box.current;
-      if (!a || !el) return;
-      setPos(placePopover(a, { width: el.offsetWidth, height: el.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }));
-    };
-    measure();
-    window.addEventListener('resize', measure);
-    window.addEventListener('scroll', measure, true);
-    return () => {
-      window.removeEventListener('resize', measure);
-      window.removeEventListener('scroll', measure, true);
-    };
+  useViewportFollow(() => {
+    const a = anchor.current?.getBoundingClientRect();
+    const el = box.current;
+    if (!a || !el) return;
+    setPos(placePopover(a, { width: el.offsetWidth, height: el.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }));
   }, [anchor]);
 
   // The focus moves in once the popover is placed (a hidden box cannot take it).

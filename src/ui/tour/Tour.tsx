@@ -10,6 +10,7 @@
  * would bring its own styles, positioning engine and focus handling to reconcile with ours.
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useViewportFollow } from '../shell/useViewportFollow';
 import { appStore, useApp } from '../store';
 import { TOUR_STEPS, markTourSeen, placeCard, protectedElements, shouldOfferTour, tourSeen, type Rect } from './steps';
 import './tour.css';
@@ -102,31 +103,23 @@ function TourCard({ step, setStep, close }: { step: number; setStep(i: number): 
   const [target, setTarget] = useState<Rect | null>(null);
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
 
-  // Find the step's control, bring it into view, and follow it as the page scrolls or resizes.
+  // Find the step's control and bring it into view once a step; then follow it as the page scrolls or resizes.
   useLayoutEffect(() => {
     const el = s.target(document);
-    if (el) {
-      const r = el.getBoundingClientRect();
-      if (!isVisible(r)) el.scrollIntoView({ block: r.height > window.innerHeight / 2 ? 'start' : 'center' });
-    }
-    const measure = () => {
-      const r = el?.getBoundingClientRect() ?? null;
-      const rect = r ? { left: r.left, top: r.top, width: r.width, height: r.height } : null;
-      setTarget(rect);
-      const c = card.current;
-      const avoid = protectedElements(document).map((e) => {
-        const b = e.getBoundingClientRect();
-        return { left: b.left, top: b.top, width: b.width, height: b.height };
-      });
-      if (c) setPos(placeCard(rect, { width: c.offsetWidth, height: c.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }, avoid));
-    };
-    measure();
-    window.addEventListener('resize', measure);
-    window.addEventListener('scroll', measure, true);
-    return () => {
-      window.removeEventListener('resize', measure);
-      window.removeEventListener('scroll', measure, true);
-    };
+    if (!el) return;
+    const r = el.getBoundingClientRect();
+    if (!isVisible(r)) el.scrollIntoView({ block: r.height > window.innerHeight / 2 ? 'start' : 'center' });
+  }, [s]);
+  useViewportFollow(() => {
+    const r = s.target(document)?.getBoundingClientRect() ?? null;
+    const rect = r ? { left: r.left, top: r.top, width: r.width, height: r.height } : null;
+    setTarget(rect);
+    const c = card.current;
+    const avoid = protectedElements(document).map((e) => {
+      const b = e.getBoundingClientRect();
+      return { left: b.left, top: b.top, width: b.width, height: b.height };
+    });
+    if (c) setPos(placeCard(rect, { width: c.offsetWidth, height: c.offsetHeight }, { width: window.innerWidth, height: window.innerHeight }, avoid));
   }, [s]);
 
   // Focus the main button once the card is placed (a hidden card cannot take the focus).
