@@ -22,6 +22,7 @@ import grad from '../../../shaders/grad.wgsl?raw';
 import loss from '../../../shaders/loss.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import gemm from '../../../shaders/gemm.wgsl?raw';
+import sparse from '../../../shaders/sparse.wgsl?raw';
 
 export type Access = 'read' | 'rw';
 
@@ -75,6 +76,7 @@ export const FAMILY_CONSTANTS: Record<string, Record<string, number>> = {
   conv: { TX: CONV_TX, TR: CONV_TR, CB: CONV_TC },
   grad: { WB: CONV_TC },
   gemm: { ...GEMM_OP },
+  sparse: { TX: CONV_TX, CB: CONV_TC, IB: 4 },
 };
 
 /** Which builder of gpu/params.ts fills a kernel's uniform (Step.setDims checks it). */
@@ -84,7 +86,7 @@ export type ParamKind =
   | 'pathsDownConv' | 'pathsDownPool' | 'pathsUpUnpool' | 'pathsUpConv' | 'pathsStart' | 'pathsActive'
   | 'weightGrad' | 'wgradReduce' | 'biasGrad' | 'readoutBackward' | 'readoutGradMu' | 'readoutGradBias'
   | 'scoresGrad' | 'reconGrad' | 'topdownBackward' | 'classStartBackward' | 'metricsScores' | 'metricsSq' | 'evalAccumulate'
-  | 'adam' | 'gemm';
+  | 'adam' | 'gemm' | 'sparseConv' | 'sparseWgrad' | 'switchMask';
 
 export interface KernelDesc {
   name: string;
@@ -99,7 +101,7 @@ export interface KernelDesc {
   constants?: Record<string, number>;
 }
 
-const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam, gemm };
+const FAMILIES: Record<string, string> = { conv, relu, pool, readout, softmax, start, paths, grad, loss, adam, gemm, sparse };
 
 export function familySource(family: string): string {
   const src = FAMILIES[family];

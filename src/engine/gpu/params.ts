@@ -175,6 +175,20 @@ export const pathsActiveParams = (g: MapGeometry, possible: boolean) =>
 export const weightGradParams = (g: ConvGeometry, plan: { chunks: number; threads: number }) =>
   made('weightGrad', { ...g, a0: plan.chunks, total: plan.threads });
 
+/**
+ * sparse_transpose (sparse.wgsl): the level's geometry, a0 x a1 = the coarse map (floor(hout/2) x
+ * floor(wout/2)); total = the plan's threads (sparse.ts sparseTransposePlan).
+ */
+export const sparseConvParams = (g: ConvGeometry, threads: number) =>
+  made('sparseConv', { ...g, a0: Math.floor(g.hout / 2), a1: Math.floor(g.wout / 2), total: threads });
+
+/** sparse_weight_grad: as sparse_transpose, a2 = the batch chunks; total = the plan's threads (sparseWgradPlan). */
+export const sparseWgradParams = (g: ConvGeometry, plan: { chunks: number; threads: number }) =>
+  made('sparseWgrad', { ...g, a0: Math.floor(g.hout / 2), a1: Math.floor(g.wout / 2), a2: plan.chunks, total: plan.threads });
+
+/** switch_mask: as pool_gather (cout = channels, hin x win fine, hout x wout coarse); one thread a coarse unit. */
+export const switchMaskParams = (g: PoolGeometry) => made('switchMask', { ...pool(g), total: coarse(g) });
+
 /** wgrad_reduce: a0 = the chunks to add, mode MODE_ACCUMULATE adds onto the gradient; one thread a weight. */
 export const wgradReduceParams = (chunks: number, weights: number, accumulate: boolean) =>
   made('wgradReduce', { a0: chunks, mode: accumulateBit(accumulate), total: weights });
