@@ -11,7 +11,7 @@ import { KERNELS } from './kernels';
 import {
   classStartParams, levelPool, readoutOf, readoutScoresParams, reluTopDownParams, softmaxParams, unitStartParams, unpoolParams, variantMode,
 } from './params';
-import { LevelForward, Transpose, formatChoice, parseChoice, type KernelChoice } from './convSteps';
+import { LevelForward, Transpose, checkChoice, parseChoice, type KernelChoice } from './convSteps';
 import { chooseKernels, type KernelReport } from './tuner';
 import { GpuPathCounts } from './enginePaths';
 import { GpuOwner, preparePipelines, type Step } from './runner';
@@ -156,7 +156,9 @@ export class DrmmGpuEngine {
       return {
         unpool: lb.t ? step('unpool', [lb.sx, lb.sr, lb.t], `${name}.unpool`) : null,
         relu: step('reluTopDown', [lb.sr, lb.su, lb.a], `${name}.relu`),
-        convT: new Transpose(this.own, this.kernels.transpose[i], this.shapes.levels[i], lb.su, lb.W, lb.b, below, `${name}.convT`),
+        // The sparse transpose reads su at the t-switched positions, gathered into a coarse map.
+        convT: new Transpose(this.own, this.kernels.transpose[i], this.shapes.levels[i], lb.su, lb.W, lb.b, below, `${name}.convT`,
+          lb.t && this.kernels.transpose[i] === 'sparse' ? { t: lb.t, coarse: buf(`${name}.suSwitched`, lb.t.size / 4), gatherFrom: lb.su } : null),
       };
     });
   }
@@ -169,8 +171,7 @@ export class DrmmGpuEngine {
       opts.kernels === undefined
         ? await chooseKernels(device, spec, opts.maxBatch ?? 256)
         : { choice: typeof opts.kernels === 'string' ? parseChoice(opts.kernels, L) : opts.kernels, source: 'given', timings: [] };
-    for (const f of ['forward', 'transpose', 'wgrad'] as const)
-      if (report.choice[f].length !== L) throw new Error(`kernel choice ${formatChoice(report.choice)} is not for a model of ${L} levels`);
+    checkChoice(report.choice, shapesOf(spec).levels);
     const e = new DrmmGpuEngine(device, spec, opts, report);
     e.setParams(params);
     return e;
@@ -342,7 +343,8 @@ export class DrmmGpuEngine {
       const s = this.tdSteps[i];
       if (s.unpool && !(i === from && atRelu)) s.unpool.setDims(unpoolParams(levelPool(n, l))).encode(pass);
       s.relu.setDims(reluTopDownParams(variant, n * l.c * l.hc * l.wc)).encode(pass);
-      s.convT.encode(pass, n);
+      // A backtrace from one unit of r(l) is not zero off the switched positions there.
+      s.convT.encode(pass, n, !(i === from && atRelu));
     }
   }
 

@@ -11,6 +11,9 @@
  *   G(l) = pool_gather(g_sr, t);  dmu += class_start_backward(G(L)).
  * Bottom-up (cross-entropy and entropy): ds -> read-out backward -> unpool through t -> mask by a
  * -> dW(l) += g_u (x) x(l-1), db(l) = sum g_u, g_x(l-1) = convT(g_u, W(l)).
+ * With the 'sparse' variant of a pooled level's wgrad or transpose (convSteps.ts), g_u is kept
+ * coarse, g_c = g_x * a at the switched positions (switch_mask: no unpool, no fine mask, db from
+ * g_c), and the top-down dW(l) reads su(l) at the switched positions (pool_gather).
  */
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
@@ -18,10 +21,11 @@ import type { DrmmGpuEngine, EngineInternals } from './engine';
 import { KERNELS, type KernelName } from './kernels';
 import {
   adamParams, biasGradParams, classStartBackwardParams, evalAccumulateParams, levelPool, metricsScoresParams,
-  metricsSqParams, poolGatherParams, readoutGradBiasParams, readoutGradMuParams, readoutBackwardParams, readoutOf, reconGradParams,
+  metricsSqParams, poolGatherParams, switchMaskParams, readoutGradBiasParams, readoutGradMuParams, readoutBackwardParams, readoutOf, reconGradParams,
   reluTopDownParams, scoresGradParams, topdownBackwardParams, unpoolParams,
 } from './params';
 import { Match, Transpose, WeightGrad, wgradScratch } from './convSteps';
+import { SPARSE_KERNELS } from './sparse';
 import { GpuOwner } from './runner';
 
 export interface TrainConfig {
@@ -153,6 +157,12 @@ export class GpuTrainer {
     const gMu = this.grads[2 * L];
     const gBc = this.grads[2 * L + 1];
     const top = io.levels[L - 1];
+    // Sparse variants (pooled levels only): which product reads the switched signal, and where the bottom-up one lives.
+    const wSparse = (i: number) => kc.wgrad[i] === 'sparse';
+    const tSparse = (i: number) => i > 0 && kc.transpose[i] === 'sparse';
+    const coarseOf = (i: number, name: string) => buf(name, N * sh.levels[i].c * sh.levels[i].hout * sh.levels[i].wout);
+    const gc = io.levels.map((lb, i) => (lb.t && (wSparse(i) || tSparse(i)) ? { t: lb.t, coarse: coarseOf(i, `bu.gc${i + 1}`) } : null));
+    const fineBu = (i: number) => !gc[i] || !wSparse(i) || (i > 0 && !tSparse(i));
     return {
       scoresGrad: this.mkStep('scoresGrad', [io.probs, unused, this.labels, gScores, io.startClasses], 'scoresGrad'),
       metricsScores: this.mkStep('metricsScores', [io.probs, unused, this.labels, this.acc, this.dummyRw], 'metrics.scores'),
@@ -160,7 +170,8 @@ export class GpuTrainer {
       metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
       reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
       td: io.levels.map((lb, i) => ({
-        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `td.wgrad${i + 1}`),
+        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `td.wgrad${i + 1}`,
+          lb.t && wSparse(i) ? { t: lb.t, coarse: coarseOf(i, `td.suSwitched${i + 1}`), gatherFrom: lb.su } : null),
         conv: new Match(this.own, kc.forward[i], sh.levels[i], G[i], lb.W, zeroBias, gsu[i], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
         gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
@@ -170,11 +181,14 @@ export class GpuTrainer {
       gradBc: this.mkStep('readoutGradBias', [gScores, unused, gBc], 'bu.gradBias'),
       readoutBack: this.mkStep('readoutBackward', [gScores, io.mu, gx[L - 1]], 'bu.readoutBack'),
       bu: io.levels.map((lb, i) => ({
-        unpool: lb.t ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
-        mask: this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`),
-        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], gu[i], i === 0 ? io.images : io.levels[i - 1].x, unused, scratch[i], gW(i), `bu.wgrad${i + 1}`),
-        bgrad: this.mkStep('convBiasGrad', [gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
-        convT: i > 0 ? new Transpose(this.own, kc.transpose[i], sh.levels[i], gu[i], lb.W, lb.b, gx[i - 1], `bu.convT${i + 1}`) : null,
+        unpool: lb.t && fineBu(i) ? this.mkStep('unpool', [gx[i], gr[i], lb.t], `bu.unpool${i + 1}`) : null,
+        mask: fineBu(i) ? this.mkStep('reluTopDown', [gr[i], gu[i], lb.a], `bu.mask${i + 1}`) : null,
+        switchMask: lb.t && gc[i] ? this.own.step(SPARSE_KERNELS.switchMask, [gx[i], lb.t, unused, gc[i]!.coarse, lb.a], `bu.switchMask${i + 1}`) : null,
+        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], gu[i], i === 0 ? io.images : io.levels[i - 1].x, unused, scratch[i], gW(i), `bu.wgrad${i + 1}`, wSparse(i) ? gc[i] : null),
+        // db = sum g_u: over g_c's coarse map where there is one (g_u is zero off the switched positions).
+        bgrad: this.mkStep('convBiasGrad', [gc[i]?.coarse ?? gu[i], unused, gB(i)], `bu.bgrad${i + 1}`),
+        biasMap: gc[i] ? { h: sh.levels[i].hout, w: sh.levels[i].wout } : { h: sh.levels[i].hc, w: sh.levels[i].wc },
+        convT: i > 0 ? new Transpose(this.own, kc.transpose[i], sh.levels[i], gu[i], lb.W, lb.b, gx[i - 1], `bu.convT${i + 1}`, tSparse(i) ? gc[i] : null) : null,
       })),
       adam: this.params.map((p, i) => this.mkStep('adamStep', [this.grads[i], p, this.m[i], this.v[i]], `adam${i}`)),
       evalAcc: this.mkStep('evalAccumulate', [io.probs, unused, this.labels, this.evalAcc, this.dummyRw], 'eval'),
@@ -254,9 +268,10 @@ export class GpuTrainer {
         const l = sh.levels[i];
         const b = s.bu[i];
         b.unpool?.setDims(unpoolParams(levelPool(n, l))).encode(pass);
-        b.mask.setDims(reluTopDownParams('gradient', n * l.c * l.hc * l.wc)).encode(pass);
+        b.mask?.setDims(reluTopDownParams('gradient', n * l.c * l.hc * l.wc)).encode(pass);
+        b.switchMask?.setDims(switchMaskParams(levelPool(n, l))).encode(pass);
         b.wgrad.encode(pass, n, topDown);
-        b.bgrad.setDims(biasGradParams({ n, channels: l.c, h: l.hc, w: l.wc }, false)).encode(pass);
+        b.bgrad.setDims(biasGradParams({ n, channels: l.c, ...b.biasMap }, false)).encode(pass);
         b.convT?.encode(pass, n);
       }
     };

@@ -5,12 +5,16 @@
  * takes PRUNE times the best so far keeps that time and is not timed further), from the CPU clock around submit and onSubmittedWorkDone: what a user waits for,
  * and the same on every adapter (timestamp queries are an optional feature). The forward family
  * is timed as a whole level's bottom-up work (the direct variant's three dispatches against the
- * fused GEMM's one); the weight gradient with its reduction.
+ * fused GEMM's one); the weight gradient with its reduction. The sparse variant runs only where it
+ * fits (a pooled level's transpose and weight gradient), timed from the fine signal as the
+ * rendering reads it (pool_gather, then the sparse kernel), on values with no zeros (none skipped)
+ * and valid t-switches: what it saves in the trainer's bottom-up gradient (no unpool) is not counted.
  */
 import { shapesOf, type LevelShape, type ModelSpec } from '../model';
-import { KERNEL_FAMILIES, KERNEL_VARIANTS, LevelForward, Transpose, WeightGrad, wgradScratch, type KernelChoice, type KernelFamily, type KernelVariant } from './convSteps';
+import { KERNEL_FAMILIES, KERNEL_VARIANTS, LevelForward, Transpose, WeightGrad, variantFits, wgradScratch, type KernelChoice, type KernelFamily, type KernelVariant } from './convSteps';
 import { GEMM_TILES, gemmKernel, type GemmEntry, type GemmTileName } from './gemm';
 import { GpuOwner, preparePipelines } from './runner';
+import { SPARSE_KERNELS } from './sparse';
 
 export interface KernelTiming {
   family: KernelFamily;
@@ -81,6 +85,9 @@ function levelBench(own: GpuOwner, l: LevelShape, n: number, i: number) {
   const s = buf('s', fineN, 4);
   const [u, r, a] = [buf('u', fineN), buf('r', fineN), buf('a', fineN)];
   const [x, t] = l.pool ? [buf('x', coarseN), buf('t', coarseN)] : [null, null];
+  // Valid t-switches (0..3) for the sparse variant, whatever the forward variants timed before wrote.
+  if (t) device.queue.writeBuffer(t, 0, Uint32Array.from({ length: coarseN }, (_, j) => (j * 7 + (j >> 3)) % 4));
+  const sw = t ? { t, coarse: buf('sCoarse', coarseN), gatherFrom: s } : null;
   const out = buf('out', inN);
   const dW = buf('dW', wN);
   const unused = buf('unused', 1);
@@ -92,10 +99,10 @@ function levelBench(own: GpuOwner, l: LevelShape, n: number, i: number) {
       return (pass) => f.encode(pass, n);
     }
     if (family === 'transpose') {
-      const tr = new Transpose(own, v, l, s, W, bias, out, `${name}.transpose.${v}`);
+      const tr = new Transpose(own, v, l, s, W, bias, out, `${name}.transpose.${v}`, sw);
       return (pass) => tr.encode(pass, n);
     }
-    const g = new WeightGrad(own, v, l, s, src, unused, scratch, dW, `${name}.wgrad.${v}`);
+    const g = new WeightGrad(own, v, l, s, src, unused, scratch, dW, `${name}.wgrad.${v}`, sw);
     return (pass) => g.encode(pass, n, false);
   };
 }
@@ -113,7 +120,8 @@ export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: 
   // Build every pipeline the candidates need without blocking, all at once (the model's forward
   // epilogues only; the trainer's plain 'forward' is built when a trainer first needs it).
   const entries: GemmEntry[] = [...new Set(shapes.levels.map((l): GemmEntry => (l.pool ? 'forwardPool' : 'forwardRelu'))), 'transpose', 'wgrad'];
-  await preparePipelines(device, tiles.flatMap((tile) => entries.map((e) => gemmKernel(e, tile))));
+  const sparse = candidates.includes('sparse') && shapes.levels.some((l) => l.pool) ? Object.values(SPARSE_KERNELS) : [];
+  await preparePipelines(device, [...tiles.flatMap((tile) => entries.map((e) => gemmKernel(e, tile))), ...sparse]);
   const compileMs = now() - t0;
   const own = new GpuOwner(device, 'drmm.tune');
   const timings: KernelTiming[] = [];
@@ -124,6 +132,7 @@ export async function tuneKernels(device: GPUDevice, spec: ModelSpec, maxBatch: 
       for (const family of KERNEL_FAMILIES) {
         let best: KernelTiming | null = null;
         for (const variant of candidates) {
+          if (!variantFits(family, variant, l)) continue;
           const ms = await timeIt(device, bench(family, variant), best?.ms);
           const tm: KernelTiming = { family, level: i + 1, variant, ms };
           timings.push(tm);
