@@ -7,7 +7,8 @@
  * and reports FLOP/s against the best matrix product measured here (bench/roofline.ts) and the
  * CPU's peak (bench/cpuPeak.ts). The tuned EG step is also profiled dispatch by dispatch.
  *
- *   npm run bench:node -- [--presets a,b] [--batch 64] [--samples 5] [--no-profile] [--out FILE]
+ *   npm run bench:node -- [--presets a,b] [--batch 64] [--samples 5] [--no-profile] [--out FILE] [--kernels TEXT]
+ * (--kernels: compare the direct kernels with this choice, formatChoice's text, instead of the tuner's; the tuner still runs and reports its timings)
  *
  * Without npm or a TypeScript runner: `npm run bench:node:build` writes one self-contained file,
  * bench/dist/node-bench.mjs (the WGSL inlined); copy it beside a node_modules/webgpu and run
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DrmmGpuEngine, PRESETS, initParams, type ModelSpec, type PresetName } from '../src/engine';
 import { GpuTrainer } from '../src/engine/gpu/trainer';
-import { directChoice, formatChoice, type KernelChoice } from '../src/engine/gpu/convSteps';
+import { directChoice, formatChoice, parseChoice, type KernelChoice } from '../src/engine/gpu/convSteps';
 import { describeKernels } from '../src/engine/gpu/tuner';
 import { tuneKernels } from '../src/engine/gpu/tunerTiming';
 import { nodeDevice } from '../scripts/lib/nodeGpu';
@@ -102,10 +103,13 @@ async function main(): Promise<void> {
     const report = { choice: tune.choice, source: 'tuned' as const, timings: tune.timings, tuneMs: tune.ms, compileMs: tune.compileMs, batch: Math.min(batch, 8), adapter: nd.adapter };
     log(`${preset}: ${describeKernels(report)}`);
     const direct = directChoice(spec.levels.length);
+    const given = arg('--kernels');
+    const other = given ? parseChoice(given, spec.levels.length) : tune.choice;
+    if (given) log(`${preset}: comparing with the given choice ${formatChoice(other)}`);
     const kinds = [];
     for (const kind of ['forward', 'convnet', 'eg'] as StepKind[]) {
       const a = await stepper(device, spec, kind, direct, images, labels);
-      const b = await stepper(device, spec, kind, tune.choice, images, labels);
+      const b = await stepper(device, spec, kind, other, images, labels);
       try {
         const [la, lb] = [await a.firstLoss(), await b.firstLoss()];
         const first = Math.max(await a.run(1), await b.run(1));
@@ -153,7 +157,7 @@ async function main(): Promise<void> {
         b.destroy();
       }
     }
-    results.push({ preset, batch, kernels: formatChoice(tune.choice), about: describeKernels(report), tuneMs: tune.ms, compileMs: tune.compileMs, tuneTimings: tune.timings, kinds });
+    results.push({ preset, batch, kernels: formatChoice(tune.choice), compared: given ? `given: ${formatChoice(other)}` : 'tuned', about: describeKernels(report), tuneMs: tune.ms, compileMs: tune.compileMs, tuneTimings: tune.timings, kinds });
   }
   const file = {
     date: new Date().toISOString(),
