@@ -111,7 +111,14 @@ if (ps.length) {
 
 const ssl = runs.filter((r) => !supervised(r));
 if (ssl.length) {
-  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : ['CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
+  // An unsupervised run has no cross-entropy term (no labels).
+  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
+  // A run that fine-tunes an unsupervised run's model: its budget counts the pretraining's epochs too.
+  const pretraining = (r: RunSummary) => (r.init ? ssl.find((u) => u.mode === 'unsupervised' && u.finished && u.name.endsWith(`/${r.init!.replace(/\.drmm$/, '')}`)) : undefined);
+  const budget = (r: RunSummary) => {
+    const u = pretraining(r);
+    return u ? `${r.budget ?? '?'} + ${u.budget ?? '?'} unsupervised` : String(r.budget ?? '?');
+  };
   console.log('\n### Semi-supervised and unsupervised runs\n');
   console.log('The test error a run reports is the one at its best validation accuracy (1,000 training images held out), never its best test error.\n');
   console.log('| run | N_L | terms | seed | epochs (budget) | best validation accuracy (epoch) | test error there | last test error | wall time |');
@@ -120,10 +127,13 @@ if (ssl.length) {
     const ev = r.evaluations;
     const last = ev[ev.length - 1];
     const pick = chosenByValidation(ev);
-    const nl = r.mode === 'unsupervised' ? 'none' : String(r.labelled);
-    console.log(
-      `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${nl} | ${terms(r)} | ${r.seed} | ${r.epochs.toFixed(2)} (${r.budget ?? '?'}) | ` +
-        `${pick ? `${(100 * pick.validationAccuracy!).toFixed(2)}% (${pick.epoch.toFixed(2)})` : '-'} | ${pick ? pct(1 - pick.testAccuracy) : '-'} | ${last ? pct(1 - last.testAccuracy) : '-'} | ${hours(r.wallSeconds)} |`,
-    );
+    const head = `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
+    // Without labels the model's classes are unnamed clusters: its "accuracy" against the labels means nothing.
+    if (r.mode === 'unsupervised') console.log(`${head}- (no labels: pretraining) | - | - | ${hours(r.wallSeconds)} |`);
+    else
+      console.log(
+        head +
+          `${pick ? `${(100 * pick.validationAccuracy!).toFixed(2)}% (${pick.epoch.toFixed(2)})` : '-'} | ${pick ? pct(1 - pick.testAccuracy) : '-'} | ${last ? pct(1 - last.testAccuracy) : '-'} | ${hours(r.wallSeconds)} |`,
+      );
   }
 }
