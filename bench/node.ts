@@ -102,6 +102,9 @@ async function main(): Promise<void> {
     const tune = await tuneKernels(device, spec, batch);
     const report = { choice: tune.choice, source: 'tuned' as const, timings: tune.timings, tuneMs: tune.ms, compileMs: tune.compileMs, batch: Math.min(batch, 8), adapter: nd.adapter };
     log(`${preset}: ${describeKernels(report)}`);
+    const msOf = (f: string, level: number, v: string) => tune.timings.find((x) => x.family === f && x.level === level && x.variant === v)?.ms.toFixed(2) ?? '-';
+    for (const sh of tune.shared)
+      log(`${preset} level ${sh.level} (pooled, ms with the bottom-up work each needs): transpose direct ${msOf('transpose', sh.level, 'direct')} sparse ${msOf('transpose', sh.level, 'sparse')}; wgrad direct ${msOf('wgrad', sh.level, 'direct')} sparse ${msOf('wgrad', sh.level, 'sparse')}; shared unpool+mask ${sh.unpoolMask.toFixed(2)}, switch_mask ${sh.switchMask.toFixed(2)}`);
     const direct = directChoice(spec.levels.length);
     const given = arg('--kernels');
     const other = given ? parseChoice(given, spec.levels.length) : tune.choice;
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
         b.destroy();
       }
     }
-    results.push({ preset, batch, kernels: formatChoice(tune.choice), compared: given ? `given: ${formatChoice(other)}` : 'tuned', about: describeKernels(report), tuneMs: tune.ms, compileMs: tune.compileMs, tuneTimings: tune.timings, kinds });
+    results.push({ preset, batch, kernels: formatChoice(tune.choice), compared: given ? `given: ${formatChoice(other)}` : 'tuned', about: describeKernels(report), tuneMs: tune.ms, compileMs: tune.compileMs, tuneTimings: tune.timings, tuneShared: tune.shared, kinds });
   }
   const file = {
     date: new Date().toISOString(),

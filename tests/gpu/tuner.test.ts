@@ -3,6 +3,8 @@
  * adapter (every variant timed, the fastest kept), the store (tuned once, then read back), a
  * named choice that overrides it, and the whole DP and a training step on GEMM variants against
  * the CPU reference (each stage's reference from the GPU's own input to it, as pipeline.test.ts).
+ * The tuner's timing path: every candidate timed where it fits (sparse with the bottom-up work it
+ * replaces), a valid choice, a pooled level's pair chosen with its shared preparation counted once.
  * The 'sparse' variant: where it is refused, the rendering backtrace (class starts, and a start at
  * one ReLU unit of a pooled level, which falls back to the direct transpose there) and an EG step on
  * sparse choices against the same engine on the direct kernels and against the CPU reference.
@@ -10,9 +12,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DrmmGpuEngine } from '../../src/engine/gpu/engine';
 import { GpuTrainer } from '../../src/engine/gpu/trainer';
-import { KERNEL_VARIANTS, directChoice, formatChoice, parseChoice, type KernelChoice } from '../../src/engine/gpu/convSteps';
+import { KERNEL_FAMILIES, KERNEL_VARIANTS, checkChoice, directChoice, formatChoice, parseChoice, variantFits, type KernelChoice } from '../../src/engine/gpu/convSteps';
 import { describeKernels, useKernelTuner, type KernelStore } from '../../src/engine/gpu/tuner';
-import { tuneKernels } from '../../src/engine/gpu/tunerTiming';
+import { choosePooledPair, tuneKernels } from '../../src/engine/gpu/tunerTiming';
 import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
 import * as ref from '../../src/engine/reference/ops';
 import { backtrace } from '../../src/engine/reference/pipeline';
@@ -61,19 +63,45 @@ describe('kernel choice', () => {
     expect(() => parseChoice(formatChoice(GEMM), 2)).toThrow(/3 variants for a model of 2 levels/);
   });
 
-  it('the tuner times every variant of every family at every level and keeps the fastest', async () => {
+  it('the tuner times every variant where it fits and keeps the fastest (a pooled level\'s pair together)', async () => {
     const device = await getTestDevice();
     const t = await expectNoGpuErrors(device, () => tuneKernels(device, SPEC, 8));
-    // 'sparse' only where it fits: the transpose and weight gradient of the two pooled levels.
+    const levels = shapesOf(SPEC).levels;
+    // Every candidate timed exactly once where it fits: 'sparse' at the transpose and weight gradient of the two pooled levels.
+    const want = KERNEL_FAMILIES.flatMap((f) => levels.flatMap((l, i) => KERNEL_VARIANTS.filter((v) => variantFits(f, v, l)).map((v) => `${f}${i + 1}.${v}`)));
+    expect(t.timings.map((x) => `${x.family}${x.level}.${x.variant}`).sort()).toEqual(want.sort());
     expect(t.timings.length).toBe(3 * 3 * (KERNEL_VARIANTS.length - 1) + 2 * 2);
-    expect(t.timings.filter((x) => x.variant === 'sparse').map((x) => `${x.family}${x.level}`).sort()).toEqual(['transpose1', 'transpose3', 'wgrad1', 'wgrad3']);
     for (const tm of t.timings) expect(tm.ms).toBeGreaterThan(0);
-    for (const fam of ['forward', 'transpose', 'wgrad'] as const)
+    // The shared bottom-up preparation of each pooled level, timed alone.
+    expect(t.shared.map((x) => x.level)).toEqual([1, 3]);
+    for (const x of t.shared) expect(Math.min(x.unpoolMask, x.switchMask)).toBeGreaterThan(0);
+    // A valid choice: the engine's own check, so never sparse for the forward family or at level 2.
+    expect(() => checkChoice(t.choice, levels)).not.toThrow();
+    expect(t.choice.forward).not.toContain('sparse');
+    expect([t.choice.transpose[1], t.choice.wgrad[1]]).not.toContain('sparse');
+    const rows = (fam: string, l: number) => t.timings.filter((x) => x.family === fam && x.level === l);
+    for (const fam of KERNEL_FAMILIES)
       for (let l = 1; l <= 3; l++) {
-        const rows = t.timings.filter((x) => x.family === fam && x.level === l);
-        const best = rows.reduce((a, b) => (b.ms < a.ms ? b : a));
+        if (l === 3 && fam !== 'forward') continue;
+        const best = rows(fam, l).reduce((a, b) => (b.ms < a.ms ? b : a));
         expect(t.choice[fam][l - 1]).toBe(best.variant);
       }
+    expect([t.choice.transpose[2], t.choice.wgrad[2]]).toEqual(choosePooledPair(rows('transpose', 3), rows('wgrad', 3), t.shared[1]));
+  });
+
+  it('a pooled level\'s transpose and weight gradient are chosen together, their shared preparation counted once', () => {
+    const rows = (direct: number, sparse: number) => [{ variant: 'direct' as const, ms: direct }, { variant: '32x32' as const, ms: direct + 1 }, { variant: 'sparse' as const, ms: sparse }];
+    // Each family alone would pick (sparse, direct); with one unpool + mask shared by two direct products, both direct win.
+    expect(choosePooledPair(rows(10, 9), rows(10, 11), { level: 2, unpoolMask: 5, switchMask: 1 })).toEqual(['direct', 'direct']);
+    // ... and with one switch_mask shared by two sparse products, both sparse.
+    expect(choosePooledPair(rows(10, 9), rows(10, 11), { level: 2, unpoolMask: 0.5, switchMask: 3 })).toEqual(['sparse', 'sparse']);
+    // One of each runs both preparations: its time is the two families' sum.
+    expect(choosePooledPair(rows(10, 2), rows(3, 11), { level: 2, unpoolMask: 1, switchMask: 1 })).toEqual(['sparse', 'direct']);
+    // A tie goes to the non-sparse pair; the non-sparse variant is each family's fastest (GEMM here).
+    expect(choosePooledPair(rows(5, 5), rows(5, 5), { level: 2, unpoolMask: 1, switchMask: 1 })).toEqual(['direct', 'direct']);
+    expect(choosePooledPair([{ variant: '16x64', ms: 4 }, { variant: 'direct', ms: 6 }], rows(5, 9), { level: 2, unpoolMask: 1, switchMask: 1 })).toEqual(['16x64', 'direct']);
+    // Without sparse candidates, the fastest of each family.
+    expect(choosePooledPair(rows(7, 1).slice(0, 2), rows(9, 1).slice(0, 2), { level: 2, unpoolMask: 1, switchMask: 1 })).toEqual(['direct', 'direct']);
   });
 
   it('an engine tunes once per adapter and shapes, stores the choice, reads it back; a named choice wins', async () => {

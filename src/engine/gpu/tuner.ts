@@ -1,8 +1,9 @@
 /**
  * The per-adapter kernel tuner. The engine keeps several variants of its convolution-shaped
- * kernels (gpu/convSteps.ts: today's direct kernels and the implicit GEMM with four tiles); on an
- * adapter's first use for a model's shapes, `chooseKernels` times them (tunerTiming.ts) and
- * remembers the fastest per family and level, in memory for the device and in the store the
+ * kernels (gpu/convSteps.ts: today's direct kernels, the implicit GEMM with four tiles, and at a
+ * pooled level's transpose and weight gradient the t-switch-sparse kernels); on an adapter's first
+ * use for a model's shapes, `chooseKernels` times them (tunerTiming.ts, which says what each
+ * family's time covers) and remembers the fastest per family and level, in memory for the device and in the store the
  * caller injects: the page's (localStorage, through `webStorageStore`) or the CLI's (a JSON file
  * under a cache directory, scripts/lib/kernelCache.ts). The engine touches neither the DOM nor the
  * file system itself.
@@ -75,7 +76,9 @@ export function shapeKey(spec: ModelSpec): string {
   return s.levels.map((l) => `${l.cin}x${l.hin}x${l.win}>${l.c}k${l.k}p${l.pad}${l.pool ? 'P' : ''}`).join('|');
 }
 
-const STORE_VERSION = 1;
+// 2: a pooled level's transpose and weight gradient are timed with the bottom-up work each variant
+// needs (tunerTiming.ts), so choices stored by version 1 are timed again.
+const STORE_VERSION = 2;
 /** The store's key of a choice: the adapter and the model's shapes (the page reads it at boot, src/ui/device). */
 export const storeKey = (adapter: string, spec: ModelSpec) => `drmm.kernels.v${STORE_VERSION}|${adapter}|${shapeKey(spec)}`;
 
