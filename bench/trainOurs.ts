@@ -8,6 +8,7 @@
  */
 import { DrmmGpuEngine, type ModelParams, type ModelSpec } from '../src/engine';
 import { GpuTrainer } from '../src/engine/gpu/trainer';
+import { formatChoice } from '../src/engine/gpu/convSteps';
 import type { LossWeights } from '../src/engine/reference/train';
 import { median } from './stats';
 import { profileDispatches, recordingPass } from './profile';
@@ -27,11 +28,13 @@ export async function oursStepper(device: GPUDevice, spec: ModelSpec, params: Mo
   const engine = await DrmmGpuEngine.create(device, spec, params, { maxBatch: batch });
   const trainer = new GpuTrainer(engine, { weights: eg ? EG_WEIGHTS : CONVNET_WEIGHTS, lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const w = trainer.config.weights;
+  // The kernels the step runs: the device's tuner's choice (bench/main.ts turns the tuner on), or the direct kernels without one.
+  const kernels = `kernels ${formatChoice(engine.kernels)} (${engine.kernelReport.source})`;
   return {
     impl: eg ? 'oursEg' : 'oursConvnet',
     description: eg
-      ? `ours, EG step (CE + ${w.rc} RC + ${w.nn} NN, rendering top-down from the label), our WGSL on our device`
-      : 'ours, convnet baseline (CE only, same kernels), our WGSL on our device',
+      ? `ours, EG step (CE + ${w.rc} RC + ${w.nn} NN, rendering top-down from the label), our WGSL on our device, ${kernels}`
+      : `ours, convnet baseline (CE only, same kernels), our WGSL on our device, ${kernels}`,
     trainer,
     engine,
     activate: async () => {},
