@@ -64,3 +64,14 @@ export function watchHostLoad(): () => HostLoad | null {
     return { wallSeconds, otherCpuSeconds: Math.max(0, other), otherCores: Math.max(0, other) / wallSeconds };
   };
 }
+
+/**
+ * `file`, or where a result of that name is already there (an earlier run of the same day), the
+ * first free `<name>-2.json`, `<name>-3.json`, ...: a default result path never overwrites a
+ * recorded result (--out FILE still writes where it is told).
+ */
+export function freshResultPath(file: string): string {
+  if (!fs.existsSync(file)) return file;
+  const stem = file.replace(/\.json$/, '');
+  for (let i = 2; ; i++) if (!fs.existsSync(`${stem}-${i}.json`)) return `${stem}-${i}.json`;
+}

@@ -24,7 +24,7 @@ import { describeKernels } from '../src/engine/gpu/tuner';
 import { tuneKernels } from '../src/engine/gpu/tunerTiming';
 import { nodeDevice } from '../scripts/lib/nodeGpu';
 import { cpuPeak } from './cpuPeak';
-import { watchHostLoad } from './host';
+import { freshResultPath, watchHostLoad } from './host';
 import { emptySubmitMs, profileDispatches, recordingPass } from './profile';
 import { gflopsOf, matmulPeak, type StepKind } from './roofline';
 import { median } from './stats';
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     presets: results,
     totalSeconds: (performance.now() - t0) / 1000,
   };
-  const out = arg('--out') ?? path.join('bench', 'results', `${file.date.slice(0, 10)}-node-${nd.kind}.json`);
+  const out = arg('--out') ?? freshResultPath(path.join('bench', 'results', `${file.date.slice(0, 10)}-node-${nd.kind}.json`));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
   log(`wrote ${out} (${file.totalSeconds.toFixed(0)} s; load ${load0.map((x) => x.toFixed(2)).join(' ')} -> ${file.host.loadavgEnd.map((x) => x.toFixed(2)).join(' ')})`);

@@ -79,7 +79,7 @@ export interface BenchFile extends BenchResult {
   browser?: string;
   engine?: { commit: string; uncommitted: string[]; source: string };
   otherLoad?: HostLoad | null;
-  host?: { platform: string; cpu: string; cores: number; node: string };
+  host?: { platform: string; cpu: string; cores: number; node: string; /** os.loadavg() (1, 5, 15 min) at the start and the end of the run. */ loadavgStart?: number[]; loadavgEnd?: number[] };
 }
 
 export function summary(r: BenchFile): string {

@@ -25,7 +25,7 @@ import { createServer } from 'vite';
 import { findChrome, launchBrowser } from '../tests/helpers/browser';
 import { ROOT } from '../tests/helpers/server';
 import type { PresetName } from '../src/engine';
-import { watchHostLoad } from './host';
+import { freshResultPath, watchHostLoad } from './host';
 import { interactionTable, runInteraction, writeInteraction } from './interaction';
 import { summary, type BenchFile } from './report';
 import { trainSummary } from './trainReport';
@@ -131,6 +131,7 @@ async function interactionMain(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--interaction')) return interactionMain();
   const cfg = config();
+  const load0 = os.loadavg();
   const engine = engineSource(arg('--ref'));
   console.log(`bench: engine at ${engine.commit.slice(0, 12)}${engine.dir ? ' (extracted)' : engine.dirty.length ? ` + uncommitted ${engine.dirty.join(', ')}` : ''}`);
   const chrome = findChrome();
@@ -172,11 +173,11 @@ async function main(): Promise<void> {
       ...result,
       browser: browserVersion,
       engine: { commit: engine.commit, uncommitted: engine.dirty, source: engine.dir ? 'extracted from the commit' : 'working tree' },
-      host: { platform: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, node: process.version },
+      host: { platform: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, node: process.version, loadavgStart: load0, loadavgEnd: os.loadavg() },
       otherLoad,
     };
     const a = result.adapter;
-    const out = arg('--out') ?? path.join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}-${slug(`${a.vendor}-${a.architecture}`)}${part === 'inference' ? '' : `-${part}`}.json`);
+    const out = arg('--out') ?? freshResultPath(path.join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}-${slug(`${a.vendor}-${a.architecture}`)}${part === 'inference' ? '' : `-${part}`}.json`));
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(file, null, 2) + '\n');
     console.log('\n' + summary(file));
