@@ -2,7 +2,7 @@
  * `npm run bench`: serves bench/index.html with Vite's dev server (so the engine's `?raw` WGSL
  * imports resolve exactly as in the app), opens it in headless Chromium with WebGPU (the system
  * browser, via tests/helpers/browser.ts), runs the whole benchmark in one page on one adapter,
- * writes bench/results/<date>-<adapter>.json and prints a summary.
+ * writes bench/results/<date>-<adapter>.json (-2, -3, ... where that exists) and prints a summary.
  *
  * Options: --presets a,b (default drmm-compact,drmm-mnist,rmm-shallow), --quick (fewer runs, no
  * profile: a smoke run of the bench itself), --no-profile / --profile, --batch N (throughput batch
