@@ -13,7 +13,7 @@ import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number }; nonnegative?: string }
+interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number }; nonnegative?: string }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -27,7 +27,7 @@ function fromLog(file: string): RunSummary {
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
-    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
+    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, klSign: cfg.klSign, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
     ...(typeof log.lastIterateTestError === 'number'
       ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
       : {}),
@@ -43,7 +43,7 @@ function fromCheckpoint(file: string): RunSummary {
     preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: c.mode, seed: c.seed, labelled: c.labelled,
     augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
     epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
-    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, budget: c.epochs, nonnegative: c.nonnegative,
+    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, klSign: c.klSign, budget: c.epochs, nonnegative: c.nonnegative,
   };
 }
 
@@ -112,7 +112,7 @@ if (ps.length) {
 const ssl = runs.filter((r) => !supervised(r));
 if (ssl.length) {
   // An unsupervised run has no cross-entropy term (no labels).
-  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
+  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL${r.klSign === 'flatten' ? ' (flatten)' : ''}` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
   // A run that fine-tunes an unsupervised run's model: its budget counts the pretraining's epochs too.
   const pretraining = (r: RunSummary) => (r.init ? ssl.find((u) => u.mode === 'unsupervised' && u.finished && u.name.endsWith(`/${r.init!.replace(/\.drmm$/, '')}`)) : undefined);
   const budget = (r: RunSummary) => {
@@ -127,7 +127,8 @@ if (ssl.length) {
     const ev = r.evaluations;
     const last = ev[ev.length - 1];
     const pick = chosenByValidation(ev);
-    const head = `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
+    const avg = r.averaged ? `, weights averaged (the last iterate ${pct(r.averaged.lastIterateError)})` : '';
+    const head = `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)}${avg} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
     // Without labels the model's classes are unnamed clusters: its "accuracy" against the labels means nothing.
     if (r.mode === 'unsupervised') console.log(`${head}- (no labels: pretraining) | - | - | ${hours(r.wallSeconds)} |`);
     else

@@ -32,6 +32,8 @@ export interface RunSummary {
   averaged?: { samples: number; lastIterateError: number };
   /** The loss weights (a typed config's, when the log has one). */
   weights?: { rc: number; kl: number; nn: number };
+  /** The KL term's sign: 'flatten' (each unlabelled prediction pulled towards the uniform prior) or 'sharpen' (the default). */
+  klSign?: string;
   /** Epochs planned: the run's budget. */
   budget?: number;
   /** The nonnegativity constraint the run trained under ('none' unless the config names one). */
