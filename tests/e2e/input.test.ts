@@ -3,7 +3,6 @@
 // checked through the DOM: the 28x28 canvases' pixels and the result's data attributes.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { Locator } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -12,40 +11,19 @@ import { encodeAdobeJpeg, rgbToCmyk } from '../helpers/adobeJpeg';
 import { currentResult as result, docScreenshot, expectNoConsoleErrors, finalScreenshot, openApp, saveScreenshot as shot, useBrowser, useServer, closeSettings, openSettings } from '../helpers/app';
 import { collectConsoleErrors } from '../helpers/browser';
 import { DIST } from '../helpers/server';
+import { pngFromRows } from '../../scripts/lib/png';
 
 const LONG = 180_000;
 
 // ---------------------------------------------------------------------------------------------
-// PNG files made here, so the test needs no fixtures
+// PNG files made here (scripts/lib/png.ts writes them), so the test needs no fixtures
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const v of b) c = CRC_TABLE[(c ^ v) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
 /** A PNG of w x h pixels; pixel(x, y) gives RGBA (colour type 6) or gray (colour type 0) bytes. */
 function makePng(w: number, h: number, channels: 1 | 4, pixel: (x: number, y: number) => number[]): Buffer {
   const row = 1 + w * channels;
   const raw = Buffer.alloc(row * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(pixel(x, y), y * row + 1 + x * channels);
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, channels === 4 ? 6 : 0, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return pngFromRows(w, h, channels, raw);
 }
 /** A huge gray PNG (white, one dark bar) built row by row without a w x h pixel callback. */
 function makeHugePng(side: number, bar: { x0: number; x1: number; y0: number; y1: number }): Buffer {
@@ -56,11 +34,7 @@ function makeHugePng(side: number, bar: { x0: number; x1: number; y0: number; y1
   inked.fill(0, 1 + bar.x0, 1 + bar.x1);
   const rows: Buffer[] = [];
   for (let y = 0; y < side; y++) rows.push(y >= bar.y0 && y < bar.y1 ? inked : white);
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows), { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
+  return pngFromRows(side, side, 1, Buffer.concat(rows), 1);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { greyPng } from '../../scripts/lib/png';
+import { greyPng, pngFromRows } from '../../scripts/lib/png';
 
 function chunks(png: Buffer): { type: string; data: Buffer; crc: number }[] {
   const out = [];
@@ -38,5 +38,14 @@ describe('greyPng', () => {
 
   it('refuses a pixel count that does not match the size', () => {
     expect(() => greyPng(3, 3, grey)).toThrow(/6 values for 3x3/);
+  });
+});
+
+describe('pngFromRows', () => {
+  it('writes RGBA as colour type 6 and refuses rows of the wrong length', () => {
+    const rows = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const h = chunks(pngFromRows(2, 1, 4, rows))[0].data;
+    expect([h.readUInt32BE(0), h.readUInt32BE(4), h[8], h[9]]).toEqual([2, 1, 8, 6]);
+    expect(() => pngFromRows(2, 2, 4, rows)).toThrow(/9 bytes for 2 rows of 2x4 samples/);
   });
 });
