@@ -73,9 +73,14 @@ for (const dir of DIRS) {
 }
 
 const hours = (s: number) => `${(s / 3600).toFixed(1)} h`;
+/** Whether a run started from an initialisation file (scripts/nn-init.ts: training.mode 'init', never trained) rather than a trained model. */
+const fromInitFile = (r: RunSummary): boolean => {
+  const f = r.init ? path.join(ROOT, 'runs', r.init) : null;
+  return !!f && fs.existsSync(f) && readModelFile(fs.readFileSync(f)).training?.mode === 'init';
+};
 const supervised = (r: RunSummary) => r.mode === 'supervised' || r.mode === 'convnet';
 const what = (r: RunSummary) =>
-  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.nonnegative && r.nonnegative !== 'none' ? `${r.nonnegative} kept ≥ 0` : '', r.weights && r.mode === 'supervised' && r.weights.nn !== 0.1 ? `NN weight ${r.weights.nn}` : '', r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? `from ${r.init}` : '', r.averaged ? 'weights averaged' : '']
+  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.nonnegative && r.nonnegative !== 'none' ? `${r.nonnegative} kept ≥ 0` : '', r.weights && r.mode === 'supervised' && r.weights.nn !== 0.1 ? `NN weight ${r.weights.nn}` : '', r.weights && r.mode === 'supervised' && r.weights.rc !== 0.5 ? `RC weight ${r.weights.rc}` : '', r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? (fromInitFile(r) ? `initialised by ${r.init}` : `from ${r.init}`) : '', r.averaged ? 'weights averaged' : '']
     .filter(Boolean)
     .join(', ');
 
@@ -89,7 +94,7 @@ for (const r of runs.filter(supervised)) {
   console.log(
     `| ${r.name} | ${r.preset} (${r.shape}) | ${what(r)} | ${r.seed} | ${r.epochs.toFixed(2)} | ${last ? pct(1 - last.testAccuracy) : '-'}` +
       `${r.averaged ? ` (the mean of ${r.averaged.samples} samples of the weights; the last iterate ${pct(r.averaged.lastIterateError)})` : ''} | ` +
-      `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${r.init ? '- (fine-tuning)' : (epochsToError(ev, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : 'not yet'))} | ${hours(r.wallSeconds)} |`,
+      `${best ? `${pct(1 - best.testAccuracy)} (${best.epoch.toFixed(2)})` : '-'} | ${r.init && !fromInitFile(r) ? '- (fine-tuning)' : (epochsToError(ev, 0.015)?.toFixed(2) ?? (r.finished ? 'not reached' : 'not yet'))} | ${hours(r.wallSeconds)} |`,
   );
 }
 
