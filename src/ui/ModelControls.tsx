@@ -1,6 +1,7 @@
 /** Which model: a preset architecture with seeded random weights, or a .drmm model file. */
 import { useState, type ChangeEvent } from 'react';
 import { PRESET_NAMES, type PresetName } from '../engine';
+import { Options } from './Options';
 import { useServices } from './services';
 import { DEFAULT_SEED, useApp } from './store';
 
@@ -40,11 +41,7 @@ export function ModelControls() {
               custom (from file)
             </option>
           )}
-          {PRESET_NAMES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <Options values={PRESET_NAMES} />
         </select>
       </label>
       <label>

@@ -1,6 +1,7 @@
 /** How the backtrace runs (variant, start class) and what the level panels draw. */
 import type { ChangeEvent } from 'react';
 import { VARIANTS, type Variant } from '../engine';
+import { ClassOptions, Options } from './Options';
 import { useApp, type FeatureStage, type SaliencyStage } from './store';
 
 const VARIANT_TEXT: Record<Variant, string> = {
@@ -28,11 +29,7 @@ export function ViewControls() {
       <label>
         Variant
         <select value={variant} onChange={(e: ChangeEvent<HTMLSelectElement>) => setVariant(e.target.value as Variant)} data-testid="variant">
-          {VARIANTS.map((v) => (
-            <option key={v} value={v}>
-              {VARIANT_TEXT[v]}
-            </option>
-          ))}
+          <Options values={VARIANTS} text={(v) => VARIANT_TEXT[v]} />
         </select>
       </label>
       <label>
@@ -43,11 +40,7 @@ export function ViewControls() {
           data-testid="start-class"
         >
           <option value="predicted">predicted</option>
-          {Array.from({ length: classes }, (_, c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
+          <ClassOptions count={classes} />
         </select>
       </label>
       <label>
@@ -67,11 +60,7 @@ export function ViewControls() {
       <label>
         Channels shown
         <select value={maxChannels} onChange={(e: ChangeEvent<HTMLSelectElement>) => setMaxChannels(Number(e.target.value))}>
-          {[8, 16, 32, 0].map((n) => (
-            <option key={n} value={n}>
-              {n === 0 ? 'all' : `first ${n}`}
-            </option>
-          ))}
+          <Options values={[8, 16, 32, 0]} text={(n) => (n === 0 ? 'all' : `first ${n}`)} />
         </select>
       </label>
     </fieldset>

@@ -5,6 +5,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import type { MnistSplit } from '../../data/mnistLoader';
+import { ClassOptions } from '../Options';
 import { useServices } from '../services';
 import { imageScale, mapToRgba } from '../scales';
 import { useApp, type TestPredictions } from '../store';
@@ -124,11 +125,7 @@ export function TestBrowserView({ test, testPredictions, modelVersion, engineRea
           Label
           <select value={filter.label ?? 'all'} onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ label: e.target.value === 'all' ? null : Number(e.target.value) })} data-testid="filter-label">
             <option value="all">all</option>
-            {Array.from({ length: 10 }, (_, c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
+            <ClassOptions count={10} />
           </select>
         </label>
         <label className="inline" title={note ?? undefined}>

@@ -6,6 +6,7 @@
  */
 import { useMemo } from 'react';
 import type { ModelSpec } from '../../engine';
+import { Options } from '../Options';
 import { SPEED_CHOICES } from '../picture/slice';
 import { appStore, useApp } from '../store';
 import { clampStep, PHASE_NAMES, stepsFor } from '../stepper/steps';
@@ -62,11 +63,7 @@ export function Timeline({ spec }: { spec: ModelSpec }) {
       <label className="ov-speed">
         <span className="visually-hidden">Speed</span>
         <select value={speed} onChange={(e) => setPicture({ speed: Number(e.target.value) })} aria-label="Speed in steps a second">
-          {SPEED_CHOICES.map((v) => (
-            <option key={v} value={v}>
-              {v}×
-            </option>
-          ))}
+          <Options values={SPEED_CHOICES} text={(v) => `${v}×`} />
         </select>
       </label>
       <button type="button" onClick={() => setPicture({ complete: true, playing: false })} aria-pressed={complete} data-testid="ov-whole">

@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import { shapesOf } from '../../engine';
 import { inputName } from '../DigitView';
+import { Options } from '../Options';
 import { WaitingForResult } from '../panels/OverviewPanel';
 import { inferenceKey, useApp } from '../store';
 import { Counterfactuals } from './Counterfactuals';
@@ -62,11 +63,7 @@ function ViewParts({ view, current, modelVersion }: { view: ViewResult; current:
           <label>
             How many
             <select value={count} onChange={(e) => setCount(Number(e.target.value))} data-testid="render-channel-count">
-              {CHANNEL_COUNTS.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
+              <Options values={CHANNEL_COUNTS} />
             </select>
           </label>
           <label>

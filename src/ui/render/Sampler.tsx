@@ -8,6 +8,7 @@ import { sample, type DrmmSample, type ModelParams, type ModelSpec, type OnPrior
 import { TermLink } from '../about/TermLink';
 import { GradientLegend } from '../Legend';
 import { MapCanvas } from '../MapCanvas';
+import { ClassOptions } from '../Options';
 import { divergingScale, maxAbs } from '../scales';
 import { sampleSeed } from './metrics';
 import { PRIOR_IMAGES, useSwitchPriors, type SwitchPriors } from './useSwitchPriors';
@@ -124,11 +125,7 @@ export function Sampler({ spec, params, initialClass, trained }: { spec: ModelSp
         <label>
           Class
           <select value={classShown} onChange={(e) => setCls(Number(e.target.value))} data-testid="sample-class">
-            {Array.from({ length: spec.classes }, (_, c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
+            <ClassOptions count={spec.classes} />
           </select>
         </label>
         <label>

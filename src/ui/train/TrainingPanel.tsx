@@ -7,6 +7,7 @@
 import { useEffect, useState, type ChangeEvent, type ReactNode } from 'react';
 import { PRESET_NAMES, type PresetName } from '../../engine';
 import { TRAIN_MODES, type TrainMode } from '../../engine/train';
+import { Options } from '../Options';
 import { useApp } from '../store';
 import { useServices } from '../services';
 import { fmtSig } from './LineChart';
@@ -212,31 +213,19 @@ function RunSettings() {
       <label>
         Architecture
         <select value={s.preset} onChange={(e) => set({ preset: e.target.value as PresetName })} data-testid="train-preset">
-          {PRESET_NAMES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <Options values={PRESET_NAMES} />
         </select>
       </label>
       <label>
         Mode
         <select value={s.mode} onChange={(e) => set({ mode: e.target.value as TrainMode })} data-testid="train-mode">
-          {TRAIN_MODES.map((m) => (
-            <option key={m} value={m}>
-              {MODE_LABEL[m]}
-            </option>
-          ))}
+          <Options values={TRAIN_MODES} text={(m) => MODE_LABEL[m]} />
         </select>
       </label>
       <label>
         N_L (labelled)
         <select value={s.labelled} onChange={(e) => set({ labelled: Number(e.target.value) })} disabled={s.mode !== 'semi-supervised'} data-testid="train-labelled">
-          {LABELLED_CHOICES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <Options values={LABELLED_CHOICES} />
         </select>
       </label>
       <NumberField label="Seed" value={s.seed} onCommit={(v) => set({ seed: v })} valid={(v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff} step="1" testId="train-seed" />
@@ -269,11 +258,7 @@ function OptimSettings() {
           data-testid="train-batch"
         >
           <option value="auto">auto{speed ? ` (${speed.autoBatch})` : ''}</option>
-          {choices.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
+          <Options values={choices} />
         </select>
       </label>
       <NumberField label="a_rc" title="weight of the reconstruction term" value={w.rc} onCommit={(v) => set({ weights: { ...w, rc: v } })} valid={nonneg} testId="train-w-rc" />
