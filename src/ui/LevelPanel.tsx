@@ -56,7 +56,9 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
   const path = view.result.paths?.levels[index];
   const shown = maxChannels > 0 ? Math.min(maxChannels, shape.c) : shape.c;
   const fine = shape.hc * shape.wc;
-  const coarse = shape.hout * shape.wout;
+  // The maps' grids: u, r, a and the saliency at the level's full resolution, t after pooling.
+  const fineMaps: MapGrid = { level: l, size: fine, h: shape.hc, w: shape.wc, shown };
+  const coarseMaps: MapGrid = { level: l, size: shape.hout * shape.wout, h: shape.hout, w: shape.wout, shown };
 
   const feature = featureStage === 'u' ? fwd.u : fwd.r;
   const featureScale = useMemo(() => (featureStage === 'u' ? divergingScale(maxAbs(feature)) : sequentialScale(maxValue(feature))), [feature, featureStage]);
@@ -97,12 +99,8 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
         note={`${channelNote}; one colour range for the level`}
         legend={<GradientLegend scale={featureScale} />}
         kind="feature"
-        level={l}
+        {...fineMaps}
         data={feature}
-        size={fine}
-        h={shape.hc}
-        w={shape.wc}
-        shown={shown}
         scale={featureScale}
         name={featureStage}
         channelNote={offNote}
@@ -112,12 +110,8 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
         note={`${(100 * onRate).toFixed(1)}% ON`}
         legend={<SwatchLegend items={[{ name: 'OFF', css: SWITCH_COLOURS.off }, { name: 'ON', css: SWITCH_COLOURS.on }]} />}
         kind="a"
-        level={l}
+        {...fineMaps}
         data={fwd.a}
-        size={fine}
-        h={shape.hc}
-        w={shape.wc}
-        shown={shown}
         scale={BINARY}
         name="a"
         channelNote={offNote}
@@ -128,12 +122,8 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
           note={T_CATEGORIES.map((c, i) => `${c.name} ${tCount[i]}`).join(' · ')}
           legend={<SwatchLegend items={T_CATEGORIES.map((c) => ({ name: c.name, css: c.css, title: c.long }))} />}
           kind="t"
-          level={l}
+          {...coarseMaps}
           data={tShown}
-          size={coarse}
-          h={shape.hout}
-          w={shape.wout}
-          shown={shown}
           scale={CATEGORICAL}
           name="t"
         />
@@ -153,12 +143,8 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
         }
         legend={<GradientLegend scale={saliencyScale} />}
         kind="saliency"
-        level={l}
+        {...fineMaps}
         data={saliency}
-        size={fine}
-        h={shape.hc}
-        w={shape.wc}
-        shown={shown}
         scale={saliencyScale}
         name={saliencyStage}
         channelNote={(c) => (!anyOn[c] ? 'all OFF' : anySignal[c] ? null : 'zero')}
@@ -167,18 +153,23 @@ export const LevelPanel = memo(function LevelPanel({ view, index, featureStage, 
   );
 });
 
-interface MapRowProps {
-  title: string;
-  note: string;
-  legend: ReactNode;
-  kind: string;
+/** Where a row's maps lie in its data, and how many of them are drawn. */
+interface MapGrid {
   level: number;
-  data: MapData;
   /** Cells per channel. */
   size: number;
   h: number;
   w: number;
+  /** Channels drawn (the first ones). */
   shown: number;
+}
+
+interface MapRowProps extends MapGrid {
+  title: string;
+  note: string;
+  legend: ReactNode;
+  kind: string;
+  data: MapData;
   scale: ColourScale;
   name: string;
   /** A word about one channel's map (e.g. all OFF), shown in its caption. */
