@@ -5,26 +5,17 @@
  * drawn at a whole-number upscale (not CSS-scaled) so the marks stay crisp.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { mapToRgba, upscale, type ColourScale, type MapData } from '../scales';
+import type { MapCanvasProps } from '../MapCanvas';
+import { mapToRgba, upscale } from '../scales';
 import { negativeMask } from './metrics';
 
 export const MARK_COLOUR = '#E69F00';
 const HALO = '#1d1d1f';
 
-export interface MarkedMapProps {
-  data: MapData;
-  offset?: number;
-  height: number;
-  width: number;
-  scale: ColourScale;
-  label: string;
-  caption: string;
-  displayWidth?: number;
+/** MapCanvas's props, and whether to mark the negative cells. */
+export interface MarkedMapProps extends MapCanvasProps {
   /** Hatch every cell whose value is below zero. */
   markNegative?: boolean;
-  kind?: string;
-  level?: number;
-  channel?: number;
 }
 
 export function MarkedMap({ data, offset = 0, height, width, scale, label, caption, displayWidth = 56, markNegative = false, kind, level, channel }: MarkedMapProps) {
