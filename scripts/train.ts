@@ -38,7 +38,9 @@ const { values: a } = parseArgs({
     mode: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' },
     labelled: { type: 'string' }, 'labelled-per-batch': { type: 'string' }, lr: { type: 'string' }, 'lr-decay': { type: 'string' }, 'decay-from': { type: 'string' },
     rc: { type: 'string' }, kl: { type: 'string' }, nn: { type: 'string' }, 'kl-sign': { type: 'string' },
-    'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' },
+    // The class-balance weight (config weights.bal): KL(mean unlabelled p(c|I) || uniform), 0 unless given.
+    balance: { type: 'string' },
+    'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' }, 'ramp-balance': { type: 'string' },
     variant: { type: 'string' }, nonnegative: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
     'train-count': { type: 'string' }, validation: { type: 'string' },
     'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
@@ -99,10 +101,12 @@ function withFlags(base: RunConfig): RunConfig {
   if (a.lr !== undefined) c.lr = num('lr', a.lr);
   if (a['lr-decay'] !== undefined) c.lrDecay = num('lr-decay', a['lr-decay']);
   if (a['decay-from'] !== undefined) c.decayFrom = num('decay-from', a['decay-from']);
-  for (const k of ['rc', 'kl', 'nn'] as const) if (a[k] !== undefined) c.weights[k] = num(k, a[k]);
-  for (const k of ['rc', 'kl', 'nn'] as const) {
-    const r = a[`ramp-${k}`];
-    if (r !== undefined) c.ramps[k] = ramp(`ramp-${k}`, r);
+  // The flag of each loss weight: its own name, but --balance for bal.
+  const flags = { rc: 'rc', kl: 'kl', nn: 'nn', bal: 'balance' } as const;
+  for (const [k, flag] of Object.entries(flags) as [keyof typeof flags, (typeof flags)[keyof typeof flags]][]) {
+    if (a[flag] !== undefined) c.weights[k] = num(flag, a[flag]);
+    const r = a[`ramp-${flag}`];
+    if (r !== undefined) c.ramps[k] = ramp(`ramp-${flag}`, r);
   }
   if (a['kl-sign'] !== undefined) c.klSign = a['kl-sign'] as RunConfig['klSign'];
   if (a.variant !== undefined) c.variant = a.variant as RunConfig['variant'];
@@ -208,6 +212,8 @@ console.log(
     `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.nonnegative !== 'none' ? `, nonnegative ${c.nonnegative} templates (projected)` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
 );
 
+// The class-balance term is measured on the unlabelled images (whatever its weight): shown where there are some.
+const hasUnlabelled = c.mode === 'semi-supervised' || c.mode === 'unsupervised';
 let finished = run.progress.epoch >= c.epochs;
 try {
   while (!finished && stepsThisSession < maxSteps) {
@@ -219,7 +225,7 @@ try {
       const rate = (stepsThisSession * c.batchSize) / ((performance.now() - t0) / 1000);
       const left = ((c.epochs - run.progress.epoch) * run.stepsPerEpoch - run.progress.stepInEpoch) * c.batchSize / rate;
       console.log(
-        `epoch ${m.epoch.toFixed(3)} step ${m.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}) ` +
+        `epoch ${m.epoch.toFixed(3)} step ${m.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}${hasUnlabelled ? ` bal ${m.bal.toFixed(4)}` : ''}) ` +
           `train acc ${pct(m.trainAccuracy)}` + (r.evaluated ? ` test acc ${pct(m.testAccuracy)}${m.validationAccuracy !== undefined ? ` validation acc ${pct(m.validationAccuracy)}` : ''}` : '') +
           `, ${rate.toFixed(0)} img/s, ETA ${(left / 60).toFixed(1)} min`,
       );

@@ -3,12 +3,20 @@
 // Normalisation (means): CE over the labelled images of the batch; the reconstruction over
 // images and pixels, ||I - I_hat||^2 / (N*D); the entropy term H(p) - log C over the unlabelled
 // images (minimising it sharpens their predictions); the nonnegativity penalty ||relu(-z(l))||^2
-// over the images and units of each level, summed over levels. Each weight multiplies its term.
+// over the images and units of each level, summed over levels; the class-balance term
+// KL(pbar || u) = sum_c pbar_c log pbar_c + log C, pbar = the mean of p(c|I) over the batch's
+// unlabelled images (0 without any; it pulls the aggregate prediction towards the uniform class
+// prior, against the imbalance the sharpening locks in). Each weight multiplies its term.
 // Labels are u32 with 0xffffffff for "unlabelled".
 //
 // scores_grad: dL/ds_k = (p_k - [k = y]) / N_lab for a labelled image, and
-//   a_kl * (-p_k (log p_k + H)) / N_unl for an unlabelled one (dH/ds_k); also writes the class the
-//   top-down pass starts from: the label, or the predicted class (first maximal probability).
+//   a_kl * (-p_k (log p_k + H)) / N_unl + a_bal * p_k (log pbar_k - sum_c p_c log pbar_c) / N_unl
+//   for an unlabelled one (dH/ds_k, and dKL(pbar||u)/ds_k: the +1 of d(pbar log pbar) cancels
+//   through the softmax Jacobian; log pbar guarded by max(pbar, 1e-30)). Each unlabelled thread
+//   sums pbar itself over the batch (N x C reads, N <= a few hundred, C = 10): cheaper than a
+//   kernel and a buffer of its own, and only when a_bal != 0, so a run without the term computes
+//   exactly what it did before. Also writes the class the top-down pass starts from: the label,
+//   or the predicted class (first maximal probability).
 // recon_grad: dL/dI_hat = a_rc * 2 (I_hat - I) / (N*D).
 // topdown_backward: through one level's top-down step su = a * relu(s) (rendering, `mode`
 //   VARIANT_RENDERING) or a * s (gradient, VARIANT_GRADIENT): g_sr = g_su * a * [sr > 0 if
@@ -16,11 +24,11 @@
 // class_start_backward: dmu from the signal's gradient at the top map, for the class each image
 //   started from (`mode` bits MODE_DENSE: dense read-out; MODE_ACCUMULATE: add onto dst).
 // metrics_scores (one thread): adds sum CE, N_lab, sum (H - log C), N_unl, correct labelled to
-//   acc[0..4]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` SQ_DIFFERENCE) or sum
+//   acc[0..4], and the batch's KL(pbar || u) to acc[a0]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` SQ_DIFFERENCE) or sum
 //   relu(-A)^2 (SQ_NEGATIVE_PART) times f1 to acc[a0]. eval_accumulate (one thread): correct and
 //   seen to acc[a0], acc[a0+1].
 // Dims (params.ts): f0 the term's weight (scores_grad: a_kl, recon_grad: a_rc, topdown_backward:
-// a_nn); total the threads, and for recon_grad and topdown_backward the mean's divisor N*D or
+// a_nn), scores_grad's f1 a_bal; total the threads, and for recon_grad and topdown_backward the mean's divisor N*D or
 // N*units; metrics_sq: mode, a0 the accumulator, f1 the scale.
 
 @group(0) @binding(1) var<storage, read> fa: array<f32>;
@@ -54,6 +62,18 @@ fn entropy(n: u32) -> f32 {
   return h;
 }
 
+// pbar_c: the mean of p(c|I) over the batch's unlabelled images (0 when it has none).
+fn pbar(c: u32) -> f32 {
+  var s = 0.0;
+  var nu = 0u;
+  for (var n = 0u; n < dims.n; n++) {
+    if (labels[n] == UNLABELLED) { s += fa[n * dims.classes + c]; nu++; }
+  }
+  return s / f32(max(nu, 1u));
+}
+
+fn log_pbar(c: u32) -> f32 { return log(max(pbar(c), 1e-30)); }
+
 // fa = probs; one thread per image.
 @compute @workgroup_size(WG)
 fn scores_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -75,6 +95,14 @@ fn scores_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
       var g = 0.0;
       if (p > 0.0) { g = -p * (log(p) + h); }
       dst[base + c] = dims.f0 * g / nu;
+    }
+    if (dims.f1 != 0.0) {
+      // mean_c = sum_c p_c log pbar_c, over this image's p.
+      var mean = 0.0;
+      for (var c = 0u; c < dims.classes; c++) { mean += fa[base + c] * log_pbar(c); }
+      for (var c = 0u; c < dims.classes; c++) {
+        dst[base + c] += dims.f1 * fa[base + c] * (log_pbar(c) - mean) / nu;
+      }
     }
     ucls[n] = argmax_probs(n);
   }
@@ -147,6 +175,12 @@ fn metrics_scores() {
   dst[2] += ent;
   dst[3] += f32(dims.n) - nl;
   dst[4] += correct;
+  // KL(pbar || u) = sum_c pbar_c log pbar_c + log C, 0 for a batch without unlabelled images.
+  if (f32(dims.n) > nl) {
+    var bal = logc;
+    for (var c = 0u; c < dims.classes; c++) { let q = pbar(c); bal += q * log(max(q, 1e-30)); }
+    dst[dims.a0] += bal;
+  }
 }
 
 var<workgroup> partial: array<f32, WG>;

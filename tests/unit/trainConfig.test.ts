@@ -29,19 +29,45 @@ describe('RunConfig', () => {
     expect(() => checkRunConfig({ ...c, augment: 5 })).toThrow(/augment/);
     expect(() => checkRunConfig({ ...c, klSign: 'up' as never })).toThrow(/klSign/);
     expect(() => checkRunConfig({ ...c, weights: { rc: -1, kl: 0, nn: 0 } })).toThrow(/rc weight/);
+    expect(() => checkRunConfig({ ...c, weights: { ...c.weights, bal: -0.3 } })).toThrow(/the bal weight must be a number >= 0, got -0.3/);
+    expect(() => checkRunConfig({ ...c, weights: { ...c.weights, bal: NaN } })).toThrow(/bal weight/);
+    expect(() => checkRunConfig({ ...c, ramps: { bal: { from: 1, to: 0 } } })).toThrow(/bal ramp/);
     expect(() => checkRunConfig({ ...c, ramps: { kl: { from: 2, to: 1 } } })).toThrow(/kl ramp/);
     expect(() => checkRunConfig({ ...c, data: { ...c.data, validation: { count: 60000, seed: 1 } } })).toThrow(/validation/);
   });
 
   it('ramps a loss weight linearly over its warm-up, and the KL sign is a named choice', () => {
     const c = defaultRunConfig('semi-supervised', { weights: { rc: 0.5, kl: 0.2, nn: 0.1 }, ramps: { kl: { from: 1, to: 3 } } });
-    expect(weightsAt(c, 0.5)).toEqual({ rc: 0.5, kl: 0, nn: 0.1 });
+    expect(weightsAt(c, 0.5)).toEqual({ rc: 0.5, kl: 0, nn: 0.1, bal: 0 });
     expect(weightsAt(c, 2).kl).toBeCloseTo(0.1, 12);
     expect(weightsAt(c, 3).kl).toBeCloseTo(0.2, 12);
     expect(weightsAt(c, 7).kl).toBeCloseTo(0.2, 12);
     expect(weightsAt({ ...c, klSign: 'flatten' }, 7).kl).toBeCloseTo(-0.2, 12);
     expect(weightsAt({ ...c, ramps: { kl: { from: 1, to: 1 } } }, 0.99).kl).toBe(0);
     expect(weightsAt({ ...c, ramps: { kl: { from: 1, to: 1 } } }, 1).kl).toBe(0.2);
+    // The class-balance weight ramps like the others and keeps its sign whatever the KL sign.
+    const b = defaultRunConfig('semi-supervised', { weights: { rc: 0.5, kl: 0.2, nn: 0.1, bal: 0.4 }, ramps: { bal: { from: 0, to: 2 } }, klSign: 'flatten' });
+    expect(weightsAt(b, 0.5).bal).toBeCloseTo(0.1, 12);
+    expect(weightsAt(b, 5)).toEqual({ rc: 0.5, kl: -0.2, nn: 0.1, bal: 0.4 });
+  });
+
+  it('gives the class-balance weight 0 by default in every mode, and 0 to configs written before it', () => {
+    for (const mode of ['supervised', 'semi-supervised', 'unsupervised', 'convnet'] as const) {
+      expect(defaultRunConfig(mode).weights.bal).toBe(0);
+      // Weights given as {rc, kl, nn} (the page's settings) hold bal 0 once checked.
+      expect(defaultRunConfig(mode, { weights: { rc: 0.1, kl: 0, nn: 0 } }).weights).toEqual({ rc: 0.1, kl: 0, nn: 0, bal: 0 });
+    }
+    const old = parseRunConfig({ mode: 'semi-supervised', labelled: 100, seed: 2, batchSize: 64, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1 }, ramps: { kl: { from: 0, to: 1 } } } });
+    expect(old.weights).toEqual({ rc: 0.5, kl: 0.1, nn: 0.1, bal: 0 });
+    expect(weightsAt(old, 3).bal).toBe(0);
+    // So an old checkpoint resumed with the same flags shows no change of settings.
+    expect(configChanges(old, parseRunConfig({ mode: 'semi-supervised', labelled: 100, seed: 2, batchSize: 64, config: old as unknown as Record<string, unknown> }))).toEqual([]);
+    const set = parseRunConfig({ mode: 'semi-supervised', labelled: 100, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.3 }, ramps: { bal: { from: 0.5, to: 1 } } } });
+    expect(set.weights.bal).toBe(0.3);
+    expect(set.ramps.bal).toEqual({ from: 0.5, to: 1 });
+    expect(configChanges(old, { ...old, weights: { ...old.weights, bal: 0.3 } })).toEqual(['weights.bal: 0 -> 0.3']);
+    expect(() => parseRunConfig({ mode: 'semi-supervised', labelled: 100, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: -1 } } })).toThrow(/bal weight must be a number >= 0, got -1/);
+    expect(() => parseRunConfig({ mode: 'semi-supervised', labelled: 100, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 'high' } } })).toThrow(/bal weight/);
   });
 
   it('decays the learning rate per whole epoch from decayFrom', () => {

@@ -215,9 +215,12 @@ export const readoutGradBiasParams = (n: number, classes: number, accumulate: bo
 // ---------------------------------------------------------------------------------------------
 // the objective (loss.wgsl)
 
-/** scores_grad: n, classes, f0 = the entropy term's weight; one thread an image. */
-export const scoresGradParams = (n: number, classes: number, entropyWeight: number) =>
-  made('scoresGrad', { n, classes, f0: entropyWeight, total: n });
+/**
+ * scores_grad: n, classes, f0 = the entropy term's weight, f1 = the class-balance term's weight
+ * (0: the term is skipped); one thread an image.
+ */
+export const scoresGradParams = (n: number, classes: number, entropyWeight: number, balanceWeight = 0) =>
+  made('scoresGrad', { n, classes, f0: entropyWeight, f1: balanceWeight, total: n });
 
 /** recon_grad: f0 = the reconstruction's weight; one thread a pixel value (total = N x D, the mean's divisor). */
 export const reconGradParams = (weight: number, values: number) => made('reconGrad', { f0: weight, total: values });
@@ -238,8 +241,8 @@ export const classStartBackwardParams = (g: ReadoutGeometry, accumulate: boolean
     total: g.classes * templateLength(g),
   });
 
-/** metrics_scores (one thread): n, classes. */
-export const metricsScoresParams = (n: number, classes: number) => made('metricsScores', { n, classes, total: n });
+/** metrics_scores (one thread): n, classes; a0 = the accumulator the class-balance term's value is added to. */
+export const metricsScoresParams = (n: number, classes: number, balanceSlot: number) => made('metricsScores', { n, classes, a0: balanceSlot, total: n });
 
 /**
  * metrics_sq (one workgroup): mode SQ_DIFFERENCE sums (A - B)^2, SQ_NEGATIVE_PART sums relu(-A)^2;

@@ -9,7 +9,7 @@
  *   G(0) = a_rc 2 (I_hat - I) / (N D);  dW(l) += su(l) (x) G(l-1) (conv_weight_grad);
  *   g_su = conv(G(l-1), W(l));  g_sr = g_su * a * [sr > 0] - a_nn 2 relu(-sr) / (N units);
  *   G(l) = pool_gather(g_sr, t);  dmu += class_start_backward(G(L)).
- * Bottom-up (cross-entropy and entropy): ds -> read-out backward -> unpool through t -> mask by a
+ * Bottom-up (cross-entropy, entropy and class balance): ds -> read-out backward -> unpool through t -> mask by a
  * -> dW(l) += g_u (x) x(l-1), db(l) = sum g_u, g_x(l-1) = convT(g_u, W(l)).
  * With the 'sparse' variant of a pooled level's wgrad or transpose (convSteps.ts), g_u is kept
  * coarse, g_c = g_x * a at the switched positions (switch_mask: no unpool, no fine mask, db from
@@ -59,6 +59,8 @@ export interface TrainMetrics {
   rc: number;
   ent: number;
   nn: number;
+  /** The class-balance term KL(pbar || uniform), a mean over steps (a step without unlabelled images: 0). */
+  bal: number;
   /** The objective with the current weights. */
   total: number;
   /** Accuracy on the labelled images of the training batches (NaN without labels). */
@@ -68,7 +70,9 @@ export interface TrainMetrics {
 
 export const UNLABELLED = 0xffffffff;
 const F = 4;
-const ACC = { ce: 0, nl: 1, ent: 2, nu: 3, correct: 4, rc: 5, nn: 6 } as const;
+// The metrics accumulator's slots: metrics_scores writes 0..4 and `bal` (its a0), metrics_sq `rc` and `nn`.
+const ACC = { ce: 0, nl: 1, ent: 2, nu: 3, correct: 4, rc: 5, nn: 6, bal: 7 } as const;
+const ACC_SLOTS = 8;
 
 export interface AdamState {
   t: number;
@@ -107,7 +111,7 @@ export class GpuTrainer {
     const buf = (name: string, elems: number) => this.own.buffer(name, elems);
     const N = engine.maxBatch;
     this.labels = buf('labels', N);
-    this.acc = buf('metrics', 8);
+    this.acc = buf('metrics', ACC_SLOTS);
     this.evalAcc = buf('evalCounts', 2);
     this.dummyRw = buf('unusedRw', 1);
     this.params = [];
@@ -239,8 +243,8 @@ export class GpuTrainer {
     const topDown = this.topDown;
     const forward = (pass: GPUComputePassEncoder) => {
       this.engine.encodeForward(pass);
-      s.scoresGrad.setDims(scoresGradParams(n, C, w.kl)).encode(pass);
-      s.metricsScores.setDims(metricsScoresParams(n, C)).encode(pass);
+      s.scoresGrad.setDims(scoresGradParams(n, C, w.kl, w.bal ?? 0)).encode(pass);
+      s.metricsScores.setDims(metricsScoresParams(n, C, ACC.bal)).encode(pass);
     };
     const topdown = (pass: GPUComputePassEncoder) => {
       this.engine.encodeClassBufferBacktrace(pass, variant);
@@ -303,11 +307,11 @@ export class GpuTrainer {
   /** Means of the loss terms and training accuracy since the last reset (one read-back). */
   async readMetrics(reset = true): Promise<TrainMetrics> {
     this.live();
-    const [raw] = await this.own.staging.read([{ buffer: this.acc, offset: 0, size: 8 * F }]);
+    const [raw] = await this.own.staging.read([{ buffer: this.acc, offset: 0, size: ACC_SLOTS * F }]);
     const a = new Float32Array(raw);
     const steps = this.stepsSinceRead;
     if (reset) {
-      this.device.queue.writeBuffer(this.acc, 0, new Float32Array(8));
+      this.device.queue.writeBuffer(this.acc, 0, new Float32Array(ACC_SLOTS));
       this.stepsSinceRead = 0;
     }
     const w = this.config.weights;
@@ -315,13 +319,15 @@ export class GpuTrainer {
     const ent = a[ACC.nu] > 0 ? a[ACC.ent] / a[ACC.nu] : 0;
     const rc = steps > 0 ? a[ACC.rc] / steps : 0;
     const nn = steps > 0 ? a[ACC.nn] / steps : 0;
+    const bal = steps > 0 ? a[ACC.bal] / steps : 0;
     return {
       steps,
       ce,
       rc,
       ent,
       nn,
-      total: ce + w.rc * rc + w.kl * ent + w.nn * nn,
+      bal,
+      total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal,
       trainAccuracy: a[ACC.nl] > 0 ? a[ACC.correct] / a[ACC.nl] : NaN,
       labelledSeen: a[ACC.nl],
     };

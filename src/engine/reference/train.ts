@@ -3,7 +3,15 @@
  * start class) held fixed: the hard E-step is the DP, the G-step follows this gradient.
  *
  *   L = CE(labelled) + a_rc ||I - I_hat||^2 / (N D) + a_kl mean_unlabelled (H(p) - log C)
- *       + a_nn sum_l ||relu(-z(l))||^2 / (N units_l)
+ *       + a_nn sum_l ||relu(-z(l))||^2 / (N units_l) + a_bal KL(pbar || uniform)
+ *
+ * The class-balance term: pbar = mean over the batch's unlabelled images of p(c|I_n), and
+ * KL(pbar || u) = sum_c pbar_c log pbar_c + log C (0 for a batch without unlabelled images). It
+ * asks the aggregate posterior to match the DRMM's uniform class prior (regularised information
+ * maximisation, Krause, Perona & Gomes 2010), the counterweight to the per-image sharpening, which
+ * otherwise locks in a model's early imbalance over the classes. Its gradient for unlabelled n:
+ *   dL/ds_nk = a_bal / N_u * p_nk (log pbar_k - sum_c p_nc log pbar_c)
+ * (the +1 of d(pbar log pbar) cancels through the softmax Jacobian); labelled images get none.
  *
  * I_hat is the top-down rendering from the label (labelled images) or the predicted class
  * (unlabelled ones); z(l) is the top-down signal at r(l) before the ReLU/mask (`sr`).
@@ -22,6 +30,8 @@ export interface LossWeights {
   kl: number;
   /** a_nn: nonnegativity of the top-down signal. */
   nn: number;
+  /** a_bal: class balance of the batch's unlabelled predictions, KL(pbar || uniform); absent: 0. */
+  bal?: number;
 }
 
 /** The top-down pass the reconstruction goes through. */
@@ -32,6 +42,8 @@ export interface LossTerms {
   rc: number;
   ent: number;
   nn: number;
+  /** The class-balance term's value, sum_c pbar_c log pbar_c + log C (0 without unlabelled images). */
+  bal: number;
   total: number;
   labelled: number;
   correct: number;
@@ -80,6 +92,9 @@ export function lossAndGrads(
       for (let k = 0; k < C; k++) gS[i * C + k] = p[k] > 0 ? (w.kl * -p[k] * (Math.log(p[k]) + H)) / nu : 0;
     }
   }
+  const balance = balanceTerm(probs, labels, n, C);
+  const aBal = w.bal ?? 0;
+  if (aBal !== 0) for (let j = 0; j < n * C; j++) gS[j] += aBal * balance.grad[j];
 
   const grads: Grads = {
     weights: sh.levels.map((l) => new Float64Array(l.c * l.cin * l.k * l.k)),
@@ -134,8 +149,41 @@ export function lossAndGrads(
     add(grads.biases[i], channelSums(gu, n, l.c, l.hc * l.wc));
     if (i > 0) gx = convTranspose(gu, n, l.c, l.hc, l.wc, params.weights[i], l.cin, l.hin, l.win, l.k, l.pad);
   }
-  const terms = { ce, rc, ent, nn, total: ce + w.rc * rc + w.kl * ent + w.nn * nn, labelled: nl, correct };
+  const bal = balance.value;
+  const terms = { ce, rc, ent, nn, bal, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + aBal * bal, labelled: nl, correct };
   return { terms, grads, fwd, cls };
+}
+
+/**
+ * The class-balance term KL(pbar || u) = sum_c pbar_c log pbar_c + log C over the unlabelled images
+ * (labels[i] < 0) of a batch, and its gradient w.r.t. the scores at weight 1:
+ *   grad[n, k] = p_nk (log pbar_k - sum_c p_nc log pbar_c) / N_u  (unlabelled n; 0 for labelled ones).
+ * log pbar is guarded with max(pbar, 1e-30), as the cross-entropy is. No unlabelled image: 0 and 0.
+ */
+export function balanceTerm(probs: ArrayLike<number>, labels: ArrayLike<number>, n: number, C: number): { value: number; grad: Float64Array; pbar: Float64Array } {
+  const grad = new Float64Array(n * C);
+  const pbar = new Float64Array(C);
+  let nu = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] >= 0) continue;
+    nu++;
+    for (let k = 0; k < C; k++) pbar[k] += probs[i * C + k];
+  }
+  if (nu === 0) return { value: 0, grad, pbar };
+  const logBar = new Float64Array(C);
+  let value = Math.log(C);
+  for (let k = 0; k < C; k++) {
+    pbar[k] /= nu;
+    logBar[k] = Math.log(Math.max(pbar[k], 1e-30));
+    value += pbar[k] * logBar[k];
+  }
+  for (let i = 0; i < n; i++) {
+    if (labels[i] >= 0) continue;
+    let mean = 0;
+    for (let c = 0; c < C; c++) mean += probs[i * C + c] * logBar[c];
+    for (let k = 0; k < C; k++) grad[i * C + k] = (probs[i * C + k] * (logBar[k] - mean)) / nu;
+  }
+  return { value, grad, pbar };
 }
 
 /**

@@ -5,8 +5,10 @@
  * still loads (`parseRunConfig` fills it in and also reads the untyped configs of older files).
  *
  * The objective (docs/TRAINING.md, reference/train.ts):
- *   L = CE + w_rc(e) RC + s_kl w_kl(e) (H(p) - log C) + w_nn(e) NN
- * where each w(e) may ramp linearly from 0 at epoch `from` to its value at epoch `to` (a warm-up),
+ *   L = CE + w_rc(e) RC + s_kl w_kl(e) (H(p) - log C) + w_nn(e) NN + w_bal(e) KL(pbar || u)
+ * (the last the class balance of the batch's unlabelled predictions, reference/train.ts; its
+ * weight `bal` is 0 unless set, and a config written before it existed reads as 0), where each
+ * w(e) may ramp linearly from 0 at epoch `from` to its value at epoch `to` (a warm-up),
  * and s_kl = +1 ("sharpen": lowers the entropy of unlabelled predictions, the authors' code) or
  * -1 ("flatten": pulls p(c|I) towards the uniform prior, as the slides write the KL term).
  * The learning rate is step-decayed per epoch: lr(e) = lr decay^max(0, floor(e) - decayFrom + 1).
@@ -128,11 +130,12 @@ export function lrAt(c: RunConfig, epoch: number): number {
 export function weightsAt(c: RunConfig, epoch: number): LossWeights {
   const at = (k: keyof LossWeights): number => {
     const r = c.ramps[k];
-    if (!r) return c.weights[k];
+    const full = c.weights[k] ?? 0;
+    if (!r) return full;
     const f = r.to > r.from ? (epoch - r.from) / (r.to - r.from) : epoch >= r.from ? 1 : 0;
-    return c.weights[k] * Math.min(1, Math.max(0, f));
+    return full * Math.min(1, Math.max(0, f));
   };
-  return { rc: at('rc'), kl: (c.klSign === 'flatten' ? -1 : 1) * at('kl'), nn: at('nn') };
+  return { rc: at('rc'), kl: (c.klSign === 'flatten' ? -1 : 1) * at('kl'), nn: at('nn'), bal: at('bal') };
 }
 
 /** Whether the top-down pass takes part in the objective (not for the convnet baseline). */
@@ -149,8 +152,16 @@ const fail = (msg: string): never => {
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Throws a plain message for the first setting out of its range; returns c. */
+/** The loss weights a RunConfig holds, in the order they are written. */
+export const WEIGHT_NAMES = ['rc', 'kl', 'nn', 'bal'] as const;
+
+/**
+ * Throws a plain message for the first setting out of its range; returns c. A missing class-balance
+ * weight (a config from before the term, or weights given as {rc, kl, nn}) is set to 0 in c, so
+ * that every checked config holds all four weights and compares equal to its re-parsed self.
+ */
 export function checkRunConfig(c: RunConfig): RunConfig {
+  if (isObj(c.weights) && c.weights.bal === undefined) c.weights = { ...c.weights, bal: 0 };
   if (c.kind !== 'drmm') fail(`unknown model kind ${JSON.stringify(c.kind)}`);
   if (!TRAIN_MODES.includes(c.mode)) fail(`mode must be one of ${TRAIN_MODES.join(', ')}, got ${JSON.stringify(c.mode)}`);
   if (c.mode === 'semi-supervised') {
@@ -160,7 +171,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     fail(`labelledPerBatch must be null, or 1..batch-1 in a semi-supervised run, got ${c.labelledPerBatch}`);
   if (!Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 2 || c.batchSize > 4096) fail(`batch size must be an integer from 2 to 4096, got ${c.batchSize}`);
-  for (const k of ['rc', 'kl', 'nn'] as const) if (!isNum(c.weights[k]) || c.weights[k] < 0) fail(`the ${k} weight must be a number >= 0, got ${c.weights[k]}`);
+  for (const k of WEIGHT_NAMES) if (!isNum(c.weights[k]) || c.weights[k]! < 0) fail(`the ${k} weight must be a number >= 0, got ${c.weights[k]}`);
   for (const [k, r] of Object.entries(c.ramps)) if (!r || !isNum(r.from) || !isNum(r.to) || r.to < r.from || r.from < 0) fail(`the ${k} ramp must have 0 <= from <= to`);
   if (c.klSign !== 'sharpen' && c.klSign !== 'flatten') fail(`klSign must be sharpen or flatten, got ${JSON.stringify(c.klSign)}`);
   if (c.variant !== 'rendering' && c.variant !== 'gradient') fail(`variant must be rendering or gradient, got ${JSON.stringify(c.variant)}`);
@@ -203,7 +214,7 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
   const val = isObj(data.validation) ? data.validation : {};
   const cad = isObj(raw.cadence) ? raw.cadence : {};
   const ramps: RunConfig['ramps'] = {};
-  if (isObj(raw.ramps)) for (const k of ['rc', 'kl', 'nn'] as const) if (isObj(raw.ramps[k])) ramps[k] = { from: num((raw.ramps[k] as Record<string, unknown>).from, NaN), to: num((raw.ramps[k] as Record<string, unknown>).to, NaN) };
+  if (isObj(raw.ramps)) for (const k of WEIGHT_NAMES) if (isObj(raw.ramps[k])) ramps[k] = { from: num((raw.ramps[k] as Record<string, unknown>).from, NaN), to: num((raw.ramps[k] as Record<string, unknown>).to, NaN) };
   const init: RunConfig['init'] = isObj(raw.init) && raw.init.kind === 'file' && typeof raw.init.name === 'string'
     ? { kind: 'file', name: raw.init.name }
     : typeof raw.init === 'string' // before version 1: the file's name
@@ -216,7 +227,9 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
     labelledPerBatch: mode === 'semi-supervised' && isNum(raw.labelledPerBatch) ? raw.labelledPerBatch : null,
     seed: num(training.seed, base.seed),
     batchSize: num(training.batchSize, base.batchSize),
-    weights: { rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn) },
+    // bal: 0 in a file from before the term; a stored value that is not a number >= 0 is kept so
+    // that checkRunConfig refuses it by name.
+    weights: { rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn), bal: w.bal === undefined ? 0 : (w.bal as number) },
     ramps,
     klSign: raw.klSign === 'flatten' ? 'flatten' : raw.klSign === undefined || raw.klSign === 'sharpen' ? 'sharpen' : (raw.klSign as KlSign),
     variant: (raw.variant ?? base.variant) as ReconVariant,

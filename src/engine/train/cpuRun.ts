@@ -24,8 +24,9 @@ interface Sums {
   correct: number;
   rc: number;
   nn: number;
+  bal: number;
 }
-const zero = (): Sums => ({ steps: 0, ce: 0, nl: 0, ent: 0, nu: 0, correct: 0, rc: 0, nn: 0 });
+const zero = (): Sums => ({ steps: 0, ce: 0, nl: 0, ent: 0, nu: 0, correct: 0, rc: 0, nn: 0, bal: 0 });
 
 const EVAL_CHUNK = 20;
 
@@ -51,6 +52,7 @@ class CpuBackend implements RunBackend {
     s.ent += terms.ent * (n - terms.labelled);
     s.nu += n - terms.labelled;
     s.correct += terms.correct;
+    s.bal += terms.bal;
     // The GPU does not run the top-down pass for a run without its terms, and reports them as 0.
     s.rc += topDown ? terms.rc : 0;
     s.nn += topDown ? terms.nn : 0;
@@ -71,7 +73,8 @@ class CpuBackend implements RunBackend {
     const ent = s.nu > 0 ? s.ent / s.nu : 0;
     const rc = s.steps > 0 ? s.rc / s.steps : 0;
     const nn = s.steps > 0 ? s.nn / s.steps : 0;
-    return { steps: s.steps, ce, rc, ent, nn, total: ce + w.rc * rc + w.kl * ent + w.nn * nn, trainAccuracy: s.nl > 0 ? s.correct / s.nl : NaN, labelledSeen: s.nl };
+    const bal = s.steps > 0 ? s.bal / s.steps : 0;
+    return { steps: s.steps, ce, rc, ent, nn, bal, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal, trainAccuracy: s.nl > 0 ? s.correct / s.nl : NaN, labelledSeen: s.nl };
   }
 
   async evaluate(images: Float32Array, labels: ArrayLike<number>, count: number, params: ModelParams | null, onChunk?: (done: number) => Promise<void> | void): Promise<EvalResult> {

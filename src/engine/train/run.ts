@@ -29,6 +29,8 @@ export interface TrainMetrics {
   rc: number;
   ent: number;
   nn: number;
+  /** The class-balance term KL(pbar || uniform), a mean over the steps. */
+  bal: number;
   /** The objective with the weights of the last step. */
   total: number;
   /** Accuracy on the labelled images of the training batches (NaN without labels). */
@@ -223,12 +225,12 @@ export class RunBase implements TrainRun {
     const t0 = performance.now();
     const m = await this.b.readMetrics(weights);
     this.since.seconds += (performance.now() - t0) / 1000;
-    if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn})`);
+    if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn}, bal ${m.bal})`);
     const trained = m.steps > 0;
     const row: LogRecord = { epoch: this.epochs, step: p.step, wallSeconds: p.wallSeconds };
     if (trained) {
       Object.assign(row, {
-        ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, total: m.total, trainAccuracy: finite(m.trainAccuracy),
+        ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, bal: m.bal, total: m.total, trainAccuracy: finite(m.trainAccuracy),
         imagesPerSecond: this.since.seconds > 0 ? this.since.images / this.since.seconds : null, lr: lrAt(c, p.epoch),
       });
       this.since = { seconds: 0, images: 0 };
