@@ -14,6 +14,14 @@ export interface TourStep {
   target(doc: Document): Element | null;
 }
 
+/**
+ * The parts of the page the tour points at and its card must not cover, found by their classes
+ * and test ids (the wide layout's column first, else the part itself).
+ */
+const findInput = (doc: Document) => doc.querySelector('.input-col') ?? doc.querySelector('[data-testid="draw-pad"]');
+const findOverview = (doc: Document) => doc.querySelector('[data-testid="overview"]');
+const findPrediction = (doc: Document) => doc.querySelector('.predict-col') ?? doc.querySelector('[data-testid="prediction"]');
+
 export const TOUR_STEPS: TourStep[] = [
   {
     id: 'welcome',
@@ -25,19 +33,19 @@ export const TOUR_STEPS: TourStep[] = [
     id: 'input',
     title: 'The input',
     body: 'Draw a digit on the pad, or pick any of the 10,000 MNIST test digits (◀ ▶, or browse them). The model classifies it bottom-up and renders it back top-down.',
-    target: (doc) => doc.querySelector('.input-col') ?? doc.querySelector('[data-testid="draw-pad"]'),
+    target: findInput,
   },
   {
     id: 'overview',
     title: 'The whole network',
     body: 'Every level of the model on this digit: the bottom-up pass (blue) and the top-down backtrace (orange) through the same switches. Click a level to open it, hover a unit to see what it depends on, play or scrub the DP on the timeline.',
-    target: (doc) => doc.querySelector('[data-testid="overview"]'),
+    target: findOverview,
   },
   {
     id: 'prediction',
     title: 'The answer, and the digit rendered back',
     body: 'The class the model chose and every class’s score, then the reconstruction: the class template drawn through the switches it chose. Click a class to render the digit as that class instead.',
-    target: (doc) => doc.querySelector('.predict-col') ?? doc.querySelector('[data-testid="prediction"]'),
+    target: findPrediction,
   },
   {
     id: 'story',
@@ -64,12 +72,7 @@ export const TOUR_STEPS: TourStep[] = [
  * prediction and the reconstruction. Found at run time; absent ones are skipped.
  */
 export function protectedElements(doc: Document): Element[] {
-  const found = [
-    doc.querySelector('.input-col') ?? doc.querySelector('[data-testid="draw-pad"]'),
-    doc.querySelector('[data-testid="overview"]'),
-    doc.querySelector('.predict-col') ?? doc.querySelector('[data-testid="prediction"]'),
-    doc.querySelector('[data-testid="reconstruction"]'),
-  ];
+  const found = [findInput(doc), findOverview(doc), findPrediction(doc), doc.querySelector('[data-testid="reconstruction"]')];
   return found.filter((e): e is Element => e !== null);
 }
 
