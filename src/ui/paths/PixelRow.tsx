@@ -3,6 +3,7 @@
  * unit's receptive field, and the active paths through the selection reaching each pixel.
  */
 import { memo, useMemo } from 'react';
+import type { MapRef } from '../overview/links';
 import { fmtLog10, imageScale } from '../scales';
 import { tileLayout, type Box } from './geometry';
 import type { PathView } from '../../engine';
@@ -11,6 +12,7 @@ import { FIELD_CSS, SELECTED_CSS } from './LevelRow';
 import { TileGrid, type Cell, type Outline } from './TileGrid';
 
 const IMAGE = imageScale();
+const PIXELS: MapRef = { level: 0, stage: 'pixel' };
 
 export interface PixelRowProps {
   image: Float32Array;
@@ -37,6 +39,8 @@ export const PixelRow = memo(function PixelRow({ image, h, w, pv, anchor, field,
     const n = px.positionLog10[c.y * w + c.x];
     return `Pixel y ${c.y}, x ${c.x}: ink ${image[c.y * w + c.x].toFixed(2)}, ${n === -Infinity ? 'no' : fmtLog10(n)} active paths through the selection reach it.`;
   };
+  // Both figures are the input's grid: one h x w tile, the same outlines, linked to the pixels.
+  const pixelGrid = { tiles: 1, h, w, layout, outlines, linked: PIXELS };
   const fieldSize = field ? `${field.y1 - field.y0 + 1}×${field.x1 - field.x0 + 1}` : null;
 
   return (
@@ -65,34 +69,24 @@ export const PixelRow = memo(function PixelRow({ image, h, w, pv, anchor, field,
       </div>
       <figure className="path-figure">
         <TileGrid
+          {...pixelGrid}
           data={image}
-          tiles={1}
-          h={h}
-          w={w}
-          layout={layout}
           scale={IMAGE}
-          outlines={outlines}
           label="The input; select a pixel to see the active paths that reach it"
           onPick={(c) => onPick({ y: c.y, x: c.x })}
           start={pixel ? { tile: 0, y: pixel.y, x: pixel.x } : { tile: 0, y: Math.floor(h / 2), x: Math.floor(w / 2) }}
           describe={describe}
           testId="path-input"
-          linked={{ level: 0, stage: 'pixel' }}
         />
         <figcaption>input (select a pixel)</figcaption>
       </figure>
       <figure className="path-figure">
         <TileGrid
+          {...pixelGrid}
           data={px.positionLog10}
-          tiles={1}
-          h={h}
-          w={w}
-          layout={layout}
           scale={scale}
-          outlines={outlines}
           label="Active paths through the selection reaching each pixel"
           testId="path-pixels"
-          linked={{ level: 0, stage: 'pixel' }}
         />
         <figcaption>paths reaching each pixel</figcaption>
       </figure>
