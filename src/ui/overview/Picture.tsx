@@ -7,12 +7,12 @@ import { useEffect, useMemo, useRef, useState, type MouseEvent, type PointerEven
 import { PathModel, switchesOf } from '../../engine';
 import { fmtLog10 } from '../scales';
 import { appStore, useApp, type UnitRef, type ViewResult } from '../store';
-import { clampStep, stepsFor, type Step } from '../stepper/steps';
+import type { Step } from '../stepper/steps';
 import { ClassColumn } from './ClassColumn';
 import { useStepClock, type ClockTarget } from './clock';
 import { Flows, GateLabels, type GateInfo } from './Flows';
 import { flowsLit, pictureState } from './frames';
-import { useReducedMotion } from './hooks';
+import { useDpTimeline, useReducedMotion } from './hooks';
 import { LevelKeys, type KeyCursor } from './Keys';
 import { cellRect, hitTest, overviewLayout, type OverviewLayout } from './layout';
 import { overviewScales, stackOrder } from './paint';
@@ -44,12 +44,7 @@ export function levelLabel(l: number, c: number, k: number, w: number): string {
 export function Picture({ view, width, height }: { view: ViewResult; width: number; height: number }) {
   const spec = view.spec;
   const L = spec.levels.length;
-  const steps = useMemo(() => stepsFor(spec), [spec]);
-  const count = steps.length;
-  const index = clampStep(useApp((s) => s.stepIndex), count);
-  const complete = useApp((s) => s.picture.complete);
-  const playing = useApp((s) => s.picture.playing);
-  const speed = useApp((s) => s.picture.speed);
+  const { steps, count, index, complete, playing, speed } = useDpTimeline(spec);
   const expandedRaw = useApp((s) => s.picture.expanded);
   const expanded = expandedRaw !== null && expandedRaw >= 1 && expandedRaw <= L ? expandedRaw : null;
   const showPaths = useApp((s) => s.picture.paths);

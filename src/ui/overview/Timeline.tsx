@@ -4,12 +4,12 @@
  * step is the store's `stepIndex` (shared with the stepper and the URL); playing and scrubbing
  * leave the complete picture (`picture.complete`), so the picture shows the DP at that step.
  */
-import { useMemo } from 'react';
 import type { ModelSpec } from '../../engine';
 import { Options } from '../Options';
 import { SPEED_CHOICES } from '../picture/slice';
 import { appStore, useApp } from '../store';
-import { clampStep, PHASE_NAMES, stepsFor } from '../stepper/steps';
+import { clampStep, PHASE_NAMES } from '../stepper/steps';
+import { useDpTimeline } from './hooks';
 
 /** Goes to step i, leaving the complete picture and any playing. */
 export function goToStep(i: number, count: number): void {
@@ -19,12 +19,7 @@ export function goToStep(i: number, count: number): void {
 }
 
 export function Timeline({ spec }: { spec: ModelSpec }) {
-  const steps = useMemo(() => stepsFor(spec), [spec]);
-  const count = steps.length;
-  const index = clampStep(useApp((s) => s.stepIndex), count);
-  const complete = useApp((s) => s.picture.complete);
-  const playing = useApp((s) => s.picture.playing);
-  const speed = useApp((s) => s.picture.speed);
+  const { steps, count, index, complete, playing, speed } = useDpTimeline(spec);
   const setPicture = useApp((s) => s.setPicture);
   const step = steps[index];
   const play = () => {

@@ -1,5 +1,11 @@
-/** Small hooks of the overview: an element's size (ResizeObserver) and the reduced-motion preference. */
-import { useEffect, useState, type RefObject } from 'react';
+/**
+ * Small hooks of the overview: an element's size (ResizeObserver), the reduced-motion preference
+ * and where the DP's timeline stands.
+ */
+import { useEffect, useMemo, useState, type RefObject } from 'react';
+import type { ModelSpec } from '../../engine';
+import { useApp } from '../store';
+import { clampStep, stepsFor, type Step } from '../stepper/steps';
 
 /** The content-box size of an element, updated as it resizes (0 x 0 until measured). */
 export function useElementSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
@@ -35,4 +41,19 @@ export function useReducedMotion(): boolean {
     return () => mq.removeEventListener('change', on);
   }, []);
   return reduced;
+}
+
+/**
+ * Where the DP's timeline stands, as the picture and the timeline both read it: the steps of the
+ * architecture, the store's step (clamped to them), whether the whole DP is shown, whether it is
+ * playing and at what speed.
+ */
+export function useDpTimeline(spec: ModelSpec): { steps: Step[]; count: number; index: number; complete: boolean; playing: boolean; speed: number } {
+  const steps = useMemo(() => stepsFor(spec), [spec]);
+  const count = steps.length;
+  const index = clampStep(useApp((s) => s.stepIndex), count);
+  const complete = useApp((s) => s.picture.complete);
+  const playing = useApp((s) => s.picture.playing);
+  const speed = useApp((s) => s.picture.speed);
+  return { steps, count, index, complete, playing, speed };
 }
