@@ -16,19 +16,13 @@ import type { OverviewPainter } from './painter';
 /** The expansion transition's length (also in overview.css). */
 export const TRANSITION_MS = 260;
 
-interface TileProps {
+/** One channel's canvas: its box in the layout (y moved down for the top-down row), drawn by the painter. */
+interface TileProps extends TileBox {
   painter: OverviewPainter;
   level: number;
   row: 'up' | 'down';
-  channel: number;
   mapW: number;
   mapH: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  z: number;
-  shown: boolean;
   label: string;
 }
 
@@ -106,18 +100,13 @@ export function LevelTiles({ lv, rowShift, painter }: { lv: LevelBox; rowShift: 
       out.push(
         <TileCanvas
           key={`${row}-${t.channel}`}
+          {...t}
+          y={t.y + (row === 'down' ? rowShift : 0)}
           painter={painter}
           level={lv.level}
           row={row}
-          channel={t.channel}
           mapW={lv.mapW}
           mapH={lv.mapH}
-          x={t.x}
-          y={t.y + (row === 'down' ? rowShift : 0)}
-          w={t.w}
-          h={t.h}
-          z={t.z}
-          shown={t.shown}
           label={`Level ${lv.level}, channel ${t.channel + 1}: ${row === 'up' ? 'template-match scores u, r = max(0, u) once the switches are set' : 'the top-down signal (su after the mask)'}`}
         />,
       );
