@@ -1,6 +1,7 @@
 /**
  * The G-step on the GPU against the reference: every gradient tensor (1e-3 relative), the loss
- * terms, and Adam's update; a mutation of the state (save -> load -> continue) gives the same next
+ * terms (the class-balance term too, on batches whose class biases skew the predictions so that it
+ * is far from 0), and Adam's update; a mutation of the state (save -> load -> continue) gives the same next
  * step. The switches come from the GPU's own E-step, shared with the reference.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,17 +39,27 @@ async function make(spec: ModelSpec, config: Partial<TrainConfig>, seed = 1) {
   return { device, params, engine, trainer };
 }
 
-const CASES: [string, ModelSpec, LossWeights, 'rendering' | 'gradient', number[]][] = [
+// Added to the class biases of the initial parameters: predictions skewed towards class 0.
+const SKEW = [2, 0, -1, 0.5];
+const CASES: [string, ModelSpec, LossWeights, 'rendering' | 'gradient', number[], number[]?][] = [
   ['semi-supervised, gap, rendering', SPEC, { rc: 0.7, kl: 0.3, nn: 2 }, 'rendering', [1, -1, 3, -1, 0, 2]],
   ['supervised, dense, gradient reconstruction', { ...SPEC, readout: 'dense' }, { rc: 0.5, kl: 0.1, nn: 1 }, 'gradient', [1, 0, 3, 2, 0, 2]],
   ['unsupervised, dense', { ...SPEC, readout: 'dense' }, { rc: 1, kl: 0.5, nn: 0.5 }, 'rendering', [-1, -1, -1, -1, -1, -1]],
   ['convnet baseline (cross-entropy only)', SPEC, { rc: 0, kl: 0, nn: 0 }, 'rendering', [1, 0, 3, 2, 0, 2]],
+  ['semi-supervised with the class-balance term, gap', SPEC, { rc: 0.7, kl: 0.3, nn: 2, bal: 0.8 }, 'rendering', [1, -1, 3, -1, 0, 2, -1, -1], SKEW],
+  ['unsupervised with the class-balance term, dense', { ...SPEC, readout: 'dense' }, { rc: 1, kl: 0.5, nn: 0.5, bal: 2 }, 'rendering', [-1, -1, -1, -1, -1, -1, -1], SKEW],
+  ['the class-balance term alone (no top-down pass)', SPEC, { rc: 0, kl: 0, nn: 0, bal: 1 }, 'rendering', [-1, 2, -1, -1, -1, 0], SKEW],
+  ['supervised with a class-balance weight (no unlabelled image: the term is 0)', SPEC, { rc: 0.5, kl: 0.1, nn: 1, bal: 3 }, 'rendering', [1, 0, 3, 2, 0, 2], SKEW],
 ];
 
 describe('GPU gradients = reference gradients, same switches', () => {
-  for (const [name, spec, weights, variant, labels] of CASES) {
+  for (const [name, spec, weights, variant, labels, skew] of CASES) {
     it(name, async () => {
       const { device, params, engine, trainer } = await make(spec, { weights, variant, lr: 0 });
+      if (skew) {
+        skew.forEach((d, k) => (params.classBias[k] += d));
+        engine.setParams(params);
+      }
       const n = labels.length;
       const images = randomArray(n * 132, 5, 0, 1);
       await expectNoGpuErrors(device, async () => {
@@ -69,6 +80,9 @@ describe('GPU gradients = reference gradients, same switches', () => {
       expect(m.steps).toBe(1);
       expect(m.ce).toBeCloseTo(want.terms.ce, 4);
       expect(m.ent).toBeCloseTo(want.terms.ent, 4);
+      expect(m.bal).toBeCloseTo(want.terms.bal, 5);
+      if (skew && labels.some((y) => y < 0)) expect(want.terms.bal).toBeGreaterThan(0.05);
+      if (labels.every((y) => y >= 0)) expect(m.bal).toBe(0);
       if (weights.rc === 0 && weights.nn === 0) {
         // The convnet baseline runs no top-down pass: nothing is rendered, so nothing is measured.
         expect([m.rc, m.nn]).toEqual([0, 0]);

@@ -63,7 +63,8 @@ describe('TrainRun: CPU and GPU', () => {
     let at = -1;
     const probe = await DrmmGpuEngine.create(device, SPEC, initParams(SPEC, 3), { maxBatch: 8 });
     owned.push(probe);
-    const c = config({ cadence: { logEvery: 1, evalsPerEpoch: 1, checkpointEvery: 1000 } });
+    // Every loss term on, the class-balance term included.
+    const c = config({ weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.5 }, cadence: { logEvery: 1, evalsPerEpoch: 1, checkpointEvery: 1000 } });
     const schedule = scheduleFor(c, d.train.labels);
     const images = new Float32Array(8 * 784);
     const labels = new Int32Array(8);
@@ -87,6 +88,9 @@ describe('TrainRun: CPU and GPU', () => {
     const rg = await gpu.step();
     const rc = await cpu.step();
     for (const k of ['ce', 'rc', 'ent', 'nn', 'total'] as const) expect(relErr([rg.row![k] as number], [rc.row![k] as number]), k).toBeLessThan(1e-4);
+    // KL(pbar || u) is small near the start (about 0.05 here): float32's log C + sum pbar log pbar to 1e-6.
+    expect(rc.row!.bal as number).toBeGreaterThan(0);
+    expect(Math.abs((rg.row!.bal as number) - (rc.row!.bal as number))).toBeLessThan(1e-6);
     const gg = await gpu.grads();
     const gc = cpu.grads();
     expect(gg.length).toBe(gc.length);
