@@ -13,7 +13,7 @@ import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number }; nonnegative?: string }
+interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number; bal?: number }; nonnegative?: string }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -117,7 +117,9 @@ if (ps.length) {
 const ssl = runs.filter((r) => !supervised(r));
 if (ssl.length) {
   // An unsupervised run has no cross-entropy term (no labels).
-  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `CE${r.weights.kl ? ` + ${r.weights.kl} ENT` : ''} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL${r.klSign === 'flatten' ? ' (flatten)' : ''}` : '', r.weights.nn ? `${r.weights.nn} NN` : ''].filter(Boolean).join(' + ')) : '?');
+  // BAL: the class-balance term KL(mean unlabelled p(c|I) || uniform), named when its weight is not 0.
+  const bal = (w: NonNullable<RunSummary['weights']>) => (w.bal ? `${w.bal} BAL` : '');
+  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `${['CE', r.weights.kl ? `${r.weights.kl} ENT` : '', bal(r.weights)].filter(Boolean).join(' + ')} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL${r.klSign === 'flatten' ? ' (flatten)' : ''}` : '', r.weights.nn ? `${r.weights.nn} NN` : '', bal(r.weights)].filter(Boolean).join(' + ')) : '?');
   // A run that fine-tunes an unsupervised run's model: its budget counts the pretraining's epochs too.
   const pretraining = (r: RunSummary) => (r.init ? ssl.find((u) => u.mode === 'unsupervised' && u.finished && u.name.endsWith(`/${r.init!.replace(/\.drmm$/, '')}`)) : undefined);
   const budget = (r: RunSummary) => {

@@ -31,7 +31,7 @@ export interface RunSummary {
   /** A run whose model is its averaged parameters: the last iterate's test error, and the samples averaged. */
   averaged?: { samples: number; lastIterateError: number };
   /** The loss weights (a typed config's, when the log has one). */
-  weights?: { rc: number; kl: number; nn: number };
+  weights?: { rc: number; kl: number; nn: number; bal?: number };
   /** The KL term's sign: 'flatten' (each unlabelled prediction pulled towards the uniform prior) or 'sharpen' (the default). */
   klSign?: string;
   /** Epochs planned: the run's budget. */
