@@ -27,7 +27,7 @@ export function ProbBars({ probs, pred, label, width = 340 }: ProbBarsProps) {
     label !== undefined ? `; true label ${label}` : ''
   }.`;
   return (
-    <svg className="probbars" width={width} height={height} role="img" aria-label={summary} data-testid="prob-bars" data-pred={pred}>
+    <svg className="probbars class-bars" width={width} height={height} role="img" aria-label={summary} data-testid="prob-bars" data-pred={pred}>
       {x.ticks(4).map((t) => (
         <g key={t}>
           <line x1={x(t)} x2={x(t)} y1={TOP - 4} y2={height - 4} className="grid" />

@@ -16,7 +16,7 @@ export function ScoreBars({ scores, pred, width = 300 }: { scores: ArrayLike<num
   const x = scaleLinear().domain([-m, m]).range([LEFT, width - 44]).nice();
   const y = scaleBand<number>().domain(classes).range([TOP, TOP + ROW * classes.length]).padding(0.2);
   return (
-    <svg className="scorebars" width={width} height={height} role="img" aria-label={`Class scores; the highest is class ${pred}, s = ${fmt(scores[pred])}`} data-testid="score-bars" data-pred={pred}>
+    <svg className="scorebars class-bars" width={width} height={height} role="img" aria-label={`Class scores; the highest is class ${pred}, s = ${fmt(scores[pred])}`} data-testid="score-bars" data-pred={pred}>
       {x.ticks(4).map((t) => (
         <g key={t}>
           <line x1={x(t)} x2={x(t)} y1={TOP - 4} y2={height - 4} className={t === 0 ? 'zero' : 'grid'} />
