@@ -7,33 +7,10 @@ import { stepsFor } from '../../src/ui/stepper/steps';
 import { openCard } from '../../src/ui/story/apply';
 import { STORY_CARDS, STORY_COUNT } from '../../src/ui/story/cards';
 import { formatUrlState, parseUrlState, stateFromStore, URL_KEYS } from '../../src/ui/url/state';
-import { startUrlSync, type UrlHost } from '../../src/ui/url/sync';
+import { startUrlSync } from '../../src/ui/url/sync';
+import { fakeUrlHost } from '../helpers/urlHost';
 
 const idx = (id: string) => STORY_CARDS.findIndex((c) => c.id === id);
-
-function fakeHost(hash: string) {
-  const listeners = new Map<string, Set<() => void>>();
-  const host: UrlHost & { navigate(h: string): void } = {
-    location: { hash, pathname: '/', search: '' },
-    history: {
-      state: null,
-      replaceState(_d, _u, url) {
-        const i = url.indexOf('#');
-        host.location.hash = i < 0 ? '' : url.slice(i);
-      },
-    },
-    addEventListener: (t, fn) => {
-      if (!listeners.has(t)) listeners.set(t, new Set());
-      listeners.get(t)!.add(fn);
-    },
-    removeEventListener: (t, fn) => listeners.get(t)?.delete(fn),
-    navigate(h) {
-      host.location.hash = h;
-      for (const t of ['popstate', 'hashchange']) for (const fn of listeners.get(t) ?? []) fn();
-    },
-  };
-  return host;
-}
 
 describe('story= in links', () => {
   it('parses card numbers 1..N (to 0-based) and off, and names anything else as ignored', () => {
@@ -70,7 +47,7 @@ describe('the story and the URL sync', () => {
 
   it('a link opens its card with the card’s picture, and keeps its own digit and step', async () => {
     const store = createAppStore();
-    const host = fakeHost(`#digit=8&step=5&story=${idx('max-t') + 1}`);
+    const host = fakeUrlHost(`#digit=8&step=5&story=${idx('max-t') + 1}`);
     const sync = startUrlSync({ store, host, choosePreset: async () => true, throttleMs: 10 });
     const s0 = store.getState();
     s0.installModel({ presetName: s0.presetName, spec: s0.spec, params: s0.params, source: s0.source, modelVersion: 1, engineBackend: 'cpu', engineNote: null });
@@ -87,7 +64,7 @@ describe('the story and the URL sync', () => {
 
   it('writes the lecturer’s card moves to the address bar, and a hash edit moves the story', async () => {
     const store = createAppStore();
-    const host = fakeHost('');
+    const host = fakeUrlHost('');
     const sync = startUrlSync({ store, host, choosePreset: async () => true, throttleMs: 10 });
     openCard(store, idx('levels'), 'navigate');
     await vi.advanceTimersByTimeAsync(20);

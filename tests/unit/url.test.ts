@@ -16,7 +16,11 @@ import {
   stateFromStore,
   type UrlState,
 } from '../../src/ui/url/state';
-import { startUrlSync, unitProblem, type UrlHost } from '../../src/ui/url/sync';
+import { startUrlSync, unitProblem } from '../../src/ui/url/sync';
+import { fakeUrlHost } from '../helpers/urlHost';
+
+/** The app served under /app/, so the written URLs show that the path is kept. */
+const fakeHost = (hash: string) => fakeUrlHost(hash, '/app/');
 
 describe('drawings at 4 bits, base64url', () => {
   it('round-trips 16 levels exactly and quantises everything else to the nearest level', () => {
@@ -244,34 +248,6 @@ describe('unitProblem', () => {
     expect(unitProblem({ level: 2, stage: 'relu', channel: 0, y: 7, x: 13 }, spec)).toBeNull();
   });
 });
-
-/** A window stand-in: a location with a hash, replaceState and popstate/hashchange listeners. */
-function fakeHost(hash: string) {
-  const listeners = new Map<string, Set<() => void>>();
-  const calls: string[] = [];
-  const host: UrlHost & { navigate(h: string): void; calls: string[] } = {
-    location: { hash, pathname: '/app/', search: '' },
-    history: {
-      state: null,
-      replaceState(_d, _u, url) {
-        calls.push(url);
-        const i = url.indexOf('#');
-        host.location.hash = i < 0 ? '' : url.slice(i);
-      },
-    },
-    addEventListener: (t, fn) => {
-      if (!listeners.has(t)) listeners.set(t, new Set());
-      listeners.get(t)!.add(fn);
-    },
-    removeEventListener: (t, fn) => listeners.get(t)?.delete(fn),
-    navigate(h) {
-      host.location.hash = h;
-      for (const t of ['popstate', 'hashchange']) for (const fn of listeners.get(t) ?? []) fn();
-    },
-    calls,
-  };
-  return host;
-}
 
 /** Marks the store's first model as installed, as the controller's boot does. */
 function installDefault(store: AppStore) {
