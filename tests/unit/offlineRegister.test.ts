@@ -20,6 +20,29 @@ class FakeRegistration extends EventTarget {
   update = async () => {};
 }
 
+/** A first install: a registration whose only worker is installing. */
+function installing(): { reg: FakeRegistration; w: FakeWorker } {
+  const reg = new FakeRegistration();
+  const w = new FakeWorker();
+  reg.installing = w;
+  return { reg, w };
+}
+
+/** A registration with a version in use (an active worker). */
+function inUse(): FakeRegistration {
+  const reg = new FakeRegistration();
+  reg.active = new FakeWorker();
+  return reg;
+}
+
+/** The browser finds an update: a new worker installing, announced by 'updatefound'. */
+function findUpdate(reg: FakeRegistration): FakeWorker {
+  const w = new FakeWorker();
+  reg.installing = w;
+  reg.dispatchEvent(new Event('updatefound'));
+  return w;
+}
+
 function fakeContainer(reg: FakeRegistration | Error, controller: object | null = null) {
   const c = Object.assign(new EventTarget(), {
     controller,
@@ -59,9 +82,7 @@ describe('registerServiceWorker', () => {
   });
   it('first install: installing, then ready; sw.js next to the page, scoped to the app', async () => {
     const store = createAppStore();
-    const reg = new FakeRegistration();
-    const w = new FakeWorker();
-    reg.installing = w;
+    const { reg, w } = installing();
     const c = fakeContainer(reg);
     await registerServiceWorker(store, env(c));
     expect(c.calls).toEqual([[`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL }]]);
@@ -71,22 +92,15 @@ describe('registerServiceWorker', () => {
   });
   it('an update found while a version is in use: update-ready, which the notice shows', async () => {
     const store = createAppStore();
-    const reg = new FakeRegistration();
-    reg.active = new FakeWorker();
-    const c = fakeContainer(reg, {});
-    await registerServiceWorker(store, env(c));
+    const reg = inUse();
+    await registerServiceWorker(store, env(fakeContainer(reg, {})));
     expect(store.getState().offline.status).toBe('ready');
-    const w = new FakeWorker();
-    reg.installing = w;
-    reg.dispatchEvent(new Event('updatefound'));
-    w.set('installed');
+    findUpdate(reg).set('installed');
     expect(store.getState().offline.status).toBe('update-ready');
   });
   it('a failed first install is an error with the worker\'s reason; a failed update is not', async () => {
     const store = createAppStore();
-    const reg = new FakeRegistration();
-    const w = new FakeWorker();
-    reg.installing = w;
+    const { reg, w } = installing();
     const c = fakeContainer(reg);
     await registerServiceWorker(store, env(c));
     c.dispatchEvent(Object.assign(new Event('message'), { data: { type: 'precache-failed', version: 'v', message: 'not enough storage (QuotaExceededError)' } }));
@@ -94,13 +108,9 @@ describe('registerServiceWorker', () => {
     expect(store.getState().offline).toMatchObject({ status: 'error', message: 'not enough storage (QuotaExceededError)' });
 
     const store2 = createAppStore();
-    const reg2 = new FakeRegistration();
-    reg2.active = new FakeWorker();
+    const reg2 = inUse();
     await registerServiceWorker(store2, env(fakeContainer(reg2, {})));
-    const w2 = new FakeWorker();
-    reg2.installing = w2;
-    reg2.dispatchEvent(new Event('updatefound'));
-    w2.set('redundant');
+    findUpdate(reg2).set('redundant');
     expect(store2.getState().offline.status).toBe('ready');
   });
   it('a refused registration is reported, not thrown', async () => {
