@@ -3,14 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { initParams, paramList, paramShapes, PRESET_NAMES, PRESETS, rng, type ModelSpec, type PresetName } from '../../src/engine/model';
 import { TWO_LEVEL } from '../helpers/specs';
+import { bitsEqual, sealedHeader } from '../helpers/modelFileEdits';
 import { assembleModelFile, splitModelFile } from '../helpers/modelFileV1';
 import {
   crc32,
   MODEL_FILE_ERROR_PREFIX,
   MODEL_FILE_MAX_HEADER,
   readModelFile,
-  sealHeader,
-  storedHeaderCrc,
   writeModelFile,
   type ModelFile,
   type TrainingMeta,
@@ -44,9 +43,6 @@ function sample(preset: PresetName, spec: ModelSpec = PRESETS[preset]) {
   return { spec, preset, params, training, extra };
 }
 
-const bitsEqual = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-
 function expectSame(got: ModelFile, want: ReturnType<typeof sample>) {
   expect(got.spec).toEqual(want.spec);
   expect(got.preset).toBe(want.preset);
@@ -65,27 +61,13 @@ const split = (bytes: Uint8Array) => splitModelFile(bytes);
 /** Reassembles a file from raw header bytes and data, as a writer would lay it out. */
 const assemble = (json: Uint8Array, data: Uint8Array, version = 2) => assembleModelFile(json, data, version);
 
-/**
- * Header bytes with a valid version-2 header CRC, when the header still has the fixed checksum lead;
- * `header.checksum.header` is updated to match, so the object says what the bytes say.
- */
-function sealed(header: Record<string, any>): Uint8Array {
-  const ck = header.checksum && typeof header.checksum === 'object' ? header.checksum : null;
-  if (ck) ck.header = '00000000';
-  const raw = new TextEncoder().encode(JSON.stringify(header));
-  if (!ck || storedHeaderCrc(raw) === null) return raw;
-  const out = sealHeader(raw);
-  ck.header = storedHeaderCrc(out);
-  return out;
-}
-
 /** A file with an edited header whose checksums are made valid again, so the edit itself is what the reader sees. */
 function withHeader(edit: (h: Record<string, any>) => void, opts: { data?: Uint8Array; fixDataCrc?: boolean } = {}) {
   const { header, data: original } = split(writeModelFile(sample('drmm-compact', TWO_LEVEL)));
   const data = opts.data ?? original;
   if (opts.fixDataCrc) header.checksum.value = crc32(data);
   edit(header);
-  return assemble(sealed(header), data);
+  return assemble(sealedHeader(header), data);
 }
 
 const rejects = (bytes: Uint8Array | ArrayBuffer, message: string) => {

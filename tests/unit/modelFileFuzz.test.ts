@@ -6,6 +6,7 @@
 // and recorded in docs/RELIABILITY.md. Seeded, so a failure reproduces.
 import { afterAll, describe, expect, it } from 'vitest';
 import { initParams, paramList, paramShapes, PRESET_NAMES, PRESETS, rng, type ModelSpec, type PresetName } from '../../src/engine/model';
+import { bitsEqual, sealedHeader } from '../helpers/modelFileEdits';
 import { assembleModelFile, writeModelFileV1 } from '../helpers/modelFileV1';
 import {
   crc32,
@@ -13,8 +14,6 @@ import {
   MODEL_FILE_MAX_DEPTH,
   MODEL_FILE_MAX_HEADER,
   readModelFile,
-  sealHeader,
-  storedHeaderCrc,
   writeModelFile,
   type ModelFile,
 } from '../../src/engine/modelFile';
@@ -55,22 +54,11 @@ const assemble = (json: Uint8Array, data: Uint8Array, headerLength = json.length
  * checksum.header is set to what the bytes say.
  */
 function sealed(header: Json, data: Uint8Array): Uint8Array {
-  const ck = header.checksum && typeof header.checksum === 'object' ? header.checksum : null;
-  if (ck) {
-    ck.value = crc32(data);
-    ck.header = '00000000';
-  }
-  let raw: Uint8Array = new TextEncoder().encode(JSON.stringify(header));
-  if (ck && storedHeaderCrc(raw) !== null) {
-    raw = sealHeader(raw);
-    ck.header = storedHeaderCrc(raw);
-  }
-  return assemble(raw, data);
+  if (header.checksum && typeof header.checksum === 'object') header.checksum.value = crc32(data);
+  return assemble(sealedHeader(header), data);
 }
 
 const clone = (v: Json): Json => JSON.parse(JSON.stringify(v));
-const bitsEqual = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** What an accepted file must have said: its architecture, preset and training record, over the base's tensors. */
 interface Expect {
