@@ -19,14 +19,12 @@ import {
   type ModelFile,
   type ModelFileContents,
 } from '../../src/engine/modelFile';
+import { bitsEqual } from '../helpers/modelFileEdits';
 import { assembleModelFile, splitModelFile, writeModelFileV1 } from '../helpers/modelFileV1';
 import { TWO_LEVEL } from '../helpers/specs';
 
 const ROOT = path.resolve(__dirname, '../..');
 const enc = (s: string) => new TextEncoder().encode(s);
-const bitsEqual = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-
 /** The shipped models and the committed runs and checkpoints. */
 const shipped = [
   ...fs.readdirSync(path.join(ROOT, 'public/models')).filter((f) => f.endsWith('.drmm')).map((f) => `public/models/${f}`),
