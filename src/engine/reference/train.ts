@@ -15,6 +15,17 @@
  *
  * I_hat is the top-down rendering from the label (labelled images) or the predicted class
  * (unlabelled ones); z(l) is the top-down signal at r(l) before the ReLU/mask (`sr`).
+ *
+ * The contrastive rendering term (weight a_cr, 0 unless set): with e_n(c) = ||I_n - I_hat_c||^2 / D
+ * the squared error of the rendering from class c through image n's own switches, y_n the start
+ * class above and r_n = (y_n + 1 + k_n) mod C a rival class (k_n in [0, C-2], the run's draw),
+ *   L_cr = a_cr / N sum_n relu(m + e_n(y_n) - e_n(r_n))
+ * asks the start class's rendering to fit the image better, by the margin m, than another class's:
+ * what a generative classifier does (under Gaussian pixel noise the posterior is the softmax of
+ * -||I - I_hat_c||^2 / 2 sigma^2), which the RC term alone never asks (it only trains I_hat_y).
+ * Its gradient, for an image whose hinge is active: dL/dI_hat_y = a_cr 2 (I_hat_y - I) / (N D) and
+ * dL/dI_hat_r = -a_cr 2 (I_hat_r - I) / (N D), each back through its own top-down pass (templates
+ * and class templates, switches fixed, no nonnegativity penalty on the rival pass).
  */
 import { shapesOf, type ModelParams, type ModelSpec } from '../model';
 import type { ForwardMaps } from '../types';
@@ -32,7 +43,18 @@ export interface LossWeights {
   nn: number;
   /** a_bal: class balance of the batch's unlabelled predictions, KL(pbar || uniform); absent: 0. */
   bal?: number;
+  /** a_cr: contrastive rendering, the start class's rendering error below a rival's by a margin; absent: 0. */
+  cr?: number;
 }
+
+/** The contrastive term's per-batch inputs: each image's rival offset k_n in [0, C-2] and the margin m. */
+export interface RivalBatch {
+  offsets: ArrayLike<number>;
+  margin: number;
+}
+
+/** The rival class of an image that starts from class y: (y + 1 + k) mod C, never y. */
+export const rivalClass = (y: number, k: number, classes: number): number => (y + 1 + k) % classes;
 
 /** The top-down pass the reconstruction goes through. */
 export type ReconVariant = 'rendering' | 'gradient';
@@ -44,6 +66,8 @@ export interface LossTerms {
   nn: number;
   /** The class-balance term's value, sum_c pbar_c log pbar_c + log C (0 without unlabelled images). */
   bal: number;
+  /** The contrastive rendering term's value, mean_n relu(m + e_n(y) - e_n(r)) (0 without rivals). */
+  cr: number;
   total: number;
   labelled: number;
   correct: number;
@@ -56,11 +80,15 @@ export interface Grads {
   classBias: Float64Array;
 }
 
-/** Labels: a class, or -1 for an unlabelled image. */
+/**
+ * Labels: a class, or -1 for an unlabelled image. `rivals` (needed when a_cr > 0): the contrastive
+ * term's offsets and margin; its value is reported whenever they are given.
+ */
 export function lossAndGrads(
   spec: ModelSpec, params: ModelParams, images: Arr, labels: ArrayLike<number>, n: number,
   w: LossWeights, variant: ReconVariant = 'rendering',
   fixed?: { fwd: ForwardMaps; cls: number[] },
+  rivals?: RivalBatch,
 ): { terms: LossTerms; grads: Grads; fwd: ForwardMaps; cls: number[] } {
   const sh = shapesOf(spec);
   const C = spec.classes;
@@ -112,27 +140,30 @@ export function lossAndGrads(
   sh.levels.forEach((l, i) => {
     for (const v of bt.levels[i].sr) if (v < 0) nn += (v * v) / (n * l.c * l.hc * l.wc);
   });
-  let G: Float64Array = Float64Array.from({ length: n * D }, (_, j) => (w.rc * 2 * (bt.pixels[j] - images[j])) / (n * D));
-  sh.levels.forEach((l, i) => {
-    const sig = bt.levels[i];
-    add(grads.weights[i], convWeightGrad(sig.su, G, n, l.cin, l.hin, l.win, l.c, l.hc, l.wc, l.k, l.pad));
-    const gsu = conv(G, n, l.cin, l.hin, l.win, params.weights[i], new Float64Array(l.c), l.c, l.k, l.pad);
-    const a = live.levels[i].a;
-    const units = n * l.c * l.hc * l.wc;
-    const gsr = gsu.map((g, j) => (a[j] && (variant === 'gradient' || sig.sr[j] > 0) ? g : 0) - (w.nn * 2 * Math.max(-sig.sr[j], 0)) / units);
-    G = l.pool ? poolGather(gsr, live.levels[i].t!, n, l.c, l.hc, l.wc) : gsr;
-  });
-  // The start mu_c: dense, or spread 1/(H W) over positions (gap).
+  // The contrastive term: the rival renderings' errors, and which hinges are active.
+  const aCr = w.cr ?? 0;
+  if (aCr !== 0 && !rivals) throw new Error('lossAndGrads: the contrastive rendering term (cr > 0) needs the rival offsets');
+  let cr = 0;
+  let active: Uint8Array = new Uint8Array(n);
+  let rival: { cls: number[]; bt: ReturnType<typeof backtrace> } | null = null;
+  if (rivals) {
+    const con = contrastive(spec, params, live, images, n, cls, rivals, bt.pixels, variant);
+    cr = con.value;
+    active = con.active;
+    rival = con.rival;
+  }
+  // dL/dI_hat_y: a_rc 2 (I_hat - I) / (N D), plus a_cr times the same where the hinge is active.
+  topDownInto(grads, spec, params, live, bt, cls, n, variant, w.nn,
+    Float64Array.from({ length: n * D }, (_, j) => ((w.rc + (active[Math.floor(j / D)] ? aCr : 0)) * 2 * (bt.pixels[j] - images[j])) / (n * D)));
+  // dL/dI_hat_r = -a_cr 2 (I_hat_r - I) / (N D) where active, through the rival's own pass (no NN penalty there).
+  if (rival && aCr !== 0 && active.some((x) => x)) {
+    const px = rival.bt.pixels;
+    topDownInto(grads, spec, params, live, rival.bt, rival.cls, n, variant, 0,
+      Float64Array.from({ length: n * D }, (_, j) => (active[Math.floor(j / D)] ? (-aCr * 2 * (px[j] - images[j])) / (n * D) : 0)));
+  }
   const top = sh.top;
   const hw = top.h * top.w;
   const len = sh.templateLength;
-  for (let i = 0; i < n; i++)
-    for (let ch = 0; ch < top.c; ch++)
-      for (let j = 0; j < hw; j++) {
-        const g = G[(i * top.c + ch) * hw + j];
-        if (spec.readout === 'gap') grads.mu[cls[i] * len + ch] += g / hw;
-        else grads.mu[cls[i] * len + ch * hw + j] += g;
-      }
 
   // Bottom-up: back-propagation of the class-level terms through the fixed switches.
   const xL = live.levels[sh.levels.length - 1].x;
@@ -150,8 +181,76 @@ export function lossAndGrads(
     if (i > 0) gx = convTranspose(gu, n, l.c, l.hc, l.wc, params.weights[i], l.cin, l.hin, l.win, l.k, l.pad);
   }
   const bal = balance.value;
-  const terms = { ce, rc, ent, nn, bal, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + aBal * bal, labelled: nl, correct };
+  const terms = { ce, rc, ent, nn, bal, cr, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + aBal * bal + aCr * cr, labelled: nl, correct };
   return { terms, grads, fwd, cls };
+}
+
+/**
+ * The contrastive term at weight 1: e_n(c) = ||I_n - I_hat_c||^2 / D for the start class (from
+ * `pixels`, its rendering) and the rival (rendered here through the same switches), the mean hinge
+ * relu(m + e_n(y) - e_n(r)) over the batch, and which images' hinges are active (> 0).
+ */
+function contrastive(
+  spec: ModelSpec, params: ModelParams, live: ForwardMaps, images: Arr, n: number, cls: number[], rivals: RivalBatch,
+  pixels: ArrayLike<number>, variant: ReconVariant,
+): { value: number; active: Uint8Array; rival: { cls: number[]; bt: ReturnType<typeof backtrace> } } {
+  const C = spec.classes;
+  const D = spec.input.channels * spec.input.height * spec.input.width;
+  if (rivals.offsets.length < n) throw new Error(`lossAndGrads: ${rivals.offsets.length} rival offsets for ${n} images`);
+  const rcls = cls.map((y, i) => {
+    const k = rivals.offsets[i];
+    if (!Number.isInteger(k) || k < 0 || k > C - 2) throw new Error(`lossAndGrads: rival offset ${k} of image ${i} is not in [0, ${C - 2}]`);
+    return rivalClass(y, k, C);
+  });
+  const bt = backtrace(spec, params, live, { kind: 'class', classes: rcls }, variant);
+  const err = (px: ArrayLike<number>, i: number) => {
+    let e = 0;
+    for (let j = i * D; j < (i + 1) * D; j++) e += (px[j] - images[j]) ** 2;
+    return e / D;
+  };
+  const active = new Uint8Array(n);
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const h = rivals.margin + err(pixels, i) - err(bt.pixels, i);
+    if (h > 0) {
+      active[i] = 1;
+      value += h / n;
+    }
+  }
+  return { value, active, rival: { cls: rcls, bt } };
+}
+
+/**
+ * Adds the gradient of a top-down pass (rendered from `cls`, its signal `bt`) given dL/dI_hat = G
+ * to the weights and the class templates: dW(l) += su(l) (x) G(l-1), down to the start mu_c; the
+ * nonnegativity penalty (weight aNn) on the pass's sr.
+ */
+function topDownInto(
+  grads: Grads, spec: ModelSpec, params: ModelParams, live: ForwardMaps, bt: ReturnType<typeof backtrace>, cls: number[], n: number,
+  variant: ReconVariant, aNn: number, G0: Float64Array,
+): void {
+  const sh = shapesOf(spec);
+  let G = G0;
+  sh.levels.forEach((l, i) => {
+    const sig = bt.levels[i];
+    convWeightGrad(sig.su, G, n, l.cin, l.hin, l.win, l.c, l.hc, l.wc, l.k, l.pad).forEach((v, j) => (grads.weights[i][j] += v));
+    const gsu = conv(G, n, l.cin, l.hin, l.win, params.weights[i], new Float64Array(l.c), l.c, l.k, l.pad);
+    const a = live.levels[i].a;
+    const units = n * l.c * l.hc * l.wc;
+    const gsr = gsu.map((g, j) => (a[j] && (variant === 'gradient' || sig.sr[j] > 0) ? g : 0) - (aNn * 2 * Math.max(-sig.sr[j], 0)) / units);
+    G = l.pool ? poolGather(gsr, live.levels[i].t!, n, l.c, l.hc, l.wc) : gsr;
+  });
+  // The start mu_c: dense, or spread 1/(H W) over positions (gap).
+  const top = sh.top;
+  const hw = top.h * top.w;
+  const len = sh.templateLength;
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < top.c; ch++)
+      for (let j = 0; j < hw; j++) {
+        const g = G[(i * top.c + ch) * hw + j];
+        if (spec.readout === 'gap') grads.mu[cls[i] * len + ch] += g / hw;
+        else grads.mu[cls[i] * len + ch * hw + j] += g;
+      }
 }
 
 /**
