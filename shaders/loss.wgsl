@@ -27,6 +27,24 @@
 //   acc[0..4], and the batch's KL(pbar || u) to acc[a0]. metrics_sq (one workgroup): adds sum (A - B)^2 (`mode` SQ_DIFFERENCE) or sum
 //   relu(-A)^2 (SQ_NEGATIVE_PART) times f1 to acc[a0]. eval_accumulate (one thread): correct and
 //   seen to acc[a0], acc[a0+1].
+// The contrastive rendering term (weight a_cr, margin m; only recorded when a_cr > 0, so a run
+// without it dispatches exactly what it did before). With e_n(c) = ||I_n - I_hat_c||^2 / D the
+// squared error of the rendering from class c through image n's own switches, y_n the start class
+// (ucls above) and r_n = (y_n + 1 + k_n) mod C a rival drawn by the run (k_n in [0, C-2]):
+//   L_cr = a_cr / N sum_n relu(m + e_n(y_n) - e_n(r_n)).
+// Why: the RC term trains only the start class's rendering; nothing asks another class's rendering
+// to fit the digit worse, so every class renders the digit about as well (all ten renderings
+// through a 7's switches look like the 7). A generative classifier ranks the classes by exactly
+// this error (Gaussian pixel noise: p(c|I) = softmax_c(-||I - I_hat_c||^2 / 2 sigma^2)); the hinge
+// asks for that ranking by a margin, per image, with one sampled rival. Gradients, switches fixed,
+// for an image whose hinge is active (h_n = m + e_n(y) - e_n(r) > 0; none otherwise):
+//   dL/dI_hat_y = a_cr 2 (I_hat_y - I) / (N D),  dL/dI_hat_r = -a_cr 2 (I_hat_r - I) / (N D),
+// each back through its own top-down pass into the templates and class templates.
+// cr_rival: r_n from labels = y_n and fc = k_n, into ucls. cr_error (one workgroup an image):
+//   dst[n] = e_n(rendering in fa). cr_hinge: dst[N + n] = relu(f0 = m + e_n - dst[n]).
+// cr_recon_grad: dL/dI_hat = (f0 + f1 [fc[N + n] > 0]) 2 (I_hat - I) / (N*D): f0 = a_rc, f1 = a_cr
+//   for the start class's pass (an inactive image gets a_rc's gradient exactly), f0 = 0,
+//   f1 = -a_cr for the rival's. metrics_cr (one thread): f1 sum_n fa[N + n] added to dst[a0].
 // Dims (params.ts): f0 the term's weight (scores_grad: a_kl, recon_grad: a_rc, topdown_backward:
 // a_nn), scores_grad's f1 a_bal; total the threads, and for recon_grad and topdown_backward the mean's divisor N*D or
 // N*units; metrics_sq: mode, a0 the accumulator, f1 the scale.
@@ -36,6 +54,9 @@
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(5) var<storage, read_write> ucls: array<u32>;
+
+// The contrastive term's per-image reals (its kernels only): the rival offsets, or h_n.
+@group(0) @binding(6) var<storage, read> fc: array<f32>;
 
 const UNLABELLED: u32 = 0xffffffffu;
 
@@ -211,4 +232,68 @@ fn eval_accumulate() {
   for (var n = 0u; n < dims.n; n++) { if (argmax_probs(n) == labels[n]) { correct += 1.0; } }
   dst[dims.a0] += correct;
   dst[dims.a0 + 1u] += f32(dims.n);
+}
+
+// labels = y_n (the start classes), fc = k_n; ucls = r_n. One thread an image.
+@compute @workgroup_size(WG)
+fn cr_rival(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let n = flat_id(gid, nwg);
+  if (n >= dims.total) { return; }
+  ucls[n] = (labels[n] + 1u + u32(fc[n])) % dims.classes;
+}
+
+// sum_d (fa - fb)^2 over image `img`'s a0 = D values, by its workgroup (every thread gets it).
+fn image_sq(img: u32, li: u32) -> f32 {
+  var s = 0.0;
+  let base = img * dims.a0;
+  for (var d = li; d < dims.a0; d += WG) {
+    let v = fa[base + d] - fb[base + d];
+    s += v * v;
+  }
+  partial[li] = s;
+  workgroupBarrier();
+  for (var w = WG / 2u; w > 0u; w = w / 2u) {
+    if (li < w) { partial[li] += partial[li + w]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+// The image of a workgroup (a uniform value: the barriers stay in uniform control flow).
+fn image_of(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
+
+// fa = I_hat (the rival's rendering), fb = I; dst[n] = e_n(r). One workgroup an image.
+@compute @workgroup_size(WG)
+fn cr_error(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let img = image_of(wid, nwg);
+  if (img >= dims.n) { return; }
+  let s = image_sq(img, li);
+  if (li == 0u) { dst[img] = s / f32(dims.a0); }
+}
+
+// fa = I_hat (the start class's rendering), fb = I, dst[n] = e_n(r); dst[N + n] = h_n. One workgroup an image.
+@compute @workgroup_size(WG)
+fn cr_hinge(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let img = image_of(wid, nwg);
+  if (img >= dims.n) { return; }
+  let s = image_sq(img, li);
+  if (li == 0u) { dst[dims.n + img] = max(dims.f0 + s / f32(dims.a0) - dst[img], 0.0); }
+}
+
+// fa = I_hat, fb = I, fc[N + n] = h_n; one thread a pixel value (total = N*D, the mean's divisor).
+@compute @workgroup_size(WG)
+fn cr_recon_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_id(gid, nwg);
+  if (i >= dims.total) { return; }
+  let img = i / (dims.total / dims.n);
+  let on = select(0.0, 1.0, fc[dims.n + img] > 0.0);
+  dst[i] = (dims.f0 + dims.f1 * on) * 2.0 * (fa[i] - fb[i]) / f32(dims.total);
+}
+
+// fa[N + n] = h_n; adds f1 sum_n h_n to dst[a0]. One thread.
+@compute @workgroup_size(1)
+fn metrics_cr() {
+  var s = 0.0;
+  for (var n = 0u; n < dims.n; n++) { s += fa[dims.n + n]; }
+  dst[dims.a0] += s * dims.f1;
 }

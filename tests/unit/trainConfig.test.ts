@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, paramList, paramShapes } from '../../src/engine/model';
 import { adamStep, emptyAdam } from '../../src/engine/train/adam';
 import { decodeRun, emptyProgress, encodeRun, type RunSnapshot } from '../../src/engine/train/checkpoint';
-import { checkRunConfig, configChanges, defaultRunConfig, defaultWeights, lrAt, parseRunConfig, weightsAt } from '../../src/engine/train/config';
+import { CR_MARGIN, checkRunConfig, configChanges, defaultRunConfig, defaultWeights, lrAt, parseRunConfig, usesTopDown, weightsAt } from '../../src/engine/train/config';
 import { floatSplit, scheduleFor, trainingPool, validationIndices } from '../../src/engine/train/data';
 import { Schedule } from '../../src/engine/train/schedule';
 
@@ -38,7 +38,7 @@ describe('RunConfig', () => {
 
   it('ramps a loss weight linearly over its warm-up, and the KL sign is a named choice', () => {
     const c = defaultRunConfig('semi-supervised', { weights: { rc: 0.5, kl: 0.2, nn: 0.1 }, ramps: { kl: { from: 1, to: 3 } } });
-    expect(weightsAt(c, 0.5)).toEqual({ rc: 0.5, kl: 0, nn: 0.1, bal: 0 });
+    expect(weightsAt(c, 0.5)).toEqual({ rc: 0.5, kl: 0, nn: 0.1, bal: 0, cr: 0 });
     expect(weightsAt(c, 2).kl).toBeCloseTo(0.1, 12);
     expect(weightsAt(c, 3).kl).toBeCloseTo(0.2, 12);
     expect(weightsAt(c, 7).kl).toBeCloseTo(0.2, 12);
@@ -48,17 +48,17 @@ describe('RunConfig', () => {
     // The class-balance weight ramps like the others and keeps its sign whatever the KL sign.
     const b = defaultRunConfig('semi-supervised', { weights: { rc: 0.5, kl: 0.2, nn: 0.1, bal: 0.4 }, ramps: { bal: { from: 0, to: 2 } }, klSign: 'flatten' });
     expect(weightsAt(b, 0.5).bal).toBeCloseTo(0.1, 12);
-    expect(weightsAt(b, 5)).toEqual({ rc: 0.5, kl: -0.2, nn: 0.1, bal: 0.4 });
+    expect(weightsAt(b, 5)).toEqual({ rc: 0.5, kl: -0.2, nn: 0.1, bal: 0.4, cr: 0 });
   });
 
   it('gives the class-balance weight 0 by default in every mode, and 0 to configs written before it', () => {
     for (const mode of ['supervised', 'semi-supervised', 'unsupervised', 'convnet'] as const) {
       expect(defaultRunConfig(mode).weights.bal).toBe(0);
       // Weights given as {rc, kl, nn} (the page's settings) hold bal 0 once checked.
-      expect(defaultRunConfig(mode, { weights: { rc: 0.1, kl: 0, nn: 0 } }).weights).toEqual({ rc: 0.1, kl: 0, nn: 0, bal: 0 });
+      expect(defaultRunConfig(mode, { weights: { rc: 0.1, kl: 0, nn: 0 } }).weights).toEqual({ rc: 0.1, kl: 0, nn: 0, bal: 0, cr: 0 });
     }
     const old = parseRunConfig({ mode: 'semi-supervised', labelled: 100, seed: 2, batchSize: 64, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1 }, ramps: { kl: { from: 0, to: 1 } } } });
-    expect(old.weights).toEqual({ rc: 0.5, kl: 0.1, nn: 0.1, bal: 0 });
+    expect(old.weights).toEqual({ rc: 0.5, kl: 0.1, nn: 0.1, bal: 0, cr: 0 });
     expect(weightsAt(old, 3).bal).toBe(0);
     // So an old checkpoint resumed with the same flags shows no change of settings.
     expect(configChanges(old, parseRunConfig({ mode: 'semi-supervised', labelled: 100, seed: 2, batchSize: 64, config: old as unknown as Record<string, unknown> }))).toEqual([]);
@@ -68,6 +68,35 @@ describe('RunConfig', () => {
     expect(configChanges(old, { ...old, weights: { ...old.weights, bal: 0.3 } })).toEqual(['weights.bal: 0 -> 0.3']);
     expect(() => parseRunConfig({ mode: 'semi-supervised', labelled: 100, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: -1 } } })).toThrow(/bal weight must be a number >= 0, got -1/);
     expect(() => parseRunConfig({ mode: 'semi-supervised', labelled: 100, config: { version: 1, weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 'high' } } })).toThrow(/bal weight/);
+  });
+
+  it('gives the contrastive rendering weight 0 and the default margin by default and to configs written before them', () => {
+    for (const mode of ['supervised', 'semi-supervised', 'unsupervised', 'convnet'] as const) {
+      const d = defaultRunConfig(mode);
+      expect([d.weights.cr, d.crMargin]).toEqual([0, CR_MARGIN]);
+      expect(weightsAt(d, 1).cr).toBe(0);
+      expect(usesTopDown(d)).toBe(mode !== 'convnet');
+    }
+    expect(CR_MARGIN).toBe(0.005);
+    // A file from before the term (bal there, cr and crMargin not): cr 0, the default margin, and no change on a resume.
+    const old = parseRunConfig({ mode: 'supervised', seed: 2, batchSize: 64, config: { version: 1, weights: { rc: 5, kl: 0, nn: 0, bal: 0 }, nonnegative: 'top-down' } });
+    expect(old.weights).toEqual({ rc: 5, kl: 0, nn: 0, bal: 0, cr: 0 });
+    expect(old.crMargin).toBe(CR_MARGIN);
+    expect(configChanges(old, parseRunConfig({ mode: 'supervised', seed: 2, batchSize: 64, config: old as unknown as Record<string, unknown> }))).toEqual([]);
+    // Set, ramped and changed like the other weights; the margin is a setting of its own.
+    const set = parseRunConfig({ mode: 'supervised', config: { version: 1, weights: { rc: 5, kl: 0, nn: 0, cr: 1 }, ramps: { cr: { from: 0.5, to: 1 } }, crMargin: 0.01 } });
+    expect([set.weights.cr, set.crMargin]).toEqual([1, 0.01]);
+    expect(set.ramps.cr).toEqual({ from: 0.5, to: 1 });
+    expect(weightsAt(set, 0.75).cr).toBeCloseTo(0.5, 12);
+    expect(usesTopDown(defaultRunConfig('convnet', { weights: { rc: 0, kl: 0, nn: 0, cr: 1 } }))).toBe(true);
+    expect(configChanges(old, { ...old, weights: { ...old.weights, cr: 1 }, crMargin: 0.01 })).toEqual(['weights.cr: 0 -> 1', 'crMargin: 0.005 -> 0.01']);
+    // Refused: a negative or non-numeric weight, a negative margin, a ramp backwards.
+    const c = defaultRunConfig('supervised');
+    expect(() => checkRunConfig({ ...c, weights: { ...c.weights, cr: -1 } })).toThrow(/the cr weight must be a number >= 0, got -1/);
+    expect(() => parseRunConfig({ mode: 'supervised', config: { version: 1, weights: { rc: 1, kl: 0, nn: 0, cr: 'x' } } })).toThrow(/cr weight/);
+    expect(() => checkRunConfig({ ...c, crMargin: -0.1 })).toThrow(/crMargin must be a number >= 0, got -0.1/);
+    expect(() => parseRunConfig({ mode: 'supervised', config: { version: 1, crMargin: 'wide' } })).toThrow(/crMargin/);
+    expect(() => checkRunConfig({ ...c, ramps: { cr: { from: 2, to: 1 } } })).toThrow(/cr ramp/);
   });
 
   it('decays the learning rate per whole epoch from decayFrom', () => {

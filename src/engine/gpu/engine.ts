@@ -89,6 +89,7 @@ export class DrmmGpuEngine {
   private readonly classStartStep: Step;
   private readonly predStartStep: Step;
   private readonly unitStartSteps = new Map<string, Step>();
+  private readonly classStartFrom = new Map<GPUBuffer, Step>();
   private readonly tdSteps: { unpool: Step | null; relu: Step; convT: Transpose }[];
   private readonly paths: GpuPathCounts;
   private lastBacktrace: Variant = 'rendering';
@@ -243,12 +244,18 @@ export class DrmmGpuEngine {
 
   /**
    * The top-down pass from the classes already in the start-class buffer (a trainer writes them on
-   * the GPU: the label, or the prediction for an unlabelled image).
+   * the GPU: the label, or the prediction for an unlabelled image), or in `classes`, a u32 buffer of
+   * the caller's (the trainer's rival classes).
    */
-  encodeClassBufferBacktrace(pass: GPUComputePassEncoder, variant: Variant): void {
+  encodeClassBufferBacktrace(pass: GPUComputePassEncoder, variant: Variant, classes?: GPUBuffer): void {
     this.live();
     this.useVariant(variant);
-    this.encodeClassStart(pass, this.classStartStep);
+    let st = this.classStartStep;
+    if (classes) {
+      st = this.classStartFrom.get(classes) ?? this.own.step(KERNELS.classStart, [this.mu, classes, this.levels[this.levels.length - 1].sx], 'start.classBuffer');
+      this.classStartFrom.set(classes, st);
+    }
+    this.encodeClassStart(pass, st);
     this.descend(pass, this.levels.length - 1, false, variant);
   }
 

@@ -86,7 +86,8 @@ export type ParamKind =
   | 'pathsDownConv' | 'pathsDownPool' | 'pathsUpUnpool' | 'pathsUpConv' | 'pathsStart' | 'pathsActive'
   | 'weightGrad' | 'wgradReduce' | 'biasGrad' | 'readoutBackward' | 'readoutGradMu' | 'readoutGradBias'
   | 'scoresGrad' | 'reconGrad' | 'topdownBackward' | 'classStartBackward' | 'metricsScores' | 'metricsSq' | 'evalAccumulate'
-  | 'adam' | 'gemm' | 'sparseConv' | 'sparseWgrad' | 'switchMask';
+  | 'adam' | 'gemm' | 'sparseConv' | 'sparseWgrad' | 'switchMask'
+  | 'crRival' | 'crError' | 'crReconGrad' | 'metricsCr';
 
 export interface KernelDesc {
   name: string;

@@ -8,7 +8,7 @@
  */
 import type { LevelShape, ModelShapes } from '../model';
 import type { Variant } from '../types';
-import { MODE, type ParamKind } from './kernels';
+import { MODE, WORKGROUP, type ParamKind } from './kernels';
 import type { Dims } from './dims';
 
 /** A kernel's uniform, as built for one kind of kernel. */
@@ -254,6 +254,25 @@ export const metricsSqParams = (term: 'difference' | 'negativePart', slot: numbe
 /** eval_accumulate (one thread): n, classes; correct and seen images are added to acc[a0 = slot], acc[slot + 1]. */
 export const evalAccumulateParams = (n: number, classes: number, slot: number) =>
   made('evalAccumulate', { n, classes, a0: slot, total: n });
+
+// ---------------------------------------------------------------------------------------------
+// the contrastive rendering term (loss.wgsl's cr_* kernels, gpu/contrastive.ts)
+
+/** cr_rival: n, classes; one thread an image. */
+export const crRivalParams = (n: number, classes: number) => made('crRival', { n, classes, total: n });
+
+/** cr_error / cr_hinge: n, a0 = D (values an image), f0 = the margin (cr_hinge); one workgroup an image. */
+export const crErrorParams = (n: number, pixels: number, margin = 0) => made('crError', { n, a0: pixels, f0: margin, total: n * WORKGROUP });
+
+/**
+ * cr_recon_grad: n, f0 = the weight of every image (a_rc), f1 = the weight added where the
+ * image's hinge is active (+a_cr for the start class's pass, -a_cr for the rival's); one thread a
+ * pixel value (total = N x D, the mean's divisor).
+ */
+export const crReconGradParams = (n: number, values: number, base: number, hinge: number) => made('crReconGrad', { n, f0: base, f1: hinge, total: values });
+
+/** metrics_cr (one thread): n; the mean of the hinges (f1 = 1/n) is added to acc[a0 = slot]. */
+export const metricsCrParams = (n: number, slot: number) => made('metricsCr', { n, a0: slot, f1: 1 / n, total: 1 });
 
 // ---------------------------------------------------------------------------------------------
 // the optimizer

@@ -14,6 +14,9 @@
  * With the 'sparse' variant of a pooled level's wgrad or transpose (convSteps.ts), g_u is kept
  * coarse, g_c = g_x * a at the switched positions (switch_mask: no unpool, no fine mask, db from
  * g_c), and the top-down dW(l) reads su(l) at the switched positions (pool_gather).
+ * With the contrastive rendering term (a_cr > 0, contrastive.ts), G(0) of the start class's pass
+ * gets a_cr more where an image's hinge is active, and a second top-down pass from the rival
+ * classes (G(0) = -a_cr 2 (I_hat_r - I) / (N D) there, no a_nn) adds into dW and dmu.
  */
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
@@ -26,7 +29,8 @@ import {
 } from './params';
 import { Match, Transpose, WeightGrad, wgradScratch } from './convSteps';
 import { SPARSE_KERNELS } from './sparse';
-import { GpuOwner } from './runner';
+import { ContrastivePass } from './contrastive';
+import { GpuOwner, type Step } from './runner';
 
 export interface TrainConfig {
   weights: LossWeights;
@@ -40,7 +44,12 @@ export interface TrainConfig {
   weightDecay: number;
   /** Per parameter tensor (paramList order): projected onto >= 0 after each step. */
   nonnegative?: boolean[];
+  /** The contrastive rendering term's margin m (used when weights.cr > 0); absent: CR_MARGIN. */
+  crMargin?: number;
 }
+
+/** The contrastive term's default margin, in mean squared error per pixel (docs/TRAINING.md). */
+export const CR_MARGIN = 0.005;
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   weights: { rc: 0.5, kl: 0.1, nn: 0.1 },
@@ -61,6 +70,8 @@ export interface TrainMetrics {
   nn: number;
   /** The class-balance term KL(pbar || uniform), a mean over steps (a step without unlabelled images: 0). */
   bal: number;
+  /** The contrastive rendering term, mean_n relu(m + e_n(y) - e_n(r)), a mean over steps (0 where a_cr = 0). */
+  cr: number;
   /** The objective with the current weights. */
   total: number;
   /** Accuracy on the labelled images of the training batches (NaN without labels). */
@@ -70,9 +81,9 @@ export interface TrainMetrics {
 
 export const UNLABELLED = 0xffffffff;
 const F = 4;
-// The metrics accumulator's slots: metrics_scores writes 0..4 and `bal` (its a0), metrics_sq `rc` and `nn`.
-const ACC = { ce: 0, nl: 1, ent: 2, nu: 3, correct: 4, rc: 5, nn: 6, bal: 7 } as const;
-const ACC_SLOTS = 8;
+// The metrics accumulator's slots: metrics_scores writes 0..4 and `bal` (its a0), metrics_sq `rc` and `nn`, metrics_cr `cr`.
+const ACC = { ce: 0, nl: 1, ent: 2, nu: 3, correct: 4, rc: 5, nn: 6, bal: 7, cr: 8 } as const;
+const ACC_SLOTS = 9;
 
 export interface AdamState {
   t: number;
@@ -99,6 +110,8 @@ export class GpuTrainer {
   private t = 0;
   private stepsSinceRead = 0;
   private n = 0;
+  /** Whether the current batch came with rival offsets (the contrastive term needs them). */
+  private hasRivals = false;
   private readonly s: ReturnType<GpuTrainer['buildSteps']>;
 
   constructor(engine: DrmmGpuEngine, config: Partial<TrainConfig> = {}) {
@@ -167,15 +180,28 @@ export class GpuTrainer {
     const coarseOf = (i: number, name: string) => buf(name, N * sh.levels[i].c * sh.levels[i].hout * sh.levels[i].wout);
     const gc = io.levels.map((lb, i) => (lb.t && (wSparse(i) || tSparse(i)) ? { t: lb.t, coarse: coarseOf(i, `bu.gc${i + 1}`) } : null));
     const fineBu = (i: number) => !gc[i] || !wSparse(i) || (i > 0 && !tSparse(i));
+    const tdSwitched = io.levels.map((lb, i) => (lb.t && wSparse(i) ? { t: lb.t, coarse: coarseOf(i, `td.suSwitched${i + 1}`), gatherFrom: lb.su } : null));
+    // The contrastive term's steps, built on first use (a run without it compiles and allocates none).
+    // Its rival pass gets top-down steps of its own where the dims differ from the start class's pass
+    // (a Step holds one uniform, and the last setDims before a submit is what all its dispatches read).
+    let cr: { pass: ContrastivePass; td: { wgrad: WeightGrad; back: Step }[] } | null = null;
+    const contrastive = () =>
+      (cr ??= {
+        pass: new ContrastivePass(this.own, this.engine, io, { G0: G[0], GL: G[L], gMu, acc: this.acc, dummyRw: this.dummyRw }),
+        td: io.levels.map((lb, i) => ({
+          wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `cr.td.wgrad${i + 1}`, tdSwitched[i]),
+          back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `cr.td.back${i + 1}`),
+        })),
+      });
     return {
+      contrastive,
       scoresGrad: this.mkStep('scoresGrad', [io.probs, unused, this.labels, gScores, io.startClasses], 'scoresGrad'),
       metricsScores: this.mkStep('metricsScores', [io.probs, unused, this.labels, this.acc, this.dummyRw], 'metrics.scores'),
       metricsRc: this.mkStep('metricsSq', [io.pixels, io.images, this.labels, this.acc, this.dummyRw], 'metrics.rc'),
       metricsNn: io.levels.map((lb, i) => this.mkStep('metricsSq', [lb.sr, unused, this.labels, this.acc, this.dummyRw], `metrics.nn${i + 1}`)),
       reconGrad: this.mkStep('reconGrad', [io.pixels, io.images, this.labels, G[0], this.dummyRw], 'reconGrad'),
       td: io.levels.map((lb, i) => ({
-        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `td.wgrad${i + 1}`,
-          lb.t && wSparse(i) ? { t: lb.t, coarse: coarseOf(i, `td.suSwitched${i + 1}`), gatherFrom: lb.su } : null),
+        wgrad: new WeightGrad(this.own, kc.wgrad[i], sh.levels[i], lb.su, G[i], unused, scratch[i], gW(i), `td.wgrad${i + 1}`, tdSwitched[i]),
         conv: new Match(this.own, kc.forward[i], sh.levels[i], G[i], lb.W, zeroBias, gsu[i], `td.conv${i + 1}`),
         back: this.mkStep('topdownBackward', [gsu[i], lb.sr, this.labels, gsr[i], lb.a], `td.back${i + 1}`),
         gather: lb.t ? this.mkStep('poolGather', [gsr[i], G[i + 1], lb.t], `td.gather${i + 1}`) : null,
@@ -203,8 +229,11 @@ export class GpuTrainer {
     if (this.own.destroyed) throw new Error('This trainer was destroyed.');
   }
 
-  /** Uploads a batch: n images and their labels (-1 or UNLABELLED for an unlabelled image). */
-  setBatch(images: Float32Array, labels: ArrayLike<number>, n: number): void {
+  /**
+   * Uploads a batch: n images and their labels (-1 or UNLABELLED for an unlabelled image), and for
+   * the contrastive term (a_cr > 0) each image's rival offset k_n in [0, C-2] (train/rivals.ts).
+   */
+  setBatch(images: Float32Array, labels: ArrayLike<number>, n: number, rivalOffsets?: ArrayLike<number>): void {
     this.live();
     this.engine.setImages(images, n);
     const u = new Uint32Array(n);
@@ -214,14 +243,16 @@ export class GpuTrainer {
       else if (Number.isInteger(y) && y >= 0 && y < this.engine.spec.classes) u[i] = y;
       else throw new Error(`setBatch: label ${y} of image ${i} is not a class`);
     }
+    if (rivalOffsets) this.s.contrastive().pass.setOffsets(this.device.queue, rivalOffsets, n, this.engine.spec.classes);
     this.device.queue.writeBuffer(this.labels, 0, u);
     this.n = n;
+    this.hasRivals = !!rivalOffsets;
   }
 
   /** Whether the top-down pass takes part in the objective (not for the convnet baseline). */
   private get topDown(): boolean {
     const w = this.config.weights;
-    return w.rc !== 0 || w.nn !== 0;
+    return w.rc !== 0 || w.nn !== 0 || (w.cr ?? 0) !== 0;
   }
 
   /**
@@ -246,22 +277,38 @@ export class GpuTrainer {
       s.scoresGrad.setDims(scoresGradParams(n, C, w.kl, w.bal ?? 0)).encode(pass);
       s.metricsScores.setDims(metricsScoresParams(n, C, ACC.bal)).encode(pass);
     };
+    const cr = w.cr ?? 0;
+    if (cr !== 0 && !this.hasRivals) throw new Error('The contrastive rendering term (cr > 0) needs the batch\'s rival offsets: setBatch(images, labels, n, offsets).');
+    const con = cr !== 0 ? s.contrastive() : null;
+    // Back through the top-down levels from G(0) into dW (and dmu of the pass's start classes): the
+    // start class's pass, or the rival's (its own steps: accumulating, no NN penalty).
+    const topdownBack = (pass: GPUComputePassEncoder, rival: boolean) => {
+      sh.levels.forEach((l, i) => {
+        const td = s.td[i];
+        const own = rival ? con!.td[i] : td;
+        own.wgrad.encode(pass, n, rival);
+        td.conv.encode(pass, n);
+        own.back.setDims(topdownBackwardParams(variant, rival ? 0 : w.nn, n * l.c * l.hc * l.wc)).encode(pass);
+        td.gather?.setDims(poolGatherParams(levelPool(n, l))).encode(pass);
+      });
+      if (rival) con!.pass.encodeStartBack(pass, ro);
+      else s.startBack.setDims(classStartBackwardParams(ro, false)).encode(pass);
+    };
     const topdown = (pass: GPUComputePassEncoder) => {
+      con?.pass.encodeRivalError(pass, n, D, C, variant);
       this.engine.encodeClassBufferBacktrace(pass, variant);
       s.metricsRc.setDims(metricsSqParams('difference', ACC.rc, 1 / (n * D), n * D)).encode(pass);
       sh.levels.forEach((l, i) => {
         const units = n * l.c * l.hc * l.wc;
         s.metricsNn[i].setDims(metricsSqParams('negativePart', ACC.nn, 1 / units, units)).encode(pass);
       });
-      s.reconGrad.setDims(reconGradParams(w.rc, n * D)).encode(pass);
-      sh.levels.forEach((l, i) => {
-        const td = s.td[i];
-        td.wgrad.encode(pass, n, false);
-        td.conv.encode(pass, n);
-        td.back.setDims(topdownBackwardParams(variant, w.nn, n * l.c * l.hc * l.wc)).encode(pass);
-        td.gather?.setDims(poolGatherParams(levelPool(n, l))).encode(pass);
-      });
-      s.startBack.setDims(classStartBackwardParams(ro, false)).encode(pass);
+      if (con) con.pass.encodeStartGrad(pass, n, D, { rc: w.rc, cr, margin: this.config.crMargin ?? CR_MARGIN }, ACC.cr);
+      else s.reconGrad.setDims(reconGradParams(w.rc, n * D)).encode(pass);
+      topdownBack(pass, false);
+      if (!con) return;
+      // The rival's pass: its own rendering and gradient, added on; the NN penalty is the start pass's alone.
+      con.pass.encodeRivalGrad(pass, n, D, cr, variant);
+      topdownBack(pass, true);
     };
     const backward = (pass: GPUComputePassEncoder) => {
       // With the top-down pass, its gradients are already in the class templates and the weights: add to them.
@@ -320,6 +367,7 @@ export class GpuTrainer {
     const rc = steps > 0 ? a[ACC.rc] / steps : 0;
     const nn = steps > 0 ? a[ACC.nn] / steps : 0;
     const bal = steps > 0 ? a[ACC.bal] / steps : 0;
+    const cr = steps > 0 ? a[ACC.cr] / steps : 0;
     return {
       steps,
       ce,
@@ -327,7 +375,8 @@ export class GpuTrainer {
       ent,
       nn,
       bal,
-      total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal,
+      cr,
+      total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal + (w.cr ?? 0) * cr,
       trainAccuracy: a[ACC.nl] > 0 ? a[ACC.correct] / a[ACC.nl] : NaN,
       labelledSeen: a[ACC.nl],
     };
@@ -355,6 +404,7 @@ export class GpuTrainer {
       if (onChunk) await onChunk(first + n);
     }
     this.n = 0; // the batch buffers now hold test images
+    this.hasRivals = false;
     const [raw] = await this.own.staging.read([{ buffer: this.evalAcc, offset: 0, size: 2 * F }]);
     const [correct, seen] = new Float32Array(raw);
     return { correct, count: seen, accuracy: correct / seen };

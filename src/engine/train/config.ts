@@ -6,8 +6,10 @@
  *
  * The objective (docs/TRAINING.md, reference/train.ts):
  *   L = CE + w_rc(e) RC + s_kl w_kl(e) (H(p) - log C) + w_nn(e) NN + w_bal(e) KL(pbar || u)
- * (the last the class balance of the batch's unlabelled predictions, reference/train.ts; its
- * weight `bal` is 0 unless set, and a config written before it existed reads as 0), where each
+ *       + w_cr(e) mean_n relu(m + e_n(y) - e_n(r))
+ * (KL(pbar || u) the class balance of the batch's unlabelled predictions; the last the contrastive
+ * rendering term with its margin m = `crMargin`, reference/train.ts; the weights `bal` and `cr`
+ * are 0 unless set, and a config written before them reads as 0), where each
  * w(e) may ramp linearly from 0 at epoch `from` to its value at epoch `to` (a warm-up),
  * and s_kl = +1 ("sharpen": lowers the entropy of unlabelled predictions, the authors' code) or
  * -1 ("flatten": pulls p(c|I) towards the uniform prior, as the slides write the KL term).
@@ -16,6 +18,14 @@
 import type { ModelKind } from '../modelFile';
 import type { LossWeights, ReconVariant } from '../reference/train';
 import { TRAIN_MODES, type TrainMode } from './schedule';
+
+/**
+ * The contrastive term's default margin m: in the units of e_n(c) = ||I - I_hat_c||^2 / D, the mean
+ * squared error per pixel of a rendering (the `rc` of the NN-DRMM runs' logs in runs/: 0.02 to
+ * 0.07), so 0.005 asks the start class's rendering to beat the rival's by a tenth to a quarter of
+ * its error: a clear ranking without asking for what a rendering cannot give.
+ */
+export const CR_MARGIN = 0.005;
 
 export const RUN_CONFIG_VERSION = 1;
 
@@ -43,6 +53,8 @@ export interface RunConfig {
   weights: LossWeights;
   /** Warm-ups of the loss weights (none: the weight holds from the start). */
   ramps: Partial<Record<keyof LossWeights, Ramp>>;
+  /** The contrastive rendering term's margin m, in mean squared error per pixel (used where weights.cr > 0). */
+  crMargin: number;
   klSign: KlSign;
   /** The top-down pass the reconstruction goes through. */
   variant: ReconVariant;
@@ -101,6 +113,7 @@ export function defaultRunConfig(mode: TrainMode = 'supervised', over: Partial<R
     batchSize: 64,
     weights: defaultWeights(mode),
     ramps: {},
+    crMargin: CR_MARGIN,
     klSign: 'sharpen',
     variant: 'rendering',
     lr: 1e-3,
@@ -135,12 +148,12 @@ export function weightsAt(c: RunConfig, epoch: number): LossWeights {
     const f = r.to > r.from ? (epoch - r.from) / (r.to - r.from) : epoch >= r.from ? 1 : 0;
     return full * Math.min(1, Math.max(0, f));
   };
-  return { rc: at('rc'), kl: (c.klSign === 'flatten' ? -1 : 1) * at('kl'), nn: at('nn'), bal: at('bal') };
+  return { rc: at('rc'), kl: (c.klSign === 'flatten' ? -1 : 1) * at('kl'), nn: at('nn'), bal: at('bal'), cr: at('cr') };
 }
 
 /** Whether the top-down pass takes part in the objective (not for the convnet baseline). */
 export function usesTopDown(c: RunConfig): boolean {
-  return c.weights.rc !== 0 || c.weights.nn !== 0;
+  return c.weights.rc !== 0 || c.weights.nn !== 0 || (c.weights.cr ?? 0) !== 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,15 +166,18 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** The loss weights a RunConfig holds, in the order they are written. */
-export const WEIGHT_NAMES = ['rc', 'kl', 'nn', 'bal'] as const;
+export const WEIGHT_NAMES = ['rc', 'kl', 'nn', 'bal', 'cr'] as const;
 
 /**
  * Throws a plain message for the first setting out of its range; returns c. A missing class-balance
- * weight (a config from before the term, or weights given as {rc, kl, nn}) is set to 0 in c, so
- * that every checked config holds all four weights and compares equal to its re-parsed self.
+ * or contrastive weight (a config from before the term, or weights given as {rc, kl, nn}) is set to
+ * 0 in c, and a missing margin to CR_MARGIN, so that every checked config holds all five weights
+ * and compares equal to its re-parsed self.
  */
 export function checkRunConfig(c: RunConfig): RunConfig {
   if (isObj(c.weights) && c.weights.bal === undefined) c.weights = { ...c.weights, bal: 0 };
+  if (isObj(c.weights) && c.weights.cr === undefined) c.weights = { ...c.weights, cr: 0 };
+  if ((c as Partial<RunConfig>).crMargin === undefined) c.crMargin = CR_MARGIN;
   if (c.kind !== 'drmm') fail(`unknown model kind ${JSON.stringify(c.kind)}`);
   if (!TRAIN_MODES.includes(c.mode)) fail(`mode must be one of ${TRAIN_MODES.join(', ')}, got ${JSON.stringify(c.mode)}`);
   if (c.mode === 'semi-supervised') {
@@ -172,6 +188,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   if (!Number.isInteger(c.seed)) fail(`seed must be an integer, got ${c.seed}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 2 || c.batchSize > 4096) fail(`batch size must be an integer from 2 to 4096, got ${c.batchSize}`);
   for (const k of WEIGHT_NAMES) if (!isNum(c.weights[k]) || c.weights[k]! < 0) fail(`the ${k} weight must be a number >= 0, got ${c.weights[k]}`);
+  if (!isNum(c.crMargin) || c.crMargin < 0) fail(`crMargin must be a number >= 0, got ${c.crMargin}`);
   for (const [k, r] of Object.entries(c.ramps)) if (!r || !isNum(r.from) || !isNum(r.to) || r.to < r.from || r.from < 0) fail(`the ${k} ramp must have 0 <= from <= to`);
   if (c.klSign !== 'sharpen' && c.klSign !== 'flatten') fail(`klSign must be sharpen or flatten, got ${JSON.stringify(c.klSign)}`);
   if (c.variant !== 'rendering' && c.variant !== 'gradient') fail(`variant must be rendering or gradient, got ${JSON.stringify(c.variant)}`);
@@ -227,10 +244,14 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
     labelledPerBatch: mode === 'semi-supervised' && isNum(raw.labelledPerBatch) ? raw.labelledPerBatch : null,
     seed: num(training.seed, base.seed),
     batchSize: num(training.batchSize, base.batchSize),
-    // bal: 0 in a file from before the term; a stored value that is not a number >= 0 is kept so
+    // bal, cr: 0 in a file from before the term (crMargin the default); a stored value that is not a number >= 0 is kept so
     // that checkRunConfig refuses it by name.
-    weights: { rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn), bal: w.bal === undefined ? 0 : (w.bal as number) },
+    weights: {
+      rc: num(w.rc, base.weights.rc), kl: num(w.kl, base.weights.kl), nn: num(w.nn, base.weights.nn),
+      bal: w.bal === undefined ? 0 : (w.bal as number), cr: w.cr === undefined ? 0 : (w.cr as number),
+    },
     ramps,
+    crMargin: raw.crMargin === undefined ? CR_MARGIN : (raw.crMargin as number),
     klSign: raw.klSign === 'flatten' ? 'flatten' : raw.klSign === undefined || raw.klSign === 'sharpen' ? 'sharpen' : (raw.klSign as KlSign),
     variant: (raw.variant ?? base.variant) as ReconVariant,
     lr: num(raw.lr, base.lr),

@@ -7,7 +7,7 @@
  */
 import { cloneParams, initParams, paramList, paramShapes, paramsFromList, type ModelParams, type ModelSpec } from '../model';
 import { forward } from '../reference/pipeline';
-import { lossAndGrads, type LossWeights } from '../reference/train';
+import { lossAndGrads, type LossWeights, type RivalBatch } from '../reference/train';
 import { adamStep, emptyAdam, type AdamState } from './adam';
 import { decodeRun, lastIterate } from './checkpoint';
 import { checkRunConfig, nonnegativeTensors, projectParams, type RunConfig } from './config';
@@ -25,8 +25,9 @@ interface Sums {
   rc: number;
   nn: number;
   bal: number;
+  cr: number;
 }
-const zero = (): Sums => ({ steps: 0, ce: 0, nl: 0, ent: 0, nu: 0, correct: 0, rc: 0, nn: 0, bal: 0 });
+const zero = (): Sums => ({ steps: 0, ce: 0, nl: 0, ent: 0, nu: 0, correct: 0, rc: 0, nn: 0, bal: 0, cr: 0 });
 
 const EVAL_CHUNK = 20;
 
@@ -41,10 +42,12 @@ class CpuBackend implements RunBackend {
     this.params = paramList(cloneParams(params));
   }
 
-  async trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights): Promise<void> {
+  async trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights, _submit?: unknown, rivals?: RivalBatch): Promise<void> {
     const p = paramsFromList(this.spec, this.params);
-    const { terms, grads } = lossAndGrads(this.spec, p, images, labels, n, weights, this.config.variant);
-    const topDown = weights.rc !== 0 || weights.nn !== 0;
+    // The rivals only with the term on, as the GPU (which measures it only then).
+    const cr = weights.cr ?? 0;
+    const { terms, grads } = lossAndGrads(this.spec, p, images, labels, n, weights, this.config.variant, undefined, cr > 0 ? rivals : undefined);
+    const topDown = weights.rc !== 0 || weights.nn !== 0 || cr !== 0;
     const s = this.sums;
     s.steps++;
     s.ce += terms.ce * terms.labelled;
@@ -53,6 +56,7 @@ class CpuBackend implements RunBackend {
     s.nu += n - terms.labelled;
     s.correct += terms.correct;
     s.bal += terms.bal;
+    s.cr += terms.cr;
     // The GPU does not run the top-down pass for a run without its terms, and reports them as 0.
     s.rc += topDown ? terms.rc : 0;
     s.nn += topDown ? terms.nn : 0;
@@ -74,7 +78,8 @@ class CpuBackend implements RunBackend {
     const rc = s.steps > 0 ? s.rc / s.steps : 0;
     const nn = s.steps > 0 ? s.nn / s.steps : 0;
     const bal = s.steps > 0 ? s.bal / s.steps : 0;
-    return { steps: s.steps, ce, rc, ent, nn, bal, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal, trainAccuracy: s.nl > 0 ? s.correct / s.nl : NaN, labelledSeen: s.nl };
+    const cr = s.steps > 0 ? s.cr / s.steps : 0;
+    return { steps: s.steps, ce, rc, ent, nn, bal, cr, total: ce + w.rc * rc + w.kl * ent + w.nn * nn + (w.bal ?? 0) * bal + (w.cr ?? 0) * cr, trainAccuracy: s.nl > 0 ? s.correct / s.nl : NaN, labelledSeen: s.nl };
   }
 
   async evaluate(images: Float32Array, labels: ArrayLike<number>, count: number, params: ModelParams | null, onChunk?: (done: number) => Promise<void> | void): Promise<EvalResult> {

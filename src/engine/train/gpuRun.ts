@@ -12,7 +12,7 @@ import { decodeRun, lastIterate } from './checkpoint';
 import { checkRunConfig, nonnegativeTensors, projectParams, type RunConfig } from './config';
 import type { RunData } from './data';
 import { RunBase, type EvalResult, type RunBackend, type Submit, type TrainMetrics } from './run';
-import type { LossWeights } from '../reference/train';
+import type { LossWeights, RivalBatch } from '../reference/train';
 import type { GpuParamSource } from '../host/engineHost';
 
 /** Records every phase into one compute pass and submits it. */
@@ -44,10 +44,10 @@ class GpuBackend implements RunBackend {
     return new GpuBackend(device, spec, engine, trainer, label, evalBatch);
   }
 
-  async trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights, submit?: Submit): Promise<void> {
+  async trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights, submit?: Submit, rivals?: RivalBatch): Promise<void> {
     const t = this.trainer;
-    t.config = { ...t.config, lr, weights };
-    t.setBatch(images, labels, n);
+    t.config = { ...t.config, lr, weights, ...(rivals ? { crMargin: rivals.margin } : {}) };
+    t.setBatch(images, labels, n, rivals?.offsets);
     await (submit ?? submitAll(this.device))(t.phases());
   }
 

@@ -19,7 +19,8 @@ import { checkRunConfig, configChanges, lrAt, weightsAt, type ModelKind, type Ru
 import { LOG_CAP, thinRows } from './log';
 import { fillBatch, gather, scheduleFor, validationIndices, type DataSplit, type RunData } from './data';
 import type { Schedule } from './schedule';
-import type { LossWeights } from '../reference/train';
+import type { LossWeights, RivalBatch } from '../reference/train';
+import { rivalOffsets } from './rivals';
 import type { ExtraTensor } from '../modelFile';
 
 /** Means of the loss terms over the steps since the last read. */
@@ -31,6 +32,8 @@ export interface TrainMetrics {
   nn: number;
   /** The class-balance term KL(pbar || uniform), a mean over the steps. */
   bal: number;
+  /** The contrastive rendering term, mean_n relu(m + e_n(y) - e_n(r)), a mean over the steps (0 where its weight is 0). */
+  cr: number;
   /** The objective with the weights of the last step. */
   total: number;
   /** Accuracy on the labelled images of the training batches (NaN without labels). */
@@ -71,7 +74,7 @@ export interface StepReport {
 export class NonFiniteError extends Error {}
 
 /** What a driver may change between steps (recorded in progress.changes). */
-export type RunUpdate = Partial<Pick<RunConfig, 'lr' | 'lrDecay' | 'decayFrom' | 'weights' | 'ramps' | 'epochs' | 'cadence' | 'klSign'>>;
+export type RunUpdate = Partial<Pick<RunConfig, 'lr' | 'lrDecay' | 'decayFrom' | 'weights' | 'ramps' | 'crMargin' | 'epochs' | 'cadence' | 'klSign'>>;
 
 export interface TrainRun {
   readonly kind: ModelKind;
@@ -97,8 +100,8 @@ export interface TrainRun {
 /** The parameter-touching operations a backend supplies to RunBase. */
 export interface RunBackend {
   readonly backend: 'webgpu' | 'cpu';
-  /** Runs one EG step on images/labels (n images; label -1: unlabelled). */
-  trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights, submit?: Submit): Promise<void>;
+  /** Runs one EG step on images/labels (n images; label -1: unlabelled); `rivals` with the contrastive term (weights.cr > 0). */
+  trainStep(images: Float32Array, labels: Int32Array, n: number, lr: number, weights: LossWeights, submit?: Submit, rivals?: RivalBatch): Promise<void>;
   readMetrics(weights: LossWeights): Promise<TrainMetrics>;
   evaluate(images: Float32Array, labels: ArrayLike<number>, count: number, params: ModelParams | null, onChunk?: (done: number) => Promise<void> | void): Promise<EvalResult>;
   readParams(): Promise<ModelParams>;
@@ -189,7 +192,9 @@ export class RunBase implements TrainRun {
     if (p.stepInEpoch >= this.stepsPerEpoch) throw new Error(`step ${p.stepInEpoch} is past the end of epoch ${p.epoch}`);
     const n = fillBatch(c, this.schedule, this.data.train, p.epoch, p.stepInEpoch, this.images, this.labels);
     const weights = weightsAt(c, this.epochs);
-    await this.b.trainStep(this.images, this.labels, n, lrAt(c, p.epoch), weights, opts.submit);
+    // The contrastive term's rivals, drawn only when it is on (rivals.ts: a function of the step, not a stream).
+    const rivals = (weights.cr ?? 0) > 0 ? { offsets: rivalOffsets(c.seed, p.epoch, p.stepInEpoch, n, this.spec.classes), margin: c.crMargin } : undefined;
+    await this.b.trainStep(this.images, this.labels, n, lrAt(c, p.epoch), weights, opts.submit, rivals);
     p.step++;
     p.stepInEpoch++;
     this.since.images += n;
@@ -225,12 +230,14 @@ export class RunBase implements TrainRun {
     const t0 = performance.now();
     const m = await this.b.readMetrics(weights);
     this.since.seconds += (performance.now() - t0) / 1000;
-    if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn}, bal ${m.bal})`);
+    if (!Number.isFinite(m.total)) throw new NonFiniteError(`the loss became ${m.total} (ce ${m.ce}, rc ${m.rc}, ent ${m.ent}, nn ${m.nn}, bal ${m.bal}, cr ${m.cr})`);
     const trained = m.steps > 0;
     const row: LogRecord = { epoch: this.epochs, step: p.step, wallSeconds: p.wallSeconds };
     if (trained) {
       Object.assign(row, {
         ce: m.ce, rc: m.rc, ent: m.ent, nn: m.nn, bal: m.bal, total: m.total, trainAccuracy: finite(m.trainAccuracy),
+        // The contrastive term's value, in the rows of a run that has it (older runs' rows stay as they were).
+        ...(c.weights.cr ? { cr: m.cr } : {}),
         imagesPerSecond: this.since.seconds > 0 ? this.since.images / this.since.seconds : null, lr: lrAt(c, p.epoch),
       });
       this.since = { seconds: 0, images: 0 };
