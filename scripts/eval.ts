@@ -50,5 +50,6 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 console.log(`rendering (the 'rendering' backtrace, ${fc} test images, ${((performance.now() - t1) / 1000).toFixed(1)} s):`);
 console.log(`  top-down signal negative before the ReLU and mask (sr, at the units the signal reaches), per level: ${f.negativeShare.map((v, i) => `level ${i + 1} ${pct(v)}`).join(', ')}`);
 console.log(`  the true class's rendering has the lowest squared error of the ${file.spec.classes}: ${pct(f.trueClassBest)} of images`);
+console.log(`    (diagnostic, not a target: with each class's rendering first scaled by its least-squares factor, ${pct(f.trueClassBestScaled)})`);
 console.log(`  counterfactual renderings (scaled by least squares, clipped to [0, 1]) classified as their class: ${pct(f.counterfactualRecognised)} of ${f.pairs} pairs`);
 process.exit(0);

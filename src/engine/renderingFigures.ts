@@ -12,6 +12,10 @@
  *    rendering of c' through the image's switches, scaled by its least-squares factor
  *    alpha = <I, I_hat> / <I_hat, I_hat> and clipped to [0, 1], is classified by the same model;
  *    the share classified as c'.
+ *
+ * Beside figure 2, a diagnostic: the same share when each class's rendering is first fitted to the
+ * image by its own least-squares factor (error ||I||^2 - <I, I_hat_c>^2 / ||I_hat_c||^2), which
+ * separates a rendering that is merely too bright or too dim from one of the wrong shape.
  */
 import type { DrmmEngine } from './api';
 import { shapesOf, type ModelSpec } from './model';
@@ -21,6 +25,8 @@ export interface RenderingFigures {
   /** Per level (level 1 first): negative units / units counted. */
   negativeShare: number[];
   trueClassBest: number;
+  /** Figure 2 with each class's rendering scaled by its least-squares factor first (a diagnostic). */
+  trueClassBestScaled: number;
   counterfactualRecognised: number;
   /** The pairs behind counterfactualRecognised: images x (classes - 1). */
   pairs: number;
@@ -40,6 +46,7 @@ export async function renderingFigures(
   const neg = sh.levels.map(() => 0);
   const units = sh.levels.map(() => 0);
   let best = 0;
+  let bestScaled = 0;
   let recognised = 0;
   let pairs = 0;
   for (let first = 0; first < count; first += batch) {
@@ -71,6 +78,7 @@ export async function renderingFigures(
     });
     // 2 and 3. Every class rendered through each image's switches (one backtrace a class).
     const err = new Float64Array(n * C).fill(Infinity);
+    const errScaled = new Float64Array(n * C).fill(Infinity);
     const cf = new Float32Array(n * (C - 1) * D);
     const cfClass: number[] = [];
     const slot = new Int32Array(n).fill(0);
@@ -82,12 +90,15 @@ export async function renderingFigures(
         let e = 0;
         let ip = 0;
         let pp = 0;
+        let ii = 0;
         for (let j = 0; j < D; j++) {
           e += (im[j] - px[j]) ** 2;
           ip += im[j] * px[j];
           pp += px[j] * px[j];
+          ii += im[j] * im[j];
         }
         err[i * C + c] = e;
+        errScaled[i * C + c] = pp > 0 ? ii - (ip * ip) / pp : ii;
         if (c === labels[first + i]) continue;
         const alpha = pp > 0 ? ip / pp : 0;
         const at = (i * (C - 1) + slot[i]++) * D;
@@ -95,10 +106,14 @@ export async function renderingFigures(
         cfClass[i * (C - 1) + slot[i] - 1] = c;
       }
     }
-    for (let i = 0; i < n; i++) {
+    const argmin = (e: Float64Array, i: number) => {
       let arg = 0;
-      for (let c = 1; c < C; c++) if (err[i * C + c] < err[i * C + arg]) arg = c;
-      if (arg === labels[first + i]) best++;
+      for (let c = 1; c < C; c++) if (e[i * C + c] < e[i * C + arg]) arg = c;
+      return arg;
+    };
+    for (let i = 0; i < n; i++) {
+      if (argmin(err, i) === labels[first + i]) best++;
+      if (argmin(errScaled, i) === labels[first + i]) bestScaled++;
     }
     // The counterfactual images, classified in chunks of the engine's batch.
     const m = n * (C - 1);
@@ -114,6 +129,7 @@ export async function renderingFigures(
     images: count,
     negativeShare: neg.map((v, i) => (units[i] ? v / units[i] : 0)),
     trueClassBest: best / count,
+    trueClassBestScaled: bestScaled / count,
     counterfactualRecognised: pairs ? recognised / pairs : 0,
     pairs,
   };

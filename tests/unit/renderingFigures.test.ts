@@ -31,6 +31,7 @@ describe('rendering figures', () => {
     const neg = [0, 0];
     const units = [0, 0];
     let best = 0;
+    let bestScaled = 0;
     let recognised = 0;
     const one = new CpuEngine(SPEC, params);
     for (let i = 0; i < 12; i++) {
@@ -52,23 +53,28 @@ describe('rendering figures', () => {
         if (v < 0) neg[1]++;
       }
       const errs: number[] = [];
+      const scaled: number[] = [];
       for (let c = 0; c < 10; c++) {
         const px = (await one.infer({ images: im, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels;
         errs.push(im.reduce((s, v, j) => s + (v - px[j]) ** 2, 0));
-        if (c === d.labels[i]) continue;
         const ip = im.reduce((s, v, j) => s + v * px[j], 0);
         const pp = Array.from(px).reduce((s, v) => s + v * v, 0);
         const alpha = pp > 0 ? ip / pp : 0;
+        // The error of the rendering scaled by its least-squares factor.
+        scaled.push(im.reduce((s, v, j) => s + (v - alpha * px[j]) ** 2, 0));
+        if (c === d.labels[i]) continue;
         const cf = Float32Array.from(px, (v) => Math.min(1, Math.max(0, alpha * v)));
         if ((await one.classify(cf, 1)).pred[0] === c) recognised++;
       }
       if (errs.indexOf(Math.min(...errs)) === d.labels[i]) best++;
+      if (scaled.indexOf(Math.min(...scaled)) === d.labels[i]) bestScaled++;
     }
     expect(got.images).toBe(12);
     expect(got.pairs).toBe(12 * 9);
     expect(got.negativeShare[0]).toBeCloseTo(neg[0] / units[0], 12);
     expect(got.negativeShare[1]).toBeCloseTo(neg[1] / units[1], 12);
     expect(got.trueClassBest).toBeCloseTo(best / 12, 12);
+    expect(got.trueClassBestScaled).toBeCloseTo(bestScaled / 12, 12);
     expect(got.counterfactualRecognised).toBeCloseTo(recognised / (12 * 9), 12);
     // A random model's rendering is far from nonnegative: the test is not vacuous.
     expect(neg[0] + neg[1]).toBeGreaterThan(0);
