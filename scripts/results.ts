@@ -13,7 +13,7 @@ import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number; bal?: number }; nonnegative?: string }
+interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number; bal?: number; cr?: number }; crMargin?: number; nonnegative?: string }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -27,7 +27,7 @@ function fromLog(file: string): RunSummary {
     preset: log.preset, shape: shapeOfFile(file.replace(/\.log\.json$/, '.drmm')), mode: log.mode, seed: log.seed, labelled: log.labelled ?? null,
     augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
-    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, klSign: cfg.klSign, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
+    wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, crMargin: cfg.crMargin, klSign: cfg.klSign, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
     ...(typeof log.lastIterateTestError === 'number'
       ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
       : {}),
@@ -43,7 +43,7 @@ function fromCheckpoint(file: string): RunSummary {
     preset: ck.preset ?? '?', shape: shapeOf(ck.spec), mode: c.mode, seed: c.seed, labelled: c.labelled,
     augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
     epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
-    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, klSign: c.klSign, budget: c.epochs, nonnegative: c.nonnegative,
+    wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, crMargin: c.crMargin, klSign: c.klSign, budget: c.epochs, nonnegative: c.nonnegative,
   };
 }
 
@@ -79,8 +79,10 @@ const fromInitFile = (r: RunSummary): boolean => {
   return !!f && fs.existsSync(f) && readModelFile(fs.readFileSync(f)).training?.mode === 'init';
 };
 const supervised = (r: RunSummary) => r.mode === 'supervised' || r.mode === 'convnet';
+/** CR: the contrastive rendering term (the start class's rendering error below a rival's by the margin), named when its weight is not 0. */
+const crTerm = (r: RunSummary) => (r.weights?.cr ? `${r.weights.cr} CR (margin ${r.crMargin ?? 0.005})` : '');
 const what = (r: RunSummary) =>
-  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.nonnegative && r.nonnegative !== 'none' ? `${r.nonnegative} kept ≥ 0` : '', r.weights && r.mode === 'supervised' && r.weights.nn !== 0.1 ? `NN weight ${r.weights.nn}` : '', r.weights && r.mode === 'supervised' && r.weights.rc !== 0.5 ? `RC weight ${r.weights.rc}` : '', r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? (fromInitFile(r) ? `initialised by ${r.init}` : `from ${r.init}`) : '', r.averaged ? 'weights averaged' : '']
+  [r.mode === 'semi-supervised' ? `semi-supervised, N_L = ${r.labelled}` : r.mode, r.nonnegative && r.nonnegative !== 'none' ? `${r.nonnegative} kept ≥ 0` : '', r.weights && r.mode === 'supervised' && r.weights.nn !== 0.1 ? `NN weight ${r.weights.nn}` : '', r.weights && r.mode === 'supervised' && r.weights.rc !== 0.5 ? `RC weight ${r.weights.rc}` : '', r.mode === 'supervised' ? crTerm(r) : '', r.augment ? `shifts ≤ ${r.augment} px` : '', r.init ? (fromInitFile(r) ? `initialised by ${r.init}` : `from ${r.init}`) : '', r.averaged ? 'weights averaged' : '']
     .filter(Boolean)
     .join(', ');
 
@@ -119,7 +121,7 @@ if (ssl.length) {
   // An unsupervised run has no cross-entropy term (no labels).
   // BAL: the class-balance term KL(mean unlabelled p(c|I) || uniform), named when its weight is not 0.
   const bal = (w: NonNullable<RunSummary['weights']>) => (w.bal ? `${w.bal} BAL` : '');
-  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 ? `${['CE', r.weights.kl ? `${r.weights.kl} ENT` : '', bal(r.weights)].filter(Boolean).join(' + ')} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL${r.klSign === 'flatten' ? ' (flatten)' : ''}` : '', r.weights.nn ? `${r.weights.nn} NN` : '', bal(r.weights)].filter(Boolean).join(' + ')) : '?');
+  const terms = (r: RunSummary) => (r.weights ? (r.weights.rc === 0 && r.weights.nn === 0 && !r.weights.cr ? `${['CE', r.weights.kl ? `${r.weights.kl} ENT` : '', bal(r.weights)].filter(Boolean).join(' + ')} (convnet)` : [r.mode === 'unsupervised' ? '' : 'CE', `${r.weights.rc} RC`, r.weights.kl ? `${r.weights.kl} KL${r.klSign === 'flatten' ? ' (flatten)' : ''}` : '', r.weights.nn ? `${r.weights.nn} NN` : '', bal(r.weights), crTerm(r)].filter(Boolean).join(' + ')) : '?');
   // A run that fine-tunes an unsupervised run's model: its budget counts the pretraining's epochs too.
   const pretraining = (r: RunSummary) => (r.init ? ssl.find((u) => u.mode === 'unsupervised' && u.finished && u.name.endsWith(`/${r.init!.replace(/\.drmm$/, '')}`)) : undefined);
   const budget = (r: RunSummary) => {

@@ -40,7 +40,10 @@ const { values: a } = parseArgs({
     rc: { type: 'string' }, kl: { type: 'string' }, nn: { type: 'string' }, 'kl-sign': { type: 'string' },
     // The class-balance weight (config weights.bal): KL(mean unlabelled p(c|I) || uniform), 0 unless given.
     balance: { type: 'string' },
-    'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' }, 'ramp-balance': { type: 'string' },
+    // The contrastive rendering weight (config weights.cr) and its margin (crMargin): the start class's
+    // rendering error below a rival class's by the margin, 0 unless given.
+    cr: { type: 'string' }, 'cr-margin': { type: 'string' },
+    'ramp-rc': { type: 'string' }, 'ramp-kl': { type: 'string' }, 'ramp-nn': { type: 'string' }, 'ramp-balance': { type: 'string' }, 'ramp-cr': { type: 'string' },
     variant: { type: 'string' }, nonnegative: { type: 'string' }, init: { type: 'string' }, augment: { type: 'string' }, 'average-from': { type: 'string' },
     'train-count': { type: 'string' }, validation: { type: 'string' },
     'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
@@ -102,12 +105,13 @@ function withFlags(base: RunConfig): RunConfig {
   if (a['lr-decay'] !== undefined) c.lrDecay = num('lr-decay', a['lr-decay']);
   if (a['decay-from'] !== undefined) c.decayFrom = num('decay-from', a['decay-from']);
   // The flag of each loss weight: its own name, but --balance for bal.
-  const flags = { rc: 'rc', kl: 'kl', nn: 'nn', bal: 'balance' } as const;
+  const flags = { rc: 'rc', kl: 'kl', nn: 'nn', bal: 'balance', cr: 'cr' } as const;
   for (const [k, flag] of Object.entries(flags) as [keyof typeof flags, (typeof flags)[keyof typeof flags]][]) {
     if (a[flag] !== undefined) c.weights[k] = num(flag, a[flag]);
     const r = a[`ramp-${flag}`];
     if (r !== undefined) c.ramps[k] = ramp(`ramp-${flag}`, r);
   }
+  if (a['cr-margin'] !== undefined) c.crMargin = num('cr-margin', a['cr-margin']);
   if (a['kl-sign'] !== undefined) c.klSign = a['kl-sign'] as RunConfig['klSign'];
   if (a.variant !== undefined) c.variant = a.variant as RunConfig['variant'];
   if (a.nonnegative !== undefined) c.nonnegative = a.nonnegative as RunConfig['nonnegative'];
@@ -161,8 +165,8 @@ if (a.resume && fs.existsSync(resumeFrom)) {
   if (changes.length) {
     // Settings a run can take between steps go through update() (and are recorded there); the rest
     // (batch, mode, data) would be another run.
-    const { lr, lrDecay, decayFrom, weights, ramps, cadence, klSign } = wanted;
-    guard(() => run.update({ lr, lrDecay, decayFrom, weights, ramps, cadence, klSign }));
+    const { lr, lrDecay, decayFrom, weights, ramps, crMargin, cadence, klSign } = wanted;
+    guard(() => run.update({ lr, lrDecay, decayFrom, weights, ramps, crMargin, cadence, klSign }));
     const left = configChanges({ ...run.config }, wanted);
     if (left.length) fail(`these settings cannot change during a run: ${left.join('; ')}`);
     console.log(`changed settings: ${changes.join('; ')}`);
@@ -209,7 +213,7 @@ const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` 
 const terms = Object.entries(c.weights).map(([k, w]) => `${k} ${w}${c.ramps[k as 'rc'] ? ` (ramp ${c.ramps[k as 'rc']!.from}-${c.ramps[k as 'rc']!.to})` : ''}`).join(', ');
 console.log(
   `${a.preset}, ${c.mode}${c.labelled ? ` (N_L = ${c.labelled}${c.labelledPerBatch ? `, ${c.labelledPerBatch} labelled a batch` : ''})` : ''}, batch ${c.batchSize}, ${run.stepsPerEpoch} steps an epoch, loss weights ${terms}` +
-    `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.nonnegative !== 'none' ? `, nonnegative ${c.nonnegative} templates (projected)` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
+    `${c.weights.kl ? `, KL ${c.klSign}` : ''}${c.weights.cr ? `, contrastive margin ${c.crMargin}` : ''}${c.nonnegative !== 'none' ? `, nonnegative ${c.nonnegative} templates (projected)` : ''}${c.augment ? `, shifts of up to ${c.augment} px` : ''}${c.data.validation.count ? `, ${c.data.validation.count} validation images held out` : ''}`,
 );
 
 // The class-balance term is measured on the unlabelled images (whatever its weight): shown where there are some.
@@ -225,7 +229,7 @@ try {
       const rate = (stepsThisSession * c.batchSize) / ((performance.now() - t0) / 1000);
       const left = ((c.epochs - run.progress.epoch) * run.stepsPerEpoch - run.progress.stepInEpoch) * c.batchSize / rate;
       console.log(
-        `epoch ${m.epoch.toFixed(3)} step ${m.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}${hasUnlabelled ? ` bal ${m.bal.toFixed(4)}` : ''}) ` +
+        `epoch ${m.epoch.toFixed(3)} step ${m.step}: loss ${m.total.toFixed(4)} (ce ${m.ce.toFixed(4)} rc ${m.rc.toFixed(4)} ent ${m.ent.toFixed(3)} nn ${m.nn.toExponential(2)}${hasUnlabelled ? ` bal ${m.bal.toFixed(4)}` : ''}${typeof m.cr === 'number' ? ` cr ${m.cr.toFixed(5)}` : ''}) ` +
           `train acc ${pct(m.trainAccuracy)}` + (r.evaluated ? ` test acc ${pct(m.testAccuracy)}${m.validationAccuracy !== undefined ? ` validation acc ${pct(m.validationAccuracy)}` : ''}` : '') +
           `, ${rate.toFixed(0)} img/s, ETA ${(left / 60).toFixed(1)} min`,
       );

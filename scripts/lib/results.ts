@@ -31,7 +31,9 @@ export interface RunSummary {
   /** A run whose model is its averaged parameters: the last iterate's test error, and the samples averaged. */
   averaged?: { samples: number; lastIterateError: number };
   /** The loss weights (a typed config's, when the log has one). */
-  weights?: { rc: number; kl: number; nn: number; bal?: number };
+  weights?: { rc: number; kl: number; nn: number; bal?: number; cr?: number };
+  /** The contrastive rendering term's margin (a run with weights.cr > 0). */
+  crMargin?: number;
   /** The KL term's sign: 'flatten' (each unlabelled prediction pulled towards the uniform prior) or 'sharpen' (the default). */
   klSign?: string;
   /** Epochs planned: the run's budget. */
@@ -88,8 +90,8 @@ export function chosenByValidation(evals: Evaluation[]): Evaluation | null {
 /** Pairs of (EG, convnet) runs of the same preset and seed, neither augmented nor started from another model. */
 export function pairs(runs: RunSummary[]): { seed: number; preset: string; eg: RunSummary; convnet: RunSummary }[] {
   // Pairs differ in the objective only: no augmentation, no starting model, no nonnegativity
-  // constraint (the projected runs have no convnet twin), no pilots.
-  const plain = runs.filter((r) => r.augment === 0 && !r.init && (r.nonnegative ?? 'none') === 'none' && !r.name.includes('/pilots/'));
+  // constraint (the projected runs have no convnet twin), no contrastive rendering term, no pilots.
+  const plain = runs.filter((r) => r.augment === 0 && !r.init && (r.nonnegative ?? 'none') === 'none' && !r.weights?.cr && !r.name.includes('/pilots/'));
   const out: { seed: number; preset: string; eg: RunSummary; convnet: RunSummary }[] = [];
   for (const eg of plain.filter((r) => r.mode === 'supervised')) {
     const convnet = plain.find((r) => r.mode === 'convnet' && r.seed === eg.seed && r.preset === eg.preset && r.shape === eg.shape);

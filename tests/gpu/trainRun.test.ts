@@ -54,7 +54,13 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('TrainRun: CPU and GPU', () => {
-  it('take the same step where the switches agree: loss terms, gradients and updated parameters', async () => {
+  // Every loss term on, the class-balance term included; then with the contrastive rendering term too.
+  const WEIGHTS = [
+    ['every loss term', { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.5 }],
+    ['every loss term and the contrastive rendering term', { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.5, cr: 2 }],
+  ] as const;
+  for (const [what, weights] of WEIGHTS)
+  it(`take the same step where the switches agree (${what}): loss terms, gradients and updated parameters`, async () => {
     const device = await getTestDevice();
     const d = data();
     // Find a step of the schedule whose batch has the same switches on the GPU (float32) as on the
@@ -63,8 +69,7 @@ describe('TrainRun: CPU and GPU', () => {
     let at = -1;
     const probe = await DrmmGpuEngine.create(device, SPEC, initParams(SPEC, 3), { maxBatch: 8 });
     owned.push(probe);
-    // Every loss term on, the class-balance term included.
-    const c = config({ weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.5 }, cadence: { logEvery: 1, evalsPerEpoch: 1, checkpointEvery: 1000 } });
+    const c = config({ weights: { ...weights }, cadence: { logEvery: 1, evalsPerEpoch: 1, checkpointEvery: 1000 } });
     const schedule = scheduleFor(c, d.train.labels);
     const images = new Float32Array(8 * 784);
     const labels = new Int32Array(8);
@@ -91,6 +96,11 @@ describe('TrainRun: CPU and GPU', () => {
     // KL(pbar || u) is small near the start (about 0.05 here): float32's log C + sum pbar log pbar to 1e-6.
     expect(rc.row!.bal as number).toBeGreaterThan(0);
     expect(Math.abs((rg.row!.bal as number) - (rc.row!.bal as number))).toBeLessThan(1e-6);
+    if ('cr' in weights) {
+      // The hinge's mean over the batch (some images' hinges active, at the default margin).
+      expect(rc.row!.cr as number).toBeGreaterThan(0);
+      expect(relErr([rg.row!.cr as number], [rc.row!.cr as number])).toBeLessThan(1e-4);
+    } else expect(rg.row!.cr).toBeUndefined();
     const gg = await gpu.grads();
     const gc = cpu.grads();
     expect(gg.length).toBe(gc.length);
@@ -172,11 +182,12 @@ describe('TrainRun: the images/s it logs', () => {
 });
 
 describe('TrainRun: a checkpoint continues exactly', () => {
-  for (const backend of ['webgpu', 'cpu'] as const) {
-    it(`on ${backend}: stop after 3 steps, restore, 3 more = 6 steps without stopping (parameters and moments to the last bit)`, async () => {
+  // The contrastive term draws its rivals as a function of the step: a restored run draws the same.
+  for (const [backend, cr] of [['webgpu', 0], ['cpu', 0], ['webgpu', 0.5], ['cpu', 0.5]] as const) {
+    it(`on ${backend}${cr ? ', with the contrastive rendering term' : ''}: stop after 3 steps, restore, 3 more = 6 steps without stopping (parameters and moments to the last bit)`, async () => {
       const device = await getTestDevice();
       const d = data();
-      const c = config({ augment: 1, average: { from: 0 }, weights: { rc: 0.5, kl: 0.1, nn: 0.1 }, ramps: { kl: { from: 0, to: 0.2 } } });
+      const c = config({ augment: 1, average: { from: 0 }, weights: { rc: 0.5, kl: 0.1, nn: 0.1, cr }, ramps: { kl: { from: 0, to: 0.2 } } });
       const make = () => (backend === 'webgpu' ? GpuTrainRun.create(device, SPEC, 'drmm-compact', c, d) : CpuTrainRun.create(SPEC, 'drmm-compact', c, d));
       const restore = (b: Uint8Array) => (backend === 'webgpu' ? GpuTrainRun.restore(device, b, d) : CpuTrainRun.restore(b, d));
       const whole = await make();
