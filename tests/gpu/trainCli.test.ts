@@ -2,7 +2,8 @@
  * The training CLI end to end (scripts/train.ts, in a child process on Dawn): a run stops after
  * the planned epochs and writes the model and its log; `--resume` on a finished run continues from
  * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
- * run with averaging writes the average as its model; `--spec` trains another architecture. A tiny
+ * run with averaging writes the average as its model; `--spec` trains another architecture;
+ * `--cr`/`--cr-margin` (the contrastive rendering term) are logged and kept on a resume. A tiny
  * run: 128 training images (2 steps an epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
@@ -77,6 +78,30 @@ describe('npm run train (the CLI)', () => {
     expect((file.training?.config as { weights: { rc: number } }).weights.rc).toBe(0.5);
     expect((file.training?.progress as { changes: { step: number; changes: string[] }[] }).changes).toEqual([{ step: 2, changes: ['weights.rc: 0.3 -> 0.5'] }]);
   }, 300_000);
+
+  it('--cr and --cr-margin: the contrastive term is logged; a resume refuses another weight or margin unless --change-settings', () => {
+    const cOut = path.join(dir, 'contrastive.drmm');
+    const first = trainTo(cOut, '--epochs', '2', '--cr', '1', '--cr-margin', '0.01', '--max-steps', '1');
+    expect(first.status, first.output).toBe(0);
+    expect(first.output).toContain('bal 0, cr 1, contrastive margin 0.01');
+    expect(first.output).toMatch(/nn [\d.e+-]+ cr [\d.]+\) train acc/);
+    const log = JSON.parse(fs.readFileSync(path.join(dir, 'contrastive.log.json'), 'utf8')) as { config: { weights: { cr: number }; crMargin: number }; metrics: { cr?: number }[] };
+    expect([log.config.weights.cr, log.config.crMargin]).toEqual([1, 0.01]);
+    expect(typeof log.metrics[0].cr).toBe('number');
+    const weight = trainTo(cOut, '--epochs', '2', '--resume', '--cr', '2');
+    expect(weight.status).toBe(2);
+    expect(weight.output).toContain('weights.cr: 1 -> 2');
+    const margin = trainTo(cOut, '--epochs', '2', '--resume', '--cr-margin', '0.02');
+    expect(margin.status).toBe(2);
+    expect(margin.output).toContain('crMargin: 0.01 -> 0.02');
+    const negative = trainTo(path.join(dir, 'negative.drmm'), '--epochs', '1', '--cr=-1');
+    expect(negative.status).toBe(2);
+    expect(negative.output).toContain('the cr weight must be a number >= 0, got -1');
+    const asked = trainTo(cOut, '--epochs', '2', '--resume', '--cr', '2', '--cr-margin', '0.02', '--change-settings', '--max-steps', '1');
+    expect(asked.status, asked.output).toBe(0);
+    const file = readModelFile(fs.readFileSync(`${cOut}.ckpt`));
+    expect((file.training?.progress as { changes: { step: number; changes: string[] }[] }).changes).toEqual([{ step: 1, changes: ['weights.cr: 1 -> 2', 'crMargin: 0.01 -> 0.02'] }]);
+  }, 600_000);
 
   it('--spec FILE trains another architecture, which the model file and log carry; a bad spec or another one on resume is refused', () => {
     const spec = { input: { channels: 1, height: 28, width: 28 }, levels: [{ kernel: 3, channels: 4, pad: 1, pool: true }], readout: 'dense', classes: 10 };
