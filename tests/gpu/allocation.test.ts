@@ -79,6 +79,10 @@ describe('limits.ts bufferPlan is what the engine and trainer allocate', () => {
             expect(sorted(rec.seen)).toEqual(sorted(planned(spec, batch, { paths: true })));
             trainer = new GpuTrainer(engine);
             expect(sorted(rec.seen)).toEqual(sorted(planned(spec, batch, { paths: true, training: true })));
+            // The contrastive rendering term's buffers come with its first batch of rival offsets.
+            const per = spec.input.channels * spec.input.height * spec.input.width;
+            (trainer as GpuTrainer).setBatch(new Float32Array(batch * per), new Array(batch).fill(0), batch, new Array(batch).fill(0));
+            expect(sorted(rec.seen)).toEqual(sorted(planned(spec, batch, { paths: true, training: true, contrastive: true })));
           });
         } finally {
           rec.stop();
@@ -86,7 +90,7 @@ describe('limits.ts bufferPlan is what the engine and trainer allocate', () => {
           (engine as DrmmGpuEngine | null)?.destroy();
         }
         const opts = { paths: true, training: true };
-        expect(sum(rec.seen)).toBe(sum(planned(spec, batch, opts)));
+        expect(sum(rec.seen)).toBe(sum(planned(spec, batch, { ...opts, contrastive: true })));
         // The batch cap reads the largest buffer that grows with the batch and the largest that
         // does not (the weight gradient's scratch stops growing at a batch of 256).
         const grows = new Set(bufferPlan(spec, batch, opts).filter((b) => b.perImage > 0).map((b) => `drmm.${b.name}`));

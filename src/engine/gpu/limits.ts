@@ -26,6 +26,8 @@ const F = 4;
 export interface PlanOptions {
   training?: boolean;
   paths?: boolean;
+  /** With `training`: the contrastive rendering term's buffers (gpu/contrastive.ts, built on its first use). */
+  contrastive?: boolean;
 }
 
 export interface BatchFit {
@@ -130,9 +132,14 @@ export function bufferPlan(spec: ModelSpec, batch: number, opts: PlanOptions = {
       fix(t(`adam.v.${p.name}`), size);
     }
     fix(t('zeroBias'), Math.max(...sh.levels.map((l) => l.c)));
-    fix(t('metrics'), 8);
+    fix(t('metrics'), 9);
     fix(t('evalCounts'), 2);
     fix(t('unusedRw'), 1);
+    if (opts.contrastive) {
+      img(t('cr.offsets'), 1);
+      img(t('cr.rivalClasses'), 1);
+      img(t('cr.errors'), 2);
+    }
   }
   return out;
 }
