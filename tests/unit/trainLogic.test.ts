@@ -1,11 +1,14 @@
 // Pure logic of in-page training (src/ui/train/logic.ts, slice.ts): CSV, batch size from a
-// measured step, the metric snapshot reducers and the history cap, the store slice.
+// measured step, the metric snapshot reducers and the history cap, the store slice (every loss
+// weight, a_bal and a_cr included).
 import { defaultWeights } from '../../src/engine/train';
 import { describe, expect, it } from 'vitest';
 import { Schedule, TRAIN_MODES } from '../../src/engine/train/schedule';
 import {
   BATCH_MAX,
   BATCH_MIN,
+  LOSS_TERMS,
+  LOSS_TERM_INFO,
   METRIC_COLUMNS,
   capHistory,
   chooseBatchSize,
@@ -32,25 +35,28 @@ import { nextSettings, DEFAULT_TRAINING_SETTINGS } from '../../src/ui/train/slic
 import { createAppStore } from '../../src/ui/store';
 
 function row(step: number, total = 1 / (step + 1), extra: Partial<MetricRow> = {}): MetricRow {
-  return { epoch: step / 100, step, ce: total / 2, rc: 0.1, ent: -0.5, nn: 1e-5, total, trainAccuracy: 0.5, testAccuracy: NaN, imagesPerSecond: 40, wallSeconds: step / 4, ...extra };
+  return { epoch: step / 100, step, ce: total / 2, rc: 0.1, ent: -0.5, nn: 1e-5, bal: 0.02, cr: NaN, total, trainAccuracy: 0.5, testAccuracy: NaN, imagesPerSecond: 40, wallSeconds: step / 4, ...extra };
 }
 
 describe('metricsCsv', () => {
   it('writes a header and one line per row; NaN is an empty field, numbers have 7 significant digits', () => {
-    const csv = metricsCsv([row(10, 2.302585093), { ...row(20, 1.5), testAccuracy: 0.9123456789, ce: Infinity }]);
+    const csv = metricsCsv([row(10, 2.302585093), { ...row(20, 1.5), testAccuracy: 0.9123456789, ce: Infinity, cr: 0.0043210004 }]);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(METRIC_COLUMNS.join(','));
-    expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
+    expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,bal,cr,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
     expect(lines).toHaveLength(3);
     const first = lines[1].split(',');
     expect(first).toHaveLength(METRIC_COLUMNS.length);
     expect(first[1]).toBe('10');
-    expect(first[6]).toBe('2.302585');
-    expect(first[8]).toBe(''); // no test accuracy at this row
+    expect(first[8]).toBe('2.302585');
+    expect(first[10]).toBe(''); // no test accuracy at this row
     expect(first[5]).toBe('0.00001');
+    expect(first[6]).toBe('0.02'); // bal
+    expect(first[7]).toBe(''); // cr not measured (a_cr = 0)
     const second = lines[2].split(',');
-    expect(second[8]).toBe('0.9123457');
+    expect(second[10]).toBe('0.9123457');
     expect(second[2]).toBe('Infinity');
+    expect(second[7]).toBe('0.004321'); // cr measured
     expect(csv.endsWith('\r\n')).toBe(true);
   });
   it('is only the header for an empty history', () => {
@@ -195,17 +201,55 @@ describe('metric snapshot reducers', () => {
   });
 });
 
+describe('rows of runs from before the class-balance and contrastive terms', () => {
+  it('read bal and cr as NaN (not measured), and the CSV leaves them empty', () => {
+    // A log row as a checkpoint or CLI log written before the terms holds it.
+    const old = rowFromJson({ epoch: 0.5, step: 50, ce: 0.4, rc: 0.03, ent: -1.2, nn: 0.001, total: 0.42, trainAccuracy: 0.8, imagesPerSecond: 120, wallSeconds: 9 });
+    expect(old.bal).toBeNaN();
+    expect(old.cr).toBeNaN();
+    expect(old.total).toBe(0.42);
+    expect('bal' in rowToJson(old) || 'cr' in rowToJson(old)).toBe(false);
+    const [, line] = metricsCsv([old]).trimEnd().split('\r\n');
+    const f = line.split(',');
+    expect(f[METRIC_COLUMNS.indexOf('bal')]).toBe('');
+    expect(f[METRIC_COLUMNS.indexOf('cr')]).toBe('');
+    expect(f[METRIC_COLUMNS.indexOf('total')]).toBe('0.42');
+    // A row of a run with both terms: the fields kept.
+    const both = rowFromJson({ epoch: 1, step: 100, ce: 0.3, rc: 0.02, ent: -1, nn: 0, bal: 0.015, cr: 0.0021, total: 0.35 });
+    expect(both.bal).toBe(0.015);
+    expect(both.cr).toBe(0.0021);
+    // A field that is not a number (a damaged record) is not measured, never a wrong number.
+    expect(rowFromJson({ step: 1, bal: 'x', cr: null }).bal).toBeNaN();
+  });
+  it('charts and describes both terms', () => {
+    expect(LOSS_TERMS).toEqual(['total', 'ce', 'rc', 'ent', 'nn', 'bal', 'cr']);
+    for (const k of LOSS_TERMS) expect(LOSS_TERM_INFO[k].length, k).toBeGreaterThan(10);
+    expect(LOSS_TERM_INFO.bal).toContain('KL');
+    expect(LOSS_TERM_INFO.cr).toContain('contrastive');
+    expect(emptyRow(0, 0).bal).toBeNaN();
+    expect(emptyRow(0, 0).cr).toBeNaN();
+  });
+});
+
 describe('settings and finiteness', () => {
   it('gives each mode the CLI default weights when the mode changes', () => {
     expect(defaultWeights('convnet')).toEqual({ rc: 0, kl: 0, nn: 0 });
     expect(defaultWeights('supervised')).toEqual({ rc: 0.5, kl: 0, nn: 0.1 });
     expect(defaultWeights('semi-supervised')).toEqual({ rc: 0.5, kl: 0.1, nn: 0.1 });
     const s = nextSettings(DEFAULT_TRAINING_SETTINGS, { mode: 'convnet' });
-    expect(s.weights).toEqual({ rc: 0, kl: 0, nn: 0 });
-    const t = nextSettings(s, { weights: { rc: 0.2, kl: 0, nn: 0 } });
+    expect(s.weights).toEqual({ rc: 0, kl: 0, nn: 0, bal: 0, cr: 0 });
+    const t = nextSettings(s, { weights: { rc: 0.2, kl: 0, nn: 0, bal: 0, cr: 0 } });
     expect(t.weights.rc).toBe(0.2);
     expect(nextSettings(t, { lr: 0.01 }).weights.rc).toBe(0.2);
-    expect(DEFAULT_TRAINING_SETTINGS.weights).toEqual({ rc: 0.5, kl: 0, nn: 0.1 });
+    expect(DEFAULT_TRAINING_SETTINGS.weights).toEqual({ rc: 0.5, kl: 0, nn: 0.1, bal: 0, cr: 0 });
+    expect(DEFAULT_TRAINING_SETTINGS.crMargin).toBe(0.005);
+  });
+  it('keeps a_bal, a_cr and the margin across other changes; a new mode brings its defaults (both terms off)', () => {
+    const s = nextSettings(DEFAULT_TRAINING_SETTINGS, { mode: 'semi-supervised' });
+    expect(s.weights).toEqual({ ...defaultWeights('semi-supervised'), bal: 0, cr: 0 });
+    const t = nextSettings(s, { weights: { ...s.weights, bal: 0.3, cr: 0.5 }, crMargin: 0.01 });
+    expect(nextSettings(t, { lr: 0.01, labelled: 600 })).toMatchObject({ weights: { rc: 0.5, kl: 0.1, nn: 0.1, bal: 0.3, cr: 0.5 }, crMargin: 0.01 });
+    expect(nextSettings(t, { mode: 'unsupervised' }).weights).toEqual({ ...defaultWeights('unsupervised'), bal: 0, cr: 0 });
   });
   it('finds the first non-finite entry', () => {
     expect(firstNonFinite([new Float32Array([1, 2]), new Float32Array([3])])).toBeNull();
@@ -219,7 +263,7 @@ describe('settings and finiteness', () => {
     expect(t.progress).toBeNull();
     store.getState().setTrainingSettings({ batch: 8, mode: 'unsupervised' });
     expect(store.getState().training.settings.batch).toBe(8);
-    expect(store.getState().training.settings.weights).toEqual(defaultWeights('unsupervised'));
+    expect(store.getState().training.settings.weights).toEqual({ ...defaultWeights('unsupervised'), bal: 0, cr: 0 });
     store.getState().patchTraining((x) => ({ metrics: reduceSnapshots(x.metrics, [row(1)]) }));
     expect(store.getState().training.metrics.reports).toBe(1);
     expect(store.getState().digitIndex).toBe(0); // the other slices are untouched

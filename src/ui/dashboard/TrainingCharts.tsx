@@ -14,7 +14,7 @@ import { overlaySeries, overlayTable, parseTrainingLog, type OverlayRun } from '
 import { ShippedLogList, useShippedOverlay } from './ShippedLogList';
 
 /** One Okabe-Ito colour per loss term (the total in the foreground colour). */
-const TERM_COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73' } as const;
+const TERM_COLOURS = { total: '#1d1d1f', ce: '#d55e00', rc: '#0072b2', ent: '#cc79a7', nn: '#009e73', bal: '#e69f00', cr: '#56b4e9' } as const;
 const SPEED_COLOUR = '#009e73';
 
 function pts(rows: MetricRow[], key: keyof MetricRow): { x: number; y: number }[] {
@@ -25,11 +25,12 @@ function pts(rows: MetricRow[], key: keyof MetricRow): { x: number; y: number }[
 export function LossCharts() {
   const history = useApp((s) => s.training.metrics.history);
   const mode = useApp((s) => s.training.settings.mode);
+  const crOff = useApp((s) => s.training.settings.weights.cr === 0);
   return (
     <>
       {LOSS_TERMS.map((k) => {
         const title = k === 'total' ? 'total loss' : k;
-        const notInMode = (k === 'ent' && mode === 'supervised') || (k !== 'total' && k !== 'ce' && mode === 'convnet');
+        const notInMode = ((k === 'ent' || k === 'bal') && mode === 'supervised') || (k !== 'total' && k !== 'ce' && mode === 'convnet');
         return (
           <LineChart
             key={k}
@@ -39,7 +40,7 @@ export function LossCharts() {
             xLabel="step"
             width={220}
             height={120}
-            emptyText={history.length && notInMode ? `not a term of ${mode} training` : 'no data yet'}
+            emptyText={!history.length ? 'no data yet' : notInMode ? `not a term of ${mode} training` : k === 'cr' && crOff ? 'not measured (a_cr = 0)' : 'no data yet'}
             series={[{ name: k, color: TERM_COLOURS[k], points: pts(history, k) }]}
             actions={<ExportButtons {...chartExports(title)} csv={() => metricsTable(history, ['epoch', 'step', k])} testId={`export-${k}`} />}
           />

@@ -264,6 +264,9 @@ function OptimSettings() {
       <NumberField label="a_rc" title="weight of the reconstruction term" value={w.rc} onCommit={(v) => set({ weights: { ...w, rc: v } })} valid={nonneg} testId="train-w-rc" />
       <NumberField label="a_kl" title="weight of the entropy (KL to uniform) term" value={w.kl} onCommit={(v) => set({ weights: { ...w, kl: v } })} valid={nonneg} testId="train-w-kl" />
       <NumberField label="a_nn" title="weight of the nonnegativity term" value={w.nn} onCommit={(v) => set({ weights: { ...w, nn: v } })} valid={nonneg} testId="train-w-nn" />
+      <NumberField label="a_bal" title="weight of the class-balance term: penalises batches whose unlabelled images are all predicted as the same few classes, KL(mean prediction || uniform) (semi-supervised and unsupervised modes only)" value={w.bal} onCommit={(v) => set({ weights: { ...w, bal: v } })} valid={nonneg} testId="train-w-bal" />
+      <NumberField label="a_cr" title="weight of the contrastive rendering term: the image rendered from its class must match it better than one rendered from a rival class, by the margin m" value={w.cr} onCommit={(v) => set({ weights: { ...w, cr: v } })} valid={nonneg} testId="train-w-cr" />
+      <NumberField label="m (a_cr margin)" title="margin m of the contrastive rendering term, in mean squared error per pixel (used only when a_cr > 0)" value={s.crMargin} onCommit={(v) => set({ crMargin: v })} valid={nonneg} testId="train-cr-margin" />
       <NumberField label="Epochs" value={s.epochs} onCommit={(v) => set({ epochs: v })} valid={(v) => Number.isInteger(v) && v >= 1 && v <= 1000} step="1" testId="train-epochs" />
       <label className="check">
         <input type="checkbox" checked={shownTraining} disabled={!hasTraining} onChange={(e) => set({ liveSync: e.target.checked })} data-testid="train-live" />

@@ -17,6 +17,10 @@ export interface MetricRow {
   rc: number;
   ent: number;
   nn: number;
+  /** The class-balance term KL(pbar || uniform) (NaN in rows of runs from before the term). */
+  bal: number;
+  /** The contrastive rendering term (NaN where it was not measured: a_cr = 0, or a run from before it). */
+  cr: number;
   total: number;
   trainAccuracy: number;
   testAccuracy: number;
@@ -25,10 +29,10 @@ export interface MetricRow {
   wallSeconds: number;
 }
 
-export const METRIC_COLUMNS: (keyof MetricRow)[] = ['epoch', 'step', 'ce', 'rc', 'ent', 'nn', 'total', 'trainAccuracy', 'testAccuracy', 'imagesPerSecond', 'wallSeconds'];
+export const METRIC_COLUMNS: (keyof MetricRow)[] = ['epoch', 'step', 'ce', 'rc', 'ent', 'nn', 'bal', 'cr', 'total', 'trainAccuracy', 'testAccuracy', 'imagesPerSecond', 'wallSeconds'];
 
 /** The loss terms, in the order they are charted. */
-export const LOSS_TERMS = ['total', 'ce', 'rc', 'ent', 'nn'] as const;
+export const LOSS_TERMS = ['total', 'ce', 'rc', 'ent', 'nn', 'bal', 'cr'] as const;
 export type LossTerm = (typeof LOSS_TERMS)[number];
 
 export const LOSS_TERM_INFO: Record<LossTerm, string> = {
@@ -37,10 +41,12 @@ export const LOSS_TERM_INFO: Record<LossTerm, string> = {
   rc: 'reconstruction ||I - Î||² (mean per pixel)',
   ent: 'entropy H(p) - log C (unlabelled images)',
   nn: 'nonnegativity ||relu(-z)||² (mean per unit)',
+  bal: 'class balance KL(p̄ || uniform) (unlabelled images)',
+  cr: 'contrastive rendering relu(m + e(y) - e(rival))',
 };
 
 export function emptyRow(epoch: number, step: number): MetricRow {
-  return { epoch, step, ce: NaN, rc: NaN, ent: NaN, nn: NaN, total: NaN, trainAccuracy: NaN, testAccuracy: NaN, imagesPerSecond: NaN, wallSeconds: NaN };
+  return { epoch, step, ce: NaN, rc: NaN, ent: NaN, nn: NaN, bal: NaN, cr: NaN, total: NaN, trainAccuracy: NaN, testAccuracy: NaN, imagesPerSecond: NaN, wallSeconds: NaN };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 import { PRESETS, type ModelSpec, type PresetName } from '../../engine';
 import { defaultRunConfig, type RunConfig } from '../../engine/train';
 import { byteSplit, type RunData } from '../../engine/train';
+import { CR_MARGIN } from '../../engine/train/config';
 import type { MnistSplit } from '../../data/mnistLoader';
 import { presetOf } from '../modelFiles';
 import type { TrainingSettings } from './slice';
@@ -23,6 +24,7 @@ export function configFromSettings(s: TrainingSettings, batch: number, trainCoun
     seed: s.seed,
     batchSize: batch,
     weights: { ...s.weights },
+    crMargin: s.crMargin,
     lr: s.lr,
     epochs: s.epochs,
     data: { source: 'mnist', trainCount, validation: { count: 0, seed: defaultRunConfig().data.validation.seed }, subset: null },
@@ -30,7 +32,11 @@ export function configFromSettings(s: TrainingSettings, batch: number, trainCoun
   });
 }
 
-/** What the settings show for a run (a loaded checkpoint's, or one the CLI trained). */
+/**
+ * What the settings show for a run (a loaded checkpoint's, or one the CLI trained). A config from
+ * before the class-balance and contrastive terms has no bal / cr (parseRunConfig makes them 0; a
+ * config that skipped it still shows 0) and keeps the default margin.
+ */
 export function settingsFromConfig(c: RunConfig, spec: ModelSpec, preset: string | null, s: TrainingSettings): Partial<TrainingSettings> {
   return {
     preset: presetOf(spec, preset) ?? s.preset,
@@ -38,7 +44,8 @@ export function settingsFromConfig(c: RunConfig, spec: ModelSpec, preset: string
     labelled: c.labelled ?? s.labelled,
     seed: c.seed,
     lr: c.lr,
-    weights: { ...c.weights },
+    weights: { rc: c.weights.rc, kl: c.weights.kl, nn: c.weights.nn, bal: c.weights.bal ?? 0, cr: c.weights.cr ?? 0 },
+    crMargin: c.crMargin ?? CR_MARGIN,
     batch: c.batchSize,
     epochs: c.epochs,
   };

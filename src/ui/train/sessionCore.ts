@@ -188,13 +188,13 @@ export abstract class SessionCore {
     this.refreshEstimate();
   }
 
-  /** Applies the settings a run can take between steps: learning rate, loss weights, epochs, batch. */
+  /** Applies the settings a run can take between steps: learning rate, loss weights and the contrastive margin, epochs, batch. */
   protected async applySettings(): Promise<void> {
     const run = this.run;
     if (!run || !this.settingsDirty) return;
     this.settingsDirty = false;
     const s = this.t.settings;
-    run.update({ lr: s.lr, weights: { ...s.weights }, epochs: Math.max(s.epochs, run.progress.epoch + (run.progress.stepInEpoch > 0 ? 1 : 0), 1) });
+    run.update({ lr: s.lr, weights: { ...s.weights }, crMargin: s.crMargin, epochs: Math.max(s.epochs, run.progress.epoch + (run.progress.stepInEpoch > 0 ? 1 : 0), 1) });
     const batch = this.batchFor(s, run.spec);
     if (batch !== run.config.batchSize) {
       await run.setBatchSize(batch);

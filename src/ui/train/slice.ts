@@ -10,8 +10,28 @@ import type { TrainMode } from '../../engine/train';
 import type { AppState } from '../store';
 import type { AutosaveList } from './autosave';
 import { defaultWeights } from '../../engine/train';
+import { CR_MARGIN } from '../../engine/train/config';
 import { emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
 import type { PastRun } from './runs';
+
+/**
+ * Every loss weight of the objective (docs/TRAINING.md):
+ *   L = CE + a_rc RC + a_kl (H(p) - log C) + a_nn NN + a_bal KL(pbar || u) + a_cr CR.
+ * The engine's LossWeights leaves bal and cr optional (absent: 0); the page always holds all five.
+ */
+export interface PageWeights {
+  rc: number;
+  kl: number;
+  nn: number;
+  bal: number;
+  cr: number;
+}
+
+/** A mode's default weights (the CLI's), the class-balance and contrastive terms off. */
+export function pageWeights(mode: TrainMode): PageWeights {
+  const w = defaultWeights(mode);
+  return { rc: w.rc, kl: w.kl, nn: w.nn, bal: w.bal ?? 0, cr: w.cr ?? 0 };
+}
 
 export interface TrainingSettings {
   preset: PresetName;
@@ -22,7 +42,10 @@ export interface TrainingSettings {
   lr: number;
   /** 'auto': the batch chosen from the measured speed. */
   batch: number | 'auto';
-  weights: { rc: number; kl: number; nn: number };
+  /** The loss weights a_rc, a_kl, a_nn, a_bal, a_cr (RunConfig.weights, every one present). */
+  weights: PageWeights;
+  /** The contrastive rendering term's margin m (RunConfig.crMargin; used where weights.cr > 0). */
+  crMargin: number;
   /** Training stops (and evaluates) after this many epochs. */
   epochs: number;
   /** Copy the weights into the inference engine every few seconds, so the panels above follow training. */
@@ -125,7 +148,8 @@ export const DEFAULT_TRAINING_SETTINGS: TrainingSettings = {
   seed: 1,
   lr: 1e-3,
   batch: 'auto',
-  weights: defaultWeights('supervised'),
+  weights: pageWeights('supervised'),
+  crMargin: CR_MARGIN,
   epochs: 1,
   liveSync: true,
 };
@@ -153,7 +177,7 @@ export function initialTraining(): TrainingState {
 /** Settings after a change: a new mode brings that mode's default loss weights unless weights are given too. */
 export function nextSettings(s: TrainingSettings, p: Partial<TrainingSettings>): TrainingSettings {
   const next = { ...s, ...p, weights: { ...s.weights, ...p.weights } };
-  if (p.mode && p.mode !== s.mode && !p.weights) next.weights = defaultWeights(p.mode);
+  if (p.mode && p.mode !== s.mode && !p.weights) next.weights = pageWeights(p.mode);
   return next;
 }
 
