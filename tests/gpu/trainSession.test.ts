@@ -97,7 +97,7 @@ describe('TrainingSession', () => {
 
   it('moves a run to the CLI and back: the next step is the one of a run that never stopped, every setting kept', async () => {
     const data = { train: mnist('train'), test: mnist('t10k') };
-    const settings = { mode: 'semi-supervised' as const, labelled: 100, seed: 5, batch: 8, lr: 2e-3, weights: { rc: 0.4, kl: 0.2, nn: 0.05 }, epochs: 2 };
+    const settings = { mode: 'semi-supervised' as const, labelled: 100, seed: 5, batch: 8, lr: 2e-3, weights: { rc: 0.4, kl: 0.2, nn: 0.05, bal: 0.3, cr: 0.25 }, crMargin: 0.01, epochs: 2 };
     // The run that never stops: 3 + 2 + 1 steps.
     const whole = await makeSession(settings, data);
     for (let i = 0; i < 6; i++) await whole.session.stepOnce();
