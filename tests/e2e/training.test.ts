@@ -65,6 +65,15 @@ describe('in-page training', () => {
       expect(await page.getByTestId('train-preset').inputValue()).toBe('drmm-compact');
       await page.getByTestId('train-batch').selectOption('8');
       await page.locator('[data-testid="train-estimate"][data-batch="8"]').waitFor();
+      // Every loss weight is a field: the class-balance and contrastive terms start off, the margin at
+      // the CLI's default. a_bal and the margin are set here: with all labels a batch has no unlabelled
+      // image, so the class-balance term is 0 and the run trains as before, but the weight and the
+      // margin travel with the run (checkpoint and autosave, checked below).
+      expect(await page.getByTestId('train-w-bal').inputValue()).toBe('0');
+      expect(await page.getByTestId('train-w-cr').inputValue()).toBe('0');
+      expect(await page.getByTestId('train-cr-margin').inputValue()).toBe('0.005');
+      await page.getByTestId('train-w-bal').fill('0.3');
+      await page.getByTestId('train-cr-margin').fill('0.01');
       await page.locator('[data-testid="train-start"]:not([disabled])').waitFor({ timeout: LONG }); // the training set is loaded
       await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
       await page.getByTestId('train-start').click();
@@ -98,7 +107,8 @@ describe('in-page training', () => {
 
       // Metrics: finite, and the total loss went down from its first report.
       const total = await metric(page, 'total');
-      for (const k of ['total', 'ce', 'rc', 'nn', 'trainAccuracy']) expect(Number.isFinite(await metric(page, k)), k).toBe(true);
+      for (const k of ['total', 'ce', 'rc', 'nn', 'bal', 'trainAccuracy']) expect(Number.isFinite(await metric(page, k)), k).toBe(true);
+      expect(await metric(page, 'cr')).toBeNaN(); // a_cr = 0: not measured
       log('total loss', firstTotal, '->', total, 'train accuracy', await metric(page, 'trainAccuracy'));
       expect(Number.isFinite(firstTotal)).toBe(true);
       expect(total).toBeLessThan(firstTotal);
@@ -119,11 +129,15 @@ describe('in-page training', () => {
       const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-csv').click()]);
       const csv = fs.readFileSync((await csvDownload.path())!, 'utf8');
       const lines = csv.trimEnd().split('\r\n'); // RFC 4180 line ends (src/ui/export/csv.ts)
-      expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
+      const header = lines[0].split(',');
+      expect(lines[0]).toBe('epoch,step,ce,rc,ent,nn,bal,cr,total,trainAccuracy,testAccuracy,imagesPerSecond,wallSeconds');
       expect(lines.length - 1).toBeGreaterThanOrEqual(reports);
       const lastRow = lines[lines.length - 1].split(',');
-      expect(Number(lastRow[1])).toBe(pausedAt);
-      expect(Number.isFinite(Number(lastRow[6]))).toBe(true);
+      const field = (name: string) => lastRow[header.indexOf(name)];
+      expect(Number(field('step'))).toBe(pausedAt);
+      expect(Number.isFinite(Number(field('total')))).toBe(true);
+      expect(field('bal')).toBe('0'); // no unlabelled images in a supervised batch
+      expect(field('cr')).toBe(''); // a_cr = 0: not measured
       expect(csvDownload.suggestedFilename()).toMatch(/^drmm-compact-supervised-seed1-epoch0-step\d+-metrics\.csv$/);
 
       // One step.
@@ -140,7 +154,7 @@ describe('in-page training', () => {
       const [ckDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-save').click()]);
       const ck = decodeRun(new Uint8Array(fs.readFileSync((await ckDownload.path())!)));
       expect(ck.preset).toBe('drmm-compact');
-      expect(ck.config).toMatchObject({ version: 1, mode: 'supervised', seed: 1, batchSize: 8 });
+      expect(ck.config).toMatchObject({ version: 1, mode: 'supervised', seed: 1, batchSize: 8, weights: { rc: 0.5, kl: 0, nn: 0.1, bal: 0.3, cr: 0 }, crMargin: 0.01 });
       expect(ck.progress).toMatchObject({ epoch: 0, stepInEpoch: pausedAt + 1, step: pausedAt + 1 });
       expect(ck.adam?.t).toBe(pausedAt + 1);
       expect(ck.log.length).toBeGreaterThanOrEqual(reports);
@@ -163,6 +177,9 @@ describe('in-page training', () => {
       await page.getByTestId('train-notice').filter({ hasText: 'Resumed the autosave' }).waitFor({ timeout: LONG });
       expect(await page.getByTestId('train-lr').inputValue()).toBe('0.001');
       expect(await page.getByTestId('train-batch').inputValue()).toBe('8');
+      expect(await page.getByTestId('train-w-bal').inputValue()).toBe('0.3');
+      expect(await page.getByTestId('train-w-cr').inputValue()).toBe('0');
+      expect(await page.getByTestId('train-cr-margin').inputValue()).toBe('0.01');
       expect(Number(await attr(page, 'train-progress', 'data-reports'))).toBeGreaterThanOrEqual(reports);
       log('resumed the autosave');
 
