@@ -5,9 +5,7 @@
  * store's MNIST splits as the run's data, and a checkpoint's file name. Pure; no GPU.
  */
 import { PRESETS, type ModelSpec, type PresetName } from '../../engine';
-import { defaultRunConfig, type RunConfig } from '../../engine/train';
-import { byteSplit, type RunData } from '../../engine/train';
-import { CR_MARGIN } from '../../engine/train/config';
+import { CR_MARGIN, byteSplit, defaultRunConfig, type RunConfig, type RunData } from '../../engine/train';
 import type { MnistSplit } from '../../data/mnistLoader';
 import { presetOf } from '../modelFiles';
 import type { TrainingSettings } from './slice';

@@ -9,8 +9,7 @@ import type { PresetName } from '../../engine';
 import type { TrainMode } from '../../engine/train';
 import type { AppState } from '../store';
 import type { AutosaveList } from './autosave';
-import { defaultWeights } from '../../engine/train';
-import { CR_MARGIN } from '../../engine/train/config';
+import { CR_MARGIN, defaultWeights } from '../../engine/train';
 import { emptyMetrics, type MetricsState, type SpeedFit, type StepSample } from './logic';
 import type { PastRun } from './runs';
 
