@@ -53,11 +53,12 @@ describe('the shipped 100-label models', () => {
     expect(training(HUNDRED_LABEL_FILES.convnet).labelledIndices).toEqual(training(HUNDRED_LABEL_FILES.drmm).labelledIndices);
   });
 
-  it('the card’s claims hold for the shipped figures: the convnet with entropy beats the DRMM at 100 labels, both far above the supervised model', () => {
+  it('the card’s claims hold for the shipped figures: the DRMM and the convnet with entropy within what a seed changes at 100 labels, both far above the supervised model', () => {
     const drmm = shippedEntry(shipped, HUNDRED_LABEL_FILES.drmm)!;
     const convnet = shippedEntry(shipped, HUNDRED_LABEL_FILES.convnet)!;
     const supervised = shippedEntry(shipped, HUNDRED_LABEL_FILES.supervised)!;
-    expect(convnet.testError).toBeLessThan(drmm.testError);
+    // Two seeds of the same DRMM setting differ by up to 1.9 points at N_L = 100 (docs/RESULTS.md).
+    expect(Math.abs(convnet.testError - drmm.testError)).toBeLessThan(0.019);
     expect(supervised.testError).toBeLessThan(convnet.testError);
     // "Trained with 100 labels" in the name the model picker shows.
     for (const m of [drmm, convnet]) expect(m.title).toMatch(/^Trained with 100 labels/);

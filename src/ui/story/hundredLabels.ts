@@ -10,9 +10,9 @@ import type { ShippedModel } from '../store';
 
 /** The shipped models the card compares (files under public/models/). */
 export const HUNDRED_LABEL_FILES = {
-  /** Semi-supervised EG drmm-compact: CE + 0.5 RC + 0.1 KL, 100 labels, 1 epoch (runs/ssl100-kl-s1). */
+  /** Semi-supervised EG drmm-compact: CE + 0.5 RC + 0.1 KL + 0.3 class balance, 100 labels, 1 epoch, seed 2 (runs/ssl100-klbal03-s2). */
   drmm: 'drmm-compact-100labels.drmm',
-  /** The same network as a convnet: CE + the same entropy term, no rendering (runs/ssl100-convnet-ent-s1). */
+  /** The same network as a convnet: CE + the same entropy term, no rendering, the same labels (runs/ssl100-convnet-ent-s2). */
   convnet: 'convnet-compact-100labels.drmm',
   /** The supervised model trained on all 60,000 labels (the app's default). */
   supervised: 'drmm-compact.drmm',
