@@ -28,6 +28,16 @@ afterEach(async () => {
   await assertNoUncapturedErrors();
 });
 
+/** Every gradient tensor the trainer read back against the reference's, in the trainer's order (W1, b1, ..., mu, class bias). */
+function expectGradsLike(got: Float32Array[], want: ReturnType<typeof lossAndGrads>['grads'], names: string[]): void {
+  const ref = [...want.weights.flatMap((w, i) => [w, want.biases[i]]), want.mu, want.classBias];
+  got.forEach((g, i) => {
+    // 1e-3 relative to the tensor's scale: sums of many float32 products.
+    const scale = Math.max(...ref[i].map(Math.abs), 1e-12);
+    expectClose(g, ref[i], `grad ${names[i]}`, { rel: 1e-3, abs: 1e-4 * scale });
+  });
+}
+
 const SPEC: ModelSpec = {
   input: { channels: 1, height: 12, width: 11 },
   levels: [
@@ -78,13 +88,7 @@ describe('GPU gradients = reference gradients, same switches', () => {
       const fwd = await engine.readForward(0, n);
       const want = lossAndGrads(spec, params, images, labels, n, weights, variant, { fwd, cls: labels.map((y, i) => (y >= 0 ? y : fwd.pred[i])) });
       const got = await trainer.readGrads();
-      const ref = [...want.grads.weights.flatMap((w, i) => [w, want.grads.biases[i]]), want.grads.mu, want.grads.classBias];
-      const names = trainer.paramNames();
-      got.forEach((g, i) => {
-        // 1e-3 relative to the tensor's scale: sums of many float32 products.
-        const scale = Math.max(...ref[i].map(Math.abs), 1e-12);
-        expectClose(g, ref[i], `grad ${names[i]}`, { rel: 1e-3, abs: 1e-4 * scale });
-      });
+      expectGradsLike(got, want.grads, trainer.paramNames());
       const m = await trainer.readMetrics();
       expect(m.steps).toBe(1);
       expect(m.ce).toBeCloseTo(want.terms.ce, 4);
@@ -235,12 +239,7 @@ describe('the contrastive rendering term: GPU = reference', () => {
       const want = lossAndGrads(spec, params, images, labels, n, weights, variant, { fwd, cls }, { offsets, margin });
       expect(want.terms.cr).toBeGreaterThan(0);
       const got = await trainer.readGrads();
-      const ref = [...want.grads.weights.flatMap((w, i) => [w, want.grads.biases[i]]), want.grads.mu, want.grads.classBias];
-      const names = trainer.paramNames();
-      got.forEach((g, i) => {
-        const scale = Math.max(...ref[i].map(Math.abs), 1e-12);
-        expectClose(g, ref[i], `grad ${names[i]}`, { rel: 1e-3, abs: 1e-4 * scale });
-      });
+      expectGradsLike(got, want.grads, trainer.paramNames());
       // The term moves the gradient (so the comparison above sees its two passes).
       const without = lossAndGrads(spec, params, images, labels, n, { ...weights, cr: 0 }, variant, { fwd, cls });
       const muScale = Math.max(...want.grads.mu.map(Math.abs));

@@ -27,3 +27,14 @@ export const SMALL: ModelSpec = {
   readout: 'gap',
   classes: 4,
 };
+
+/** For finite-difference checks in float64 (a few hundred parameters): 8x7 input, 3x3 x 3 (padded, pooled), 2x2 x 4 (padded), global-average read-out, 3 classes. */
+export const FD_SPEC: ModelSpec = {
+  input: { channels: 1, height: 8, width: 7 },
+  levels: [
+    { kernel: 3, channels: 3, pad: 1, pool: true },
+    { kernel: 2, channels: 4, pad: 1, pool: false },
+  ],
+  readout: 'gap',
+  classes: 3,
+};

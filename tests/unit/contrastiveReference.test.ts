@@ -6,20 +6,14 @@
  * and some not, away from the kink) against central finite differences, switches fixed.
  */
 import { describe, expect, it } from 'vitest';
-import { initParams, paramList, paramsFromList, type ModelSpec } from '../../src/engine/model';
+import { initParams, type ModelSpec } from '../../src/engine/model';
 import { backtrace, forward } from '../../src/engine/reference/pipeline';
 import { lossAndGrads, rivalClass, type LossWeights } from '../../src/engine/reference/train';
 import { randomArray } from '../helpers/compare';
+import { expectGradientsMatchFd } from '../helpers/fd';
+import { FD_SPEC } from '../helpers/specs';
 
-const SPEC: ModelSpec = {
-  input: { channels: 1, height: 8, width: 7 },
-  levels: [
-    { kernel: 3, channels: 3, pad: 1, pool: true },
-    { kernel: 2, channels: 4, pad: 1, pool: false },
-  ],
-  readout: 'gap',
-  classes: 3,
-};
+const SPEC = FD_SPEC;
 const D = 56;
 
 /** e_n(c) for every image and class, each class rendered through the images' own switches. */
@@ -111,21 +105,7 @@ describe('the contrastive rendering term', () => {
       // The term changes the gradient (so the comparison below sees it).
       const without = lossAndGrads(spec, params, images, labels, n, { ...W, cr: 0 }, variant, fixed);
       expect(Math.max(...base.grads.mu.map((g, j) => Math.abs(g - without.grads.mu[j])))).toBeGreaterThan(1e-4);
-      const h = 1e-6;
-      let checked = 0;
-      paramList(params).forEach((tensor, ti) => {
-        const stride = Math.max(1, Math.floor(tensor.length / 12));
-        for (let j = 0; j < tensor.length; j += stride) {
-          const at = (delta: number) => {
-            const list = paramList(params).map((t) => Float64Array.from(t)) as unknown as Float32Array[];
-            list[ti][j] += delta;
-            return lossAndGrads(spec, paramsFromList(spec, list), images, labels, n, W, variant, fixed, rivals).terms.total;
-          };
-          const fd = (at(h) - at(-h)) / (2 * h);
-          expect(Math.abs(fd - grads[ti][j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-          checked++;
-        }
-      });
+      const checked = expectGradientsMatchFd(spec, params, grads, (p) => lossAndGrads(spec, p, images, labels, n, W, variant, fixed, rivals).terms.total);
       expect(checked).toBeGreaterThan(40);
     });
   }

@@ -6,19 +6,13 @@
  * scores against finite differences.
  */
 import { describe, expect, it } from 'vitest';
-import { initParams, paramList, paramsFromList, type ModelSpec } from '../../src/engine/model';
+import { initParams, paramList, paramsFromList } from '../../src/engine/model';
 import { balanceTerm, lossAndGrads, type LossWeights } from '../../src/engine/reference/train';
 import { randomArray } from '../helpers/compare';
+import { expectGradientsMatchFd } from '../helpers/fd';
+import { FD_SPEC } from '../helpers/specs';
 
-const SPEC: ModelSpec = {
-  input: { channels: 1, height: 8, width: 7 },
-  levels: [
-    { kernel: 3, channels: 3, pad: 1, pool: true },
-    { kernel: 2, channels: 4, pad: 1, pool: false },
-  ],
-  readout: 'gap',
-  classes: 3,
-};
+const SPEC = FD_SPEC;
 const W: LossWeights = { rc: 0.7, kl: 0.3, nn: 2.0, bal: 0.6 };
 
 describe('reference gradients = central finite differences (switches fixed)', () => {
@@ -36,21 +30,7 @@ describe('reference gradients = central finite differences (switches fixed)', ()
       expect(base.terms.bal).toBeGreaterThan(0);
       const fixed = { fwd: base.fwd, cls: base.cls };
       const grads = [...base.grads.weights.flatMap((w, i) => [w, base.grads.biases[i]]), base.grads.mu, base.grads.classBias];
-      const h = 1e-6;
-      let checked = 0;
-      paramList(params).forEach((tensor, ti) => {
-        const stride = Math.max(1, Math.floor(tensor.length / 12));
-        for (let j = 0; j < tensor.length; j += stride) {
-          const at = (delta: number) => {
-            const list = paramList(params).map((t) => Float64Array.from(t)) as unknown as Float32Array[];
-            list[ti][j] += delta;
-            return lossAndGrads(spec, paramsFromList(spec, list), images, labels, n, W, variant, fixed).terms.total;
-          };
-          const fd = (at(h) - at(-h)) / (2 * h);
-          expect(Math.abs(fd - grads[ti][j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-          checked++;
-        }
-      });
+      const checked = expectGradientsMatchFd(spec, params, grads, (p) => lossAndGrads(spec, p, images, labels, n, W, variant, fixed).terms.total);
       expect(checked).toBeGreaterThan(40);
     });
   }
