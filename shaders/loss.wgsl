@@ -206,6 +206,18 @@ fn metrics_scores() {
 
 var<workgroup> partial: array<f32, WG>;
 
+// The sum of every thread's s over the workgroup, by a tree in workgroup memory (log2 WG halvings),
+// returned to every thread. Call it from uniform control flow: it holds barriers.
+fn reduce_partial(li: u32, s: f32) -> f32 {
+  partial[li] = s;
+  workgroupBarrier();
+  for (var w = WG / 2u; w > 0u; w = w / 2u) {
+    if (li < w) { partial[li] += partial[li + w]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
 // One workgroup of WG threads (a power of two) over `total` elements; the sum times f1 is added
 // to dst[a0].
 @compute @workgroup_size(WG)
@@ -216,13 +228,8 @@ fn metrics_sq(@builtin(local_invocation_index) li: u32) {
     if (dims.mode == SQ_DIFFERENCE) { d = fa[i] - fb[i]; } else { d = max(-fa[i], 0.0); }
     s += d * d;
   }
-  partial[li] = s;
-  workgroupBarrier();
-  for (var w = WG / 2u; w > 0u; w = w / 2u) {
-    if (li < w) { partial[li] += partial[li + w]; }
-    workgroupBarrier();
-  }
-  if (li == 0u) { dst[dims.a0] += partial[0] * dims.f1; }
+  let total = reduce_partial(li, s);
+  if (li == 0u) { dst[dims.a0] += total * dims.f1; }
 }
 
 // fa = probs, labels = true labels: adds correct and seen images to dst[a0], dst[a0 + 1].
@@ -250,13 +257,7 @@ fn image_sq(img: u32, li: u32) -> f32 {
     let v = fa[base + d] - fb[base + d];
     s += v * v;
   }
-  partial[li] = s;
-  workgroupBarrier();
-  for (var w = WG / 2u; w > 0u; w = w / 2u) {
-    if (li < w) { partial[li] += partial[li + w]; }
-    workgroupBarrier();
-  }
-  return partial[0];
+  return reduce_partial(li, s);
 }
 
 // The image of a workgroup (a uniform value: the barriers stay in uniform control flow).
