@@ -17,7 +17,7 @@ import type { ModelParams, ModelSpec } from './model';
 
 export type { DrmmEngine, InferRequest, InferResult } from './api';
 export type { BacktraceMaps, FloatArr, ForwardMaps, LevelMaps, LevelSignal, PathSummary, Start, Variant } from './types';
-export { PRESETS, PRESET_NAMES, initParams, paramList, paramShapes, rng, shapesOf, validateSpec, type LevelShape, type ModelParams, type ModelShapes, type ModelSpec, type PresetName } from './model';
+export { PRESETS, PRESET_NAMES, initParams, paramList, paramShapes, rng, shapesOf, topDownNonnegative, validateSpec, type LevelShape, type ModelParams, type ModelShapes, type ModelSpec, type PresetName } from './model';
 export { VARIANTS } from './reference/ops';
 export { CpuEngine } from './cpuEngine';
 export { GpuEngine } from './gpuEngine';

@@ -238,3 +238,15 @@ export function cloneParams(p: ModelParams): ModelParams {
     classBias: p.classBias.slice(),
   };
 }
+
+/**
+ * True when the templates of levels 2..L and the class templates are all >= 0 (what the NN-DRMM's
+ * 'top-down' training keeps). Then every top-down signal z(l), l >= 1, is a nonnegative sum of
+ * nonnegative terms for any input and any switch setting, so each level's max over its ON/OFF
+ * switch commutes with the product of rendering matrices and the bottom-up max-sum pass is exact
+ * MAP inference. Level 1's templates may be signed: they only shape the pixels, z(0).
+ */
+export function topDownNonnegative(p: ModelParams): boolean {
+  const nonneg = (t: Float32Array) => t.every((v) => v >= 0);
+  return p.weights.slice(1).every(nonneg) && nonneg(p.mu);
+}

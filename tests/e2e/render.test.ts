@@ -120,6 +120,20 @@ describe('Rendering panel', () => {
         await docScreenshot(page, 'render.png');
         await saveScreenshot(page, 'render-full.png', true);
 
+        // The default's signal goes negative; the offered NN-DRMM's never does, at any level.
+        expect(negCounts.slice(0, L).some((n) => n > 0)).toBe(true);
+        const offer = page.getByTestId('renders-offer');
+        expect(await offer.getAttribute('data-loaded')).toBe('false');
+        await page.getByTestId('load-renders-model').click();
+        await page.locator('[data-testid="renders-offer"][data-loaded="true"]').waitFor({ timeout: LONG });
+        await page.locator('[data-testid="render-result"][data-current="true"]').waitFor({ timeout: LONG });
+        await expect(page.getByTestId('model-picker').inputValue()).resolves.toBe('shipped:nndrmm-compact-renders.drmm');
+        const nnCounts = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-negative'))));
+        expect(nnCounts.slice(0, L)).toEqual(Array.from({ length: L }, () => 0));
+        await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });
+        await page.locator('#panel-render').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await saveScreenshot(page, 'render-nndrmm.png');
+
         // The authors' layout: four levels, counterfactuals again.
         await openSettings(page);
         await page.getByRole('combobox', { name: 'Architecture' }).selectOption('drmm-mnist');
@@ -128,9 +142,9 @@ describe('Rendering panel', () => {
         expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-level')))).toEqual(['4', '3', '2', '1', 'pixels']);
         await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });
         expect(await cells.count()).toBe(10);
-        // One bottom-up pass (more only if another inference ran on the engine between two classes).
+        // One bottom-up pass (none when the view's own is still on the engine; more only if another inference ran between two classes).
         const cfCaption = (await page.getByTestId('counterfactuals').locator('.render-caption').textContent()) ?? '';
-        expect(cfCaption).toMatch(/(One bottom-up pass|\d bottom-up passes) and 10 backtraces on WebGPU in \d+ ms\./);
+        expect(cfCaption).toMatch(/(The view’s own bottom-up pass \(its switches were still on the engine\)|One bottom-up pass|(?:[2-9]|10) bottom-up passes) and 10 backtraces on WebGPU in \d+ ms\./);
         console.log(`[render e2e] drmm-mnist counterfactuals: ${cfCaption.match(/[^.]*backtraces[^.]*\./)?.[0]}`);
 
         await page.waitForTimeout(300);

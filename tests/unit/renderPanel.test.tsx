@@ -4,14 +4,17 @@ import { ServicesProvider } from '../../src/ui/services';
 import { pageServices } from '../helpers/services';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, PRESETS, initParams, type PresetName } from '../../src/engine';
+import { CpuEngine, PRESETS, initParams, topDownNonnegative, type PresetName } from '../../src/engine';
+import { projectParams } from '../../src/engine/train/config';
+import { RENDERS_FIGURES, RENDERS_MODEL_FILE } from '../../src/ui/modelFiles';
+import { RendersOfferText } from '../../src/ui/render/RendersOffer';
 import { Counterfactuals } from '../../src/ui/render/Counterfactuals';
 import { LevelCompare } from '../../src/ui/render/LevelCompare';
 import { negativeStats } from '../../src/ui/render/metrics';
 import { NegativeTable } from '../../src/ui/render/NegativeTable';
 import { Reconstruction } from '../../src/ui/render/Reconstruction';
 import { Sampler } from '../../src/ui/render/Sampler';
-import { NO_CLUTTER, type ViewResult } from '../../src/ui/store';
+import { NO_CLUTTER, type ShippedModel, type ViewResult } from '../../src/ui/store';
 
 const IMAGE = new Float32Array(784).map((_, i) => ((i * 7) % 13 < 4 ? 1 : 0));
 
@@ -21,6 +24,13 @@ async function viewFor(name: PresetName, variant: 'rendering' | 'gradient' = 're
   const result = await engine.infer({ images: IMAGE, n: 1, start: { kind: 'class', classes: 'predicted' }, variant });
   return { key: 'k', spec, digitIndex: 0, custom: null, clutter: NO_CLUTTER, label: 7, image: IMAGE, variant, start: 'predicted', startClass: result.forward.pred[0], backend: 'cpu', ms: 1, result };
 }
+
+const negativeTable = (view: ViewResult, topDownNonneg = false) =>
+  renderToStaticMarkup(
+    <ServicesProvider value={pageServices()}>
+      <NegativeTable view={view} topDownNonneg={topDownNonneg} />
+    </ServicesProvider>,
+  );
 
 const attrs = (html: string, name: string) => [...html.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]);
 
@@ -42,7 +52,7 @@ describe('NegativeTable', () => {
   for (const name of ['rmm-shallow', 'drmm-compact', 'drmm-mnist'] as const) {
     it(`${name}: one row per level, top down, then the pixels, with the counts of sr < 0`, async () => {
       const view = await viewFor(name, 'gradient');
-      const html = renderToStaticMarkup(<NegativeTable view={view} />);
+      const html = negativeTable(view);
       const L = view.spec.levels.length;
       expect(attrs(html, 'data-level')).toEqual([...Array.from({ length: L }, (_, j) => String(L - j)), 'pixels']);
       const counts = attrs(html, 'data-negative').map(Number);
@@ -52,6 +62,41 @@ describe('NegativeTable', () => {
       expect(html).toContain('data-term="nonnegativity"');
     });
   }
+});
+
+describe('NegativeTable: the exact-MAP claim and the offer of the NN-DRMM', () => {
+  it('says exact MAP only when the templates above level 1 and the class templates are >= 0', async () => {
+    const spec = PRESETS['drmm-compact'];
+    const signed = initParams(spec, 1);
+    const nonneg = projectParams({ nonnegative: 'top-down' }, signed);
+    expect(topDownNonnegative(signed)).toBe(false);
+    expect(topDownNonnegative(nonneg)).toBe(true);
+    // Level 1's templates may stay signed; one negative entry above level 1 or in a class template breaks the claim.
+    expect(nonneg.weights[0].some((v) => v < 0)).toBe(true);
+    expect(topDownNonnegative({ ...nonneg, mu: nonneg.mu.map((v, i) => (i === 5 ? -1e-6 : v)) })).toBe(false);
+    expect(topDownNonnegative({ ...nonneg, weights: nonneg.weights.map((w, l) => (l === 2 ? w.map((v, i) => (i === 0 ? -1e-6 : v)) : w)) })).toBe(false);
+    const view = await viewFor('drmm-compact');
+    expect(negativeTable(view, false)).toContain('forward pass is the discriminative relaxation');
+    const html = negativeTable(view, true);
+    expect(html).toContain('its forward pass is exact MAP inference of the NN-DRMM');
+    expect(html).not.toContain('discriminative relaxation');
+    // The store of a page that has not read models/index.json ships nothing: no offer.
+    expect(html).not.toContain('data-testid="renders-offer"');
+  });
+
+  it('offers the shipped NN-DRMM with its figures, and says what it is once it is loaded', () => {
+    const entry: ShippedModel = { file: RENDERS_MODEL_FILE, preset: 'drmm-compact', title: 'Renders what it claims', testError: 0.0635 };
+    const offer = renderToStaticMarkup(<RendersOfferText entry={entry} loaded={false} busy={false} onLoad={() => {}} />);
+    expect(offer).toContain('data-loaded="false"');
+    expect(offer).toContain('data-testid="load-renders-model"');
+    expect(offer).toContain('(6.35% test error)');
+    expect(offer).toContain(`${(100 * RENDERS_FIGURES.trueClassBest).toFixed(2)}%`);
+    expect(offer).toContain(`${(100 * RENDERS_FIGURES.counterfactualRecognised).toFixed(2)}%`);
+    expect(renderToStaticMarkup(<RendersOfferText entry={entry} loaded={false} busy onLoad={() => {}} />)).toMatch(/<button[^>]*disabled/);
+    const loaded = renderToStaticMarkup(<RendersOfferText entry={entry} loaded busy={false} onLoad={() => {}} />);
+    expect(loaded).toContain('data-loaded="true"');
+    expect(loaded).not.toContain('<button');
+  });
 });
 
 describe('LevelCompare', () => {
@@ -81,6 +126,10 @@ describe('Counterfactuals', () => {
     for (let c = 0; c < 10; c++) pixels.push((await engine.infer({ images: IMAGE, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels);
     const html = renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5, passes: 1 }} />);
     expect(html).toContain('One bottom-up pass and 10 backtraces on the CPU reference in 5 ms.');
+    // No pass of its own when the view's switches were still on the engine; several when another inference came between classes.
+    const caption = (passes: number) => renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5, passes }} />);
+    expect(caption(0)).toContain('The view’s own bottom-up pass (its switches were still on the engine) and 10 backtraces');
+    expect(caption(3)).toContain('3 bottom-up passes and 10 backtraces');
     const errors = attrs(html, 'data-error').map(Number);
     expect(errors).toHaveLength(10);
     errors.forEach((e, c) => expect(e).toBeCloseTo(IMAGE.reduce((s, v, i) => s + (v - pixels[c][i]) ** 2, 0), 6));

@@ -60,7 +60,7 @@ export function Counterfactuals({ view, cf }: { view: ViewResult; cf: Result | n
         <TermLink term="backtrace">Backtrace</TermLink> from each class c, through the a- and t-switches this input chose bottom-up (variant{' '}
         <em>rendering</em>, whatever the view's variant). Under each: ‖I − Î<sub>c</sub>‖², unnormalised. The predicted class ({pred}) is outlined
         {ready ? `; the lowest error is class ${errs?.best}` : ''}. Nothing forces the two to agree: the prediction maximises ⟨μ<sub>c</sub>, x(L)⟩ + b<sub>c</sub>,
-        not the pixel error. One colour range for the grid.{ready ? ` ${ready.passes === 1 ? 'One bottom-up pass' : `${ready.passes} bottom-up passes`} and ${ready.pixels.length} backtraces on ${ready.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${ready.ms.toFixed(0)} ms.` : ''}
+        not the pixel error. One colour range for the grid.{ready ? ` ${ready.passes === 0 ? 'The view’s own bottom-up pass (its switches were still on the engine)' : ready.passes === 1 ? 'One bottom-up pass' : `${ready.passes} bottom-up passes`} and ${ready.pixels.length} backtraces on ${ready.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${ready.ms.toFixed(0)} ms.` : ''}
       </p>
     </section>
   );

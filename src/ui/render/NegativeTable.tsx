@@ -8,8 +8,10 @@ import { fmt } from '../scales';
 import type { ViewResult } from '../store';
 import { MARK_COLOUR } from './MarkedMap';
 import { negativeStats, type NegativeStats } from './metrics';
+import { RendersOffer } from './RendersOffer';
 
-export function NegativeTable({ view }: { view: ViewResult }) {
+/** `topDownNonneg`: the shown model's templates above level 1 and its class templates are all >= 0 (topDownNonnegative). */
+export function NegativeTable({ view, topDownNonneg }: { view: ViewResult; topDownNonneg: boolean }) {
   const rows = useMemo(() => {
     const { forward, backtrace } = view.result;
     const levels = backtrace.levels.map((lv, i) => ({ key: String(i + 1), name: `z(${i + 1}), level ${i + 1}`, stats: negativeStats(lv.sr, forward.levels[i].a) }));
@@ -17,6 +19,9 @@ export function NegativeTable({ view }: { view: ViewResult }) {
     return [...levels.reverse(), pixels];
   }, [view.result]);
   const total = rows.slice(0, -1).reduce((n, r) => n + r.stats.negative, 0);
+  const claim = topDownNonneg
+    ? 'This model\'s templates above level 1 and its class templates are all ≥ 0, so z(l) ≥ 0 for every input and every switch setting, and its forward pass is exact MAP inference of the NN-DRMM.'
+    : `${total > 0 ? `Here ${total.toLocaleString('en-US')} units of z are negative, so` : 'Here no unit of z is negative, but'} with signed templates above level 1 the forward pass is the discriminative relaxation, not exact MAP.`;
 
   return (
     <section className="render-card" aria-labelledby="render-neg-title" data-testid="negatives">
@@ -49,12 +54,12 @@ export function NegativeTable({ view }: { view: ViewResult }) {
       </table>
       <p className="dim render-caption">
         The bottom-up max-sum DP is exact MAP inference only for the nonnegative DRMM: pushing each level's max inside the product of the rendering
-        matrices needs every intermediate rendered template z(l) ≥ 0. {total > 0 ? `Here ${total.toLocaleString('en-US')} units of z are negative, so` : 'Here no unit of z is negative, but'} with
-        signed templates the forward pass is the discriminative relaxation, not exact MAP. The <em>rendering</em> variant clips z(l) at 0 and masks it with
+        matrices needs every intermediate rendered template z(l) ≥ 0. {claim} The <em>rendering</em> variant clips z(l) at 0 and masks it with
         the a-switches on the way down, so only ON units with z(l) &gt; 0 pass the signal on along their{' '}
         <TermLink term="rendering-path">rendering paths</TermLink>; training's nonnegativity term (the last column,
         before its weight a_nn) pushes z(l) towards ≥ 0. The pixels are never rectified, and carry no penalty.
       </p>
+      <RendersOffer />
     </section>
   );
 }

@@ -3,8 +3,8 @@
  * class, where the top-down signal goes negative, the top-down signal against the bottom-up maps
  * level by level, and samples from the generative model.
  */
-import { useState } from 'react';
-import { shapesOf } from '../../engine';
+import { useMemo, useState } from 'react';
+import { shapesOf, topDownNonnegative } from '../../engine';
 import { inputName } from '../DigitView';
 import { Options } from '../Options';
 import { WaitingForResult } from '../panels/OverviewPanel';
@@ -28,19 +28,20 @@ export function RenderPanel() {
   const spec = useApp((s) => s.spec);
   const params = useApp((s) => s.params);
   const trained = useApp((s) => s.source.kind === 'file' && s.source.trained);
+  const topDownNonneg = useMemo(() => topDownNonnegative(params), [params]);
   if (!view) return <WaitingForResult />;
   return (
     <div className={current ? 'render-panel' : 'render-panel stale'} aria-busy={!current} data-testid="render-result" data-current={current} data-key={view.key}>
       {/* The panel's heading for screen readers' outline (its cards are h3s); the tab or the
           lecture bar shows the panel's name. */}
       <h2 className="visually-hidden">Rendering: {inputName(view)}</h2>
-      <ViewParts view={view} current={current} modelVersion={modelVersion} />
+      <ViewParts view={view} current={current} modelVersion={modelVersion} topDownNonneg={topDownNonneg} />
       <Sampler key={JSON.stringify(spec)} spec={spec} params={params} initialClass={view.result.forward.pred[0]} trained={trained} />
     </div>
   );
 }
 
-function ViewParts({ view, current, modelVersion }: { view: ViewResult; current: boolean; modelVersion: number }) {
+function ViewParts({ view, current, modelVersion, topDownNonneg }: { view: ViewResult; current: boolean; modelVersion: number; topDownNonneg: boolean }) {
   const cf = useCounterfactuals(view, current, modelVersion);
   const [count, setCount] = useState(4);
   const [firstText, setFirstText] = useState('1');
@@ -55,7 +56,7 @@ function ViewParts({ view, current, modelVersion }: { view: ViewResult; current:
         <Reconstruction view={view} />
         <Counterfactuals view={view} cf={cf} />
       </div>
-      <NegativeTable view={view} />
+      <NegativeTable view={view} topDownNonneg={topDownNonneg} />
       <section className="render-card" aria-labelledby="render-levels-title">
         <h3 id="render-levels-title">Top-down z(l) against bottom-up x(l), level by level</h3>
         <fieldset className="controls">
