@@ -20,17 +20,7 @@ export interface KernelParams {
 const made = (kind: ParamKind, dims: Partial<Dims> & { total: number }): KernelParams => ({ kind, dims });
 
 /** A template-matching level: its input (cin x hin x win), its template-match map (cout x hout x wout), k x k templates, zero padding. */
-export interface ConvGeometry {
-  n: number;
-  cin: number;
-  hin: number;
-  win: number;
-  cout: number;
-  hout: number;
-  wout: number;
-  k: number;
-  pad: number;
-}
+export type ConvGeometry = Pick<Dims, 'n' | 'cin' | 'hin' | 'win' | 'cout' | 'hout' | 'wout' | 'k' | 'pad'>;
 
 /** A 2x2 max-pooling: channels, the fine map (hin x win) and the coarse map (hout x wout). */
 export interface PoolGeometry {

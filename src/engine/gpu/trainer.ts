@@ -20,6 +20,8 @@
  */
 import { paramShapes, paramsFromList, shapesOf, type ModelParams, type ModelShapes } from '../model';
 import type { LossWeights, ReconVariant } from '../reference/train';
+// The training core's metrics type: readMetrics() fills it for the GPU run (train/gpuRun.ts).
+import type { TrainMetrics } from '../train/run';
 import type { DrmmGpuEngine, EngineInternals } from './engine';
 import { KERNELS, type KernelName } from './kernels';
 import {
@@ -60,24 +62,6 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   eps: 1e-8,
   weightDecay: 0,
 };
-
-/** Means over the steps since the last reset. */
-export interface TrainMetrics {
-  steps: number;
-  ce: number;
-  rc: number;
-  ent: number;
-  nn: number;
-  /** The class-balance term KL(pbar || uniform), a mean over steps (a step without unlabelled images: 0). */
-  bal: number;
-  /** The contrastive rendering term, mean_n relu(m + e_n(y) - e_n(r)), a mean over steps (0 where a_cr = 0). */
-  cr: number;
-  /** The objective with the current weights. */
-  total: number;
-  /** Accuracy on the labelled images of the training batches (NaN without labels). */
-  trainAccuracy: number;
-  labelledSeen: number;
-}
 
 export const UNLABELLED = 0xffffffff;
 const F = 4;
