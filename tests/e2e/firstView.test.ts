@@ -1,6 +1,6 @@
 // End-to-end: the first screen is content before controls (issue 14). At 1280x720 and 1920x1080,
 // with nothing scrolled, the drawing pad, the overview, the prediction and the reconstruction are
-// each one element inside the viewport; a digit drawn on the pad with mouse strokes is classified
+// each one element inside the viewport and inside its card; a digit drawn on the pad with mouse strokes is classified
 // and rendered back without scrolling; the settings drawer opens, closes with Escape and gives the
 // focus back.
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,18 @@ async function inViewport(page: Page, w: number, h: number): Promise<void> {
     expect(b.x + b.width, `${id} right`).toBeLessThanOrEqual(w + 0.5);
     expect(b.y + b.height, `${id} bottom`).toBeLessThanOrEqual(h + 0.5);
     expect(b.width * b.height, `${id} area`).toBeGreaterThan(400);
+    // Not cut off by its card (the cards hide what overflows them): its box and its canvases' lie in the card's.
+    const clipped = await page.getByTestId(id).evaluate((el) => {
+      const card = el.closest('.card');
+      if (!card) return null;
+      const c = card.getBoundingClientRect();
+      for (const part of [el, ...el.querySelectorAll('canvas')]) {
+        const e = part.getBoundingClientRect();
+        if (e.left < c.left - 0.5 || e.top < c.top - 0.5 || e.right > c.right + 0.5 || e.bottom > c.bottom + 0.5) return { part: part.tagName, box: [e.left, e.top, e.right, e.bottom], card: [c.left, c.top, c.right, c.bottom] };
+      }
+      return null;
+    });
+    expect(clipped, `${id} cut off by its card`).toBeNull();
   }
 }
 

@@ -197,6 +197,10 @@ describe('the story', () => {
     const digit = Number(/digit=(\d+)/.exec(await page.evaluate(() => window.location.hash))?.[1] ?? '0');
     await page.locator(`[data-testid="reconstruction"][data-class="9"]`).waitFor({ timeout: LONG });
     await page.getByText('Draw on the pad (or pick another digit)').waitFor({ timeout: LONG });
+    // The card says how far the default model's counterfactuals go, and names the shipped model trained for them.
+    const text = page.locator('[data-testid="story-card"] .story-text');
+    await text.getByText('model was trained for it').waitFor({ timeout: LONG });
+    expect(await text.textContent()).toContain('the default model’s mostly keep the digit’s own shape');
     const pad = page.getByTestId('draw-pad');
     const box = (await pad.boundingBox())!;
     await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.2 * box.height);

@@ -4,7 +4,7 @@
  * back through the digit's switches beside the input, and "render it as c": the counterfactual
  * rendering of another class through the same switches, one click away.
  */
-import { useMemo } from 'react';
+import { useMemo, type CSSProperties } from 'react';
 import { MapCanvas } from '../MapCanvas';
 import { divergingScale, fmt, imageScale, maxAbs } from '../scales';
 import { inferenceKey, useApp, type ViewResult } from '../store';
@@ -65,7 +65,13 @@ export function PredictionColumn({ size }: { size: number }) {
   const counterfactual = view.start !== 'predicted' && view.start !== pred;
   const right = view.label >= 0 ? view.label === pred : null;
   return (
-    <section className={current ? 'predict-col card' : 'predict-col card stale'} aria-labelledby="predict-title" aria-busy={!current}>
+    // The column is as wide as its two images side by side need (--recon-size; shell.css), never narrower than 236 px.
+    <section
+      className={current ? 'predict-col card' : 'predict-col card stale'}
+      aria-labelledby="predict-title"
+      aria-busy={!current}
+      style={{ '--recon-size': `${size}px` } as CSSProperties}
+    >
       <h2 id="predict-title">Prediction</h2>
       <p className="prediction" data-testid="prediction" data-pred={pred} aria-live="polite">
         <span className="big">{pred}</span>

@@ -6,8 +6,10 @@
  * Glossary terms open in place (TermLink). No link text contains "back" or "next": the story's
  * own buttons are named Back and Next, and scripts find them by those names.
  */
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
+import { topDownNonnegative } from '../../engine';
 import { TermLink } from '../about/TermLink';
+import { RENDERS_FIGURES, RENDERS_MODEL_FILE } from '../modelFiles';
 import { inferenceKey, useApp } from '../store';
 import { COUNTERFACTUAL_CLASS, COUNTERFACTUAL_LABEL } from './cards';
 import { HUNDRED_LABEL_FILES, pctError, shippedEntry } from './hundredLabels';
@@ -48,6 +50,35 @@ function OnShare({ level }: { level: number }) {
 function ShippedError({ file }: { file: string }) {
   const m = useApp((s) => shippedEntry(s.shippedModels, file));
   return <strong>{m ? pctError(m.testError) : '…'}</strong>;
+}
+
+/** Whether the shown model keeps z(l) >= 0 (templates above level 1 and class templates nonnegative): then the DP is exact MAP. */
+function ExactOrRelaxed() {
+  const params = useApp((s) => s.params);
+  const exact = useMemo(() => topDownNonnegative(params), [params]);
+  return exact ? (
+    <>This model’s templates above level 1 and its class templates are nonnegative, so here it is exact.</>
+  ) : (
+    <>With signed weights, as here, it is a relaxation of it.</>
+  );
+}
+
+/**
+ * How far the shown model's counterfactuals are to be trusted: the default model's mostly keep the
+ * digit's own shape (docs/RESULTS.md: 7.62% recognised as their class); the shipped NN-DRMM was
+ * trained so that they do not (RENDERS_FIGURES, re-measured by tests/gpu/shippedModels.test.ts).
+ */
+function CounterfactualCaveat() {
+  const renders = useApp((s) => shippedEntry(s.shippedModels, RENDERS_MODEL_FILE));
+  const loaded = useApp((s) => s.source.kind === 'file' && s.source.shipped === true && s.source.fileName === RENDERS_MODEL_FILE);
+  const share = `${(100 * RENDERS_FIGURES.counterfactualRecognised).toFixed(2)}%`;
+  if (loaded) return <> This model was trained to render what it claims: over the test digits, {share} of its counterfactual renderings are classified as their class.</>;
+  return (
+    <>
+      {' '}Whether it looks like a {COUNTERFACTUAL_CLASS} depends on the model: nothing in ordinary training asks another class’s rendering to look
+      like that class, and the default model’s mostly keep the digit’s own shape (7.62% of them are classified as their class).{renders ? ` The shipped “Renders what it claims” model was trained for it: ${share} of its counterfactuals are classified as their class.` : ''}
+    </>
+  );
 }
 
 /** Which digit the counterfactual card brought in, and why (the test set's classification may not be there yet). */
@@ -156,8 +187,8 @@ export const STORY_TEXTS: Record<string, CardText> = {
       <>
         Every level repeats the three moves on the level below: template matching, max over a, max over t. Each unit then holds the best score of any
         way to render the pixels under it: a DP table entry, like d<sub>x</sub>(ℓ). Stacked, they are a convnet’s{' '}
-        <TermLink term="forward-pass">forward pass</TermLink>. This is exact joint MAP inference for the nonnegative model (NN-DRMM); with signed
-        weights, as here, it is a relaxation of it.
+        <TermLink term="forward-pass">forward pass</TermLink>. This is exact joint MAP inference for the nonnegative model (NN-DRMM).{' '}
+        <ExactOrRelaxed />
       </>
     ),
     tries: ['Pause the animation and scrub the timeline.', 'Click a level to open its channels.'],
@@ -197,9 +228,10 @@ export const STORY_TEXTS: Record<string, CardText> = {
       <>
         Keep the switches, change the class: rendered from class {COUNTERFACTUAL_CLASS} through this digit’s switches, the model draws a{' '}
         {COUNTERFACTUAL_CLASS} with this digit’s nuisances. <WhichDigit />
+        <CounterfactualCaveat />
       </>
     ),
-    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`],
+    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`, 'Pick “Renders what it claims” in the Model list and compare.'],
   },
   levels: {
     body: (
