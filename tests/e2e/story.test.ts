@@ -199,8 +199,8 @@ describe('the story', () => {
     await page.getByText('Draw on the pad (or pick another digit)').waitFor({ timeout: LONG });
     // The card says how far the default model's counterfactuals go, and names the shipped model trained for them.
     const text = page.locator('[data-testid="story-card"] .story-text');
-    await text.getByText('model was trained for it').waitFor({ timeout: LONG });
-    expect(await text.textContent()).toContain('the default model’s mostly keep the digit’s own shape');
+    await text.getByText('59.38% of “Renders what it claims”’s', { exact: false }).waitFor({ timeout: LONG });
+    expect(await text.textContent()).toContain('Recognised as their class: 7.62% of the default model’s counterfactuals');
     const pad = page.getByTestId('draw-pad');
     const box = (await pad.boundingBox())!;
     await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.2 * box.height);

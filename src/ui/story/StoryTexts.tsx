@@ -72,13 +72,8 @@ function CounterfactualCaveat() {
   const renders = useApp((s) => shippedEntry(s.shippedModels, RENDERS_MODEL_FILE));
   const loaded = useApp((s) => s.source.kind === 'file' && s.source.shipped === true && s.source.fileName === RENDERS_MODEL_FILE);
   const share = `${(100 * RENDERS_FIGURES.counterfactualRecognised).toFixed(2)}%`;
-  if (loaded) return <> This model was trained to render what it claims: over the test digits, {share} of its counterfactual renderings are classified as their class.</>;
-  return (
-    <>
-      {' '}Whether it looks like a {COUNTERFACTUAL_CLASS} depends on the model: nothing in ordinary training asks another class’s rendering to look
-      like that class, and the default model’s mostly keep the digit’s own shape (7.62% of them are classified as their class).{renders ? ` The shipped “Renders what it claims” model was trained for it: ${share} of its counterfactuals are classified as their class.` : ''}
-    </>
-  );
+  if (loaded) return <> Recognised as their class: {share} of this model’s counterfactuals (it was trained for it).</>;
+  return <> Recognised as their class: 7.62% of the default model’s counterfactuals{renders ? `, ${share} of “Renders what it claims”’s` : ''}.</>;
 }
 
 /** Which digit the counterfactual card brought in, and why (the test set's classification may not be there yet). */
@@ -231,7 +226,7 @@ export const STORY_TEXTS: Record<string, CardText> = {
         <CounterfactualCaveat />
       </>
     ),
-    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`, 'Pick “Renders what it claims” in the Model list and compare.'],
+    tries: [`Draw a ${COUNTERFACTUAL_LABEL} that could be a ${COUNTERFACTUAL_CLASS}: which switches flip?`],
   },
   levels: {
     body: (
