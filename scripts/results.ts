@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRESETS, type PresetName } from '../src/engine/model';
 import { readModelFile } from '../src/engine/modelFile';
 import { decodeRun } from '../src/engine/train/checkpoint';
 import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, shapeOf, type RunSummary } from './lib/results';
@@ -137,7 +138,9 @@ if (ssl.length) {
     const last = ev[ev.length - 1];
     const pick = chosenByValidation(ev);
     const avg = r.averaged ? `, weights averaged (the last iterate ${pct(r.averaged.lastIterateError)})` : '';
-    const head = `| ${r.name}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)}${avg} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
+    // Every row is drmm-compact's network unless it says otherwise (a --spec run: its templates a level).
+    const net = r.preset in PRESETS && r.shape !== '?' && r.shape !== shapeOf(PRESETS[r.preset as PresetName]) ? ` (network: ${r.shape} templates a level)` : '';
+    const head = `| ${r.name}${net}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)}${avg} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
     // Without labels the model's classes are unnamed clusters: its "accuracy" against the labels means nothing.
     if (r.mode === 'unsupervised') console.log(`${head}- (no labels: pretraining) | - | - | ${hours(r.wallSeconds)} |`);
     else
