@@ -53,7 +53,32 @@ async function tabletLayout(page: Page, target: number) {
       else if (el.matches('input[type="checkbox"], input[type="radio"]')) box = (el.closest('label') ?? el).getBoundingClientRect();
       if (box && (box.height < target - 0.01 || box.width < target - 0.01)) small.push(`${name(el)} ${box.width.toFixed(0)}x${box.height.toFixed(0)}`);
     }
-    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, overflowing: overflowing.slice(0, 8), small };
+    // A control cut off by a box that hides its overflow (not one that scrolls) cannot be reached at all.
+    const hidden: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('button, select, input, [role="tab"]'))) {
+      const r = el.getBoundingClientRect();
+      if (!shown(el, r)) continue;
+      for (let p = el.parentElement; p && p !== doc; p = p.parentElement) {
+        const cs = getComputedStyle(p);
+        const b = p.getBoundingClientRect();
+        const cutX = /hidden|clip/.test(cs.overflowX) && (r.left < b.left - 0.5 || r.right > b.right + 0.5);
+        const cutY = /hidden|clip/.test(cs.overflowY) && (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5);
+        if (cutX || cutY) {
+          hidden.push(`${name(el)} cut off by ${name(p).slice(0, 60)}`);
+          break;
+        }
+      }
+    }
+    // The story's title keeps its words whole: it is at least as wide as its longest word.
+    const title = document.querySelector<HTMLElement>('.story-title');
+    let titleCut = '';
+    if (title) {
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = getComputedStyle(title).font;
+      const longest = Math.max(...(title.textContent ?? '').split(/\s+/).map((w) => ctx.measureText(w).width));
+      if (title.clientWidth + 0.5 < longest) titleCut = `${title.textContent} in ${title.clientWidth} px (its longest word ${longest.toFixed(0)} px)`;
+    }
+    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, overflowing: overflowing.slice(0, 8), small, hidden: hidden.slice(0, 8), titleCut };
   }, target);
 }
 
@@ -112,6 +137,8 @@ describe('on a tablet (touch screen, mobile browser)', () => {
             expect(layout.scrollWidth, `horizontal scroll on ${id}`).toBeLessThanOrEqual(layout.clientWidth);
             expect(layout.overflowing, `past the right edge on ${id}`).toEqual([]);
             expect(layout.small, `controls under ${TARGET_PX} px on ${id}`).toEqual([]);
+            expect(layout.hidden, `controls cut off on ${id}`).toEqual([]);
+            expect(layout.titleCut, `the story title on ${id}`).toBe('');
             await saveScreenshot(page, `tablet-${tablet.name}-${id}.png`);
           }
 
