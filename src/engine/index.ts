@@ -26,7 +26,7 @@ export { bufferPlan, capBatch, largestBatch, plannedBytes, type BatchFit, type L
 export { TRAIN_MODES, type TrainMode } from './train/schedule';
 export { requestDevice, adapterLabel, type AdapterReport, type DeviceResult } from './device';
 export { MODEL_FILE_MAGIC, MODEL_FILE_MAX_HEADER, MODEL_FILE_VERSIONS_READ, readModelFile, writeModelFile } from './modelFile';
-export { renderingFigures, type RenderingFigures } from './renderingFigures';
+export { counterfactualInput, renderingFigures, type RenderingFigures } from './renderingFigures';
 export { PathModel, switchesOf, unitNode, type LevelPathView, type PathSelection, type PathView, type Side, type UnitRef } from './paths/pathModel';
 export type { NodeRef, SwitchSet } from './paths/counts';
 // The passes themselves, for sampling actual paths in proportion to the paths below and above a node (src/ui/overview/pathSample.ts).

@@ -33,6 +33,23 @@ export interface RenderingFigures {
 }
 
 /**
+ * A rendering as the model is shown it again (figure 3): scaled by its least-squares factor
+ * alpha = <I, I_hat> / <I_hat, I_hat> (0 for an all-zero rendering) and clipped to [0, 1], written
+ * to out[at ..].
+ */
+export function counterfactualInput(image: ArrayLike<number>, rendering: ArrayLike<number>, out: Float32Array = new Float32Array(rendering.length), at = 0): Float32Array {
+  let ip = 0;
+  let pp = 0;
+  for (let j = 0; j < rendering.length; j++) {
+    ip += image[j] * rendering[j];
+    pp += rendering[j] * rendering[j];
+  }
+  const alpha = pp > 0 ? ip / pp : 0;
+  for (let j = 0; j < rendering.length; j++) out[at + j] = Math.min(1, Math.max(0, alpha * rendering[j]));
+  return out;
+}
+
+/**
  * The figures for `count` images (batch-major, pixel values in [0, 1]) with their labels, in
  * chunks of `batch` (the engine's batch size at most). `onChunk` reports progress.
  */
@@ -100,9 +117,7 @@ export async function renderingFigures(
         err[i * C + c] = e;
         errScaled[i * C + c] = pp > 0 ? ii - (ip * ip) / pp : ii;
         if (c === labels[first + i]) continue;
-        const alpha = pp > 0 ? ip / pp : 0;
-        const at = (i * (C - 1) + slot[i]++) * D;
-        for (let j = 0; j < D; j++) cf[at + j] = Math.min(1, Math.max(0, alpha * px[j]));
+        counterfactualInput(im, px, cf, (i * (C - 1) + slot[i]++) * D);
         cfClass[i * (C - 1) + slot[i] - 1] = c;
       }
     }

@@ -59,6 +59,10 @@ describe('Rendering panel', () => {
         expect(Math.abs(cfErrors[pred] - recon)).toBeLessThanOrEqual(1e-4 * recon);
         expect(new Set(cfErrors.map((e) => e.toPrecision(6))).size).toBeGreaterThan(1);
         await expect(predCells.textContent()).resolves.toContain('predicted');
+        // What the model sees in each rendering: one class a cell, named in the cell.
+        const seen = await page.getByTestId('cf-seen').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-seen')), e.textContent ?? ''] as const));
+        expect(seen).toHaveLength(10);
+        for (const [c, text] of seen) expect(Number.isInteger(c) && c >= 0 && c < 10 && text.startsWith(`seen as ${c}`)).toBe(true);
 
         // Negative marks: one row per level (top down) and the pixels; hatched cells carry orange pixels.
         const L = PRESETS['drmm-compact'].levels.length;
@@ -131,6 +135,8 @@ describe('Rendering panel', () => {
         const nnCounts = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-negative'))));
         expect(nnCounts.slice(0, L)).toEqual(Array.from({ length: L }, () => 0));
         await page.locator('[data-testid="counterfactuals"][data-state="ready"]').waitFor({ timeout: LONG });
+        const recognised = await page.locator('[data-testid="cf-seen"][data-recognised="true"]').count();
+        console.log(`[render e2e] the NN-DRMM sees ${recognised} of 10 classes in their own rendering of this digit`);
         await page.locator('#panel-render').evaluate((el) => el.scrollIntoView({ block: 'start' }));
         await saveScreenshot(page, 'render-nndrmm.png');
 
@@ -144,7 +150,7 @@ describe('Rendering panel', () => {
         expect(await cells.count()).toBe(10);
         // One bottom-up pass (none when the view's own is still on the engine; more only if another inference ran between two classes).
         const cfCaption = (await page.getByTestId('counterfactuals').locator('.render-caption').textContent()) ?? '';
-        expect(cfCaption).toMatch(/(The view’s own bottom-up pass \(its switches were still on the engine\)|One bottom-up pass|(?:[2-9]|10) bottom-up passes) and 10 backtraces on WebGPU in \d+ ms\./);
+        expect(cfCaption).toMatch(/(The view’s own bottom-up pass \(its switches were still on the engine\)|One bottom-up pass|(?:[2-9]|10) bottom-up passes) and 10 backtraces on WebGPU in \d+ ms, then one pass over the ten renderings\./);
         console.log(`[render e2e] drmm-mnist counterfactuals: ${cfCaption.match(/[^.]*backtraces[^.]*\./)?.[0]}`);
 
         await page.waitForTimeout(300);

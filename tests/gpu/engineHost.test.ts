@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
+import { counterfactualInput } from '../../src/engine/renderingFigures';
 import { CpuEngine } from '../../src/engine/cpuEngine';
 import { GpuEngine } from '../../src/engine/gpuEngine';
 import { EngineHost } from '../../src/engine/host/engineHost';
@@ -94,6 +95,14 @@ describe('EngineHost', () => {
         expect(Array.from(cf!.pixels[i]), `class ${c}`).toEqual(Array.from(one!.result.backtrace.pixels));
       }
       expect(cf!.pred).toBe(first!.result.forward.pred[0]);
+      // What the model sees in each rendering (the Rendering panel's "seen as"): classified on the
+      // slot's engine as the CPU reference does, after which its maps no longer hold x's pass.
+      const seen = new Float32Array(2 * x.length);
+      cf!.pixels.forEach((px, i) => counterfactualInput(x, px, seen, i * x.length));
+      const seenAs = await host.classify('pretrained', seen, 2, v);
+      expect(Array.from(seenAs!)).toEqual(Array.from((await new CpuEngine(SPEC, params).classify(seen, 2)).pred));
+      expect((await host.backtrace('pretrained', x, 1, { start: unit, variant: 'gradient' }, v))!.passes).toBe(1);
+      expect(await host.classify('pretrained', seen, 2, v + 1000)).toBeNull(); // a model that is not the slot's
       // The whole batch, chunked on an engine of its own.
       const pred = new Int32Array(20).fill(-1);
       expect(await host.classifyAll('pretrained', images, 20, v, (f, _p, c) => pred.set(c, f))).toBe(true);

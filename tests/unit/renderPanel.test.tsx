@@ -9,6 +9,7 @@ import { projectParams } from '../../src/engine/train/config';
 import { RENDERS_FIGURES, RENDERS_MODEL_FILE } from '../../src/ui/modelFiles';
 import { RendersOfferText } from '../../src/ui/render/RendersOffer';
 import { Counterfactuals } from '../../src/ui/render/Counterfactuals';
+import { counterfactualInput } from '../../src/engine/renderingFigures';
 import { LevelCompare } from '../../src/ui/render/LevelCompare';
 import { negativeStats } from '../../src/ui/render/metrics';
 import { NegativeTable } from '../../src/ui/render/NegativeTable';
@@ -124,10 +125,21 @@ describe('Counterfactuals', () => {
     const engine = new CpuEngine(view.spec, initParams(view.spec, 1));
     const pixels: (Float32Array | Float64Array)[] = [];
     for (let c = 0; c < 10; c++) pixels.push((await engine.infer({ images: IMAGE, n: 1, start: { kind: 'class', classes: [c] }, variant: 'rendering' })).backtrace.pixels);
-    const html = renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5, passes: 1 }} />);
-    expect(html).toContain('One bottom-up pass and 10 backtraces on the CPU reference in 5 ms.');
+    // What the model sees in each rendering, scaled and clipped as the panel's hook does.
+    const inputs = new Float32Array(10 * 784);
+    pixels.forEach((px, c) => counterfactualInput(IMAGE, px, inputs, c * 784));
+    const seenAs = (await engine.classify(inputs, 10)).pred;
+    const ready = { state: 'ready' as const, key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu' as const, ms: 5, passes: 1, seenAs };
+    const html = renderToStaticMarkup(<Counterfactuals view={view} cf={ready} />);
+    expect(html).toContain('One bottom-up pass and 10 backtraces on the CPU reference in 5 ms, then one pass over the ten renderings.');
+    expect(attrs(html, 'data-seen').map(Number)).toEqual(Array.from(seenAs));
+    const recognised = Array.from(seenAs).filter((s, c) => s === c).length;
+    expect(attrs(html, 'data-recognised').filter((r) => r === 'true')).toHaveLength(recognised);
+    expect(html).toContain(`(here ${recognised} of 10)`);
+    // A model that sees every class in its own rendering.
+    expect(renderToStaticMarkup(<Counterfactuals view={view} cf={{ ...ready, seenAs: Int32Array.from({ length: 10 }, (_, c) => c) }} />)).toContain('(here 10 of 10)');
     // No pass of its own when the view's switches were still on the engine; several when another inference came between classes.
-    const caption = (passes: number) => renderToStaticMarkup(<Counterfactuals view={view} cf={{ state: 'ready', key: 'k', pixels, pred: view.result.forward.pred[0], backend: 'cpu', ms: 5, passes }} />);
+    const caption = (passes: number) => renderToStaticMarkup(<Counterfactuals view={view} cf={{ ...ready, passes }} />);
     expect(caption(0)).toContain('The view’s own bottom-up pass (its switches were still on the engine) and 10 backtraces');
     expect(caption(3)).toContain('3 bottom-up passes and 10 backtraces');
     const errors = attrs(html, 'data-error').map(Number);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpuEngine';
 import { initParams, shapesOf, type ModelSpec } from '../../src/engine/model';
-import { renderingFigures } from '../../src/engine/renderingFigures';
+import { counterfactualInput, renderingFigures } from '../../src/engine/renderingFigures';
 import { fakeSplit } from '../helpers/data';
 
 const SPEC: ModelSpec = {
@@ -17,6 +17,20 @@ const SPEC: ModelSpec = {
   readout: 'dense',
   classes: 10,
 };
+
+describe('counterfactualInput', () => {
+  it('scales a rendering by its least-squares factor and clips it to [0, 1], at an offset', () => {
+    const image = [0, 0.5, 1, 1];
+    const rendering = [1, -1, 2, 4];
+    // alpha = <I, R> / <R, R> = (0 - 0.5 + 2 + 4) / (1 + 1 + 4 + 16) = 5.5 / 22 = 0.25.
+    expect(Array.from(counterfactualInput(image, rendering))).toEqual([0.25, 0, 0.5, 1]);
+    const out = new Float32Array(6).fill(9);
+    counterfactualInput(image, rendering, out, 2);
+    expect(Array.from(out)).toEqual([9, 9, 0.25, 0, 0.5, 1]);
+    // An all-zero rendering has no factor: it stays zero.
+    expect(Array.from(counterfactualInput(image, [0, 0, 0, 0]))).toEqual([0, 0, 0, 0]);
+  });
+});
 
 describe('rendering figures', () => {
   it('equal a brute force over every image and class', async () => {

@@ -230,10 +230,15 @@ export class EngineHost {
     return e instanceof GpuEngine ? e.core.kernelReport : null;
   }
 
+  /** The batch of a slot's inference engine: INFERENCE_BATCH, or fewer where the device's limits say so. */
+  private inferenceBatch(spec: ModelSpec): number {
+    return this.dev ? Math.max(1, Math.min(INFERENCE_BATCH, largestBatch(spec, this.dev.limits).maxBatch)) : INFERENCE_BATCH;
+  }
+
   private async build(spec: ModelSpec, params: ModelParams): Promise<{ engine: DrmmEngine; note: string | null }> {
     if (!this.dev) return { engine: new CpuEngine(spec, params), note: null };
     try {
-      const maxBatch = Math.max(1, Math.min(INFERENCE_BATCH, largestBatch(spec, this.dev.limits).maxBatch));
+      const maxBatch = this.inferenceBatch(spec);
       return { engine: await GpuEngine.create(this.dev, spec, params, { maxBatch, label: 'drmm.inference', ...this.kernelOpts(spec) }), note: null };
     } catch (e) {
       const note = `The WebGPU engine could not be built for this model (${e instanceof Error ? e.message : String(e)}); it runs on the CPU reference instead.`;
@@ -376,6 +381,25 @@ export class EngineHost {
       pixels.push(out.pixels);
     }
     return { pixels, pred, backend, ms: performance.now() - t0, passes };
+  }
+
+  /**
+   * Classifies a few images (`n`, e.g. the ten counterfactuals) on the slot's own engine, its
+   * inference batch at a time; its maps then hold their pass, not the last input's. Null when replaced.
+   */
+  classify(slot: string, images: Float32Array, n: number, version: number): Promise<Int32Array | null> {
+    return this.exclusive(async () => {
+      const s = this.at(slot, version);
+      if (!s) return null;
+      const per = this.inferenceBatch(s.spec);
+      const D = images.length / n;
+      const pred = new Int32Array(n);
+      for (let f = 0; f < n; f += per) pred.set((await s.engine.classify(images.subarray(f * D, Math.min(n, f + per) * D), Math.min(per, n - f))).pred, f);
+      s.forwardAt = -1;
+      s.lastImages = null;
+      this.ops++;
+      return pred;
+    });
   }
 
   /**

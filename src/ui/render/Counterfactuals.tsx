@@ -43,11 +43,14 @@ export function Counterfactuals({ view, cf }: { view: ViewResult; cf: Result | n
                     height={height}
                     width={width}
                     scale={scale}
-                    label={`Class ${c} rendered through this input's switches; squared error ${fmt(errs.errors[c])}${tags.length ? ` (${tags.join(', ')})` : ''}`}
+                    label={`Class ${c} rendered through this input's switches; squared error ${fmt(errs.errors[c])}; the model sees a ${ready.seenAs[c]} in it${tags.length ? ` (${tags.join(', ')})` : ''}`}
                     caption={`${c}${c === pred ? ' ▶ pred' : ''} · ${fmt(errs.errors[c])}`}
                     displayWidth={56}
                     kind="counterfactual"
                   />
+                  <span className="render-seen" data-testid="cf-seen" data-seen={ready.seenAs[c]} data-recognised={ready.seenAs[c] === c}>
+                    seen as {ready.seenAs[c]} {ready.seenAs[c] === c ? '✓' : '✗'}
+                  </span>
                   {tags.length > 0 && <span className="render-tag">{tags.join(', ')}</span>}
                 </div>
               );
@@ -60,8 +63,17 @@ export function Counterfactuals({ view, cf }: { view: ViewResult; cf: Result | n
         <TermLink term="backtrace">Backtrace</TermLink> from each class c, through the a- and t-switches this input chose bottom-up (variant{' '}
         <em>rendering</em>, whatever the view's variant). Under each: ‖I − Î<sub>c</sub>‖², unnormalised. The predicted class ({pred}) is outlined
         {ready ? `; the lowest error is class ${errs?.best}` : ''}. Nothing forces the two to agree: the prediction maximises ⟨μ<sub>c</sub>, x(L)⟩ + b<sub>c</sub>,
-        not the pixel error. One colour range for the grid.{ready ? ` ${ready.passes === 0 ? 'The view’s own bottom-up pass (its switches were still on the engine)' : ready.passes === 1 ? 'One bottom-up pass' : `${ready.passes} bottom-up passes`} and ${ready.pixels.length} backtraces on ${ready.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${ready.ms.toFixed(0)} ms.` : ''}
+        not the pixel error. “Seen as”: the class the same model predicts for the rendering, scaled by its least-squares factor and clipped to
+        [0, 1]; a model that renders what it claims sees each class in its own rendering ({seenCount(ready)}). One colour range for the grid.
+        {ready ? ` ${ready.passes === 0 ? 'The view’s own bottom-up pass (its switches were still on the engine)' : ready.passes === 1 ? 'One bottom-up pass' : `${ready.passes} bottom-up passes`} and ${ready.pixels.length} backtraces on ${ready.backend === 'webgpu' ? 'WebGPU' : 'the CPU reference'} in ${ready.ms.toFixed(0)} ms, then one pass over the ten renderings.` : ''}
       </p>
     </section>
   );
+}
+
+/** "here 3 of 10": how many classes the model sees in their own rendering. */
+function seenCount(ready: Extract<Result, { state: 'ready' }> | null): string {
+  if (!ready) return 'waiting';
+  const n = ready.seenAs.reduce((k, s, c) => k + (s === c ? 1 : 0), 0);
+  return `here ${n} of ${ready.seenAs.length}`;
 }
