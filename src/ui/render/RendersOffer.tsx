@@ -9,18 +9,24 @@
 import { RENDERS_FIGURES, RENDERS_MODEL_FILE } from '../modelFiles';
 import { useServices } from '../services';
 import { useApp, type ShippedModel } from '../store';
+import { pctError as pct } from '../story/hundredLabels';
+
+/** The shipped NN-DRMM's index entry (null when this deployment does not ship it) and whether it is the model shown. */
+export function useRendersModel(): { entry: ShippedModel | null; loaded: boolean } {
+  const entry = useApp((s) => s.shippedModels.find((m) => m.file === RENDERS_MODEL_FILE) ?? null);
+  const loaded = useApp((s) => s.source.kind === 'file' && s.source.shipped === true && s.source.fileName === RENDERS_MODEL_FILE);
+  return { entry, loaded };
+}
 
 export function RendersOffer() {
   const { controller } = useServices();
-  const entry = useApp((s) => s.shippedModels.find((m) => m.file === RENDERS_MODEL_FILE) ?? null);
-  const loaded = useApp((s) => s.source.kind === 'file' && s.source.shipped === true && s.source.fileName === RENDERS_MODEL_FILE);
+  const { entry, loaded } = useRendersModel();
   const busy = useApp((s) => s.engineState === 'creating');
   return entry && <RendersOfferText entry={entry} loaded={loaded} busy={busy} onLoad={() => void controller.loadShippedModel(entry)} />;
 }
 
 /** What the offer says: about the model when it is the one shown, else the offer to load it. */
 export function RendersOfferText({ entry, loaded, busy, onLoad }: { entry: ShippedModel; loaded: boolean; busy: boolean; onLoad: () => void }) {
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const error = pct(entry.testError);
   if (loaded)
     return (

@@ -9,7 +9,8 @@
 import { useMemo, type ReactNode } from 'react';
 import { topDownNonnegative } from '../../engine';
 import { TermLink } from '../about/TermLink';
-import { RENDERS_FIGURES, RENDERS_MODEL_FILE } from '../modelFiles';
+import { RENDERS_FIGURES } from '../modelFiles';
+import { useRendersModel } from '../render/RendersOffer';
 import { inferenceKey, useApp } from '../store';
 import { COUNTERFACTUAL_CLASS, COUNTERFACTUAL_LABEL } from './cards';
 import { HUNDRED_LABEL_FILES, pctError, shippedEntry } from './hundredLabels';
@@ -69,9 +70,8 @@ function ExactOrRelaxed() {
  * trained so that they do not (RENDERS_FIGURES, re-measured by tests/gpu/shippedModels.test.ts).
  */
 function CounterfactualCaveat() {
-  const renders = useApp((s) => shippedEntry(s.shippedModels, RENDERS_MODEL_FILE));
-  const loaded = useApp((s) => s.source.kind === 'file' && s.source.shipped === true && s.source.fileName === RENDERS_MODEL_FILE);
-  const share = `${(100 * RENDERS_FIGURES.counterfactualRecognised).toFixed(2)}%`;
+  const { entry: renders, loaded } = useRendersModel();
+  const share = pctError(RENDERS_FIGURES.counterfactualRecognised);
   if (loaded) return <> Recognised as their class: {share} of this model’s counterfactuals (it was trained for it).</>;
   return <> Recognised as their class: 7.62% of the default model’s counterfactuals{renders ? `, ${share} of “Renders what it claims”’s` : ''}.</>;
 }
