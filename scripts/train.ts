@@ -49,6 +49,9 @@ const { values: a } = parseArgs({
     'log-every': { type: 'string' }, 'evals-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
     // Kernel variants (scripts/lib/kernelCache.ts): a log's kernels.choice, and the tuner's cache.
     kernels: { type: 'string' }, 'kernel-cache': { type: 'string' },
+    // Keep the weights of the best validation accuracy so far in NAME.best.drmm (the checkpoint a
+    // careful researcher ships: chosen on the validation split, never on the test set).
+    'keep-best': { type: 'boolean' },
   },
 });
 
@@ -71,6 +74,7 @@ if (!a.out) fail('--out FILE is required (e.g. public/models/drmm-compact.drmm)'
 const out = path.resolve(a.out!);
 const ckptPath = `${out}.ckpt`;
 const logPath = out.replace(/\.drmm$/, '') + '.log.json';
+const bestPath = out.replace(/\.drmm$/, '') + '.best.drmm';
 if (!(a.preset! in PRESETS)) fail(`--preset must be one of ${Object.keys(PRESETS).join(', ')}`);
 if (a.mode !== undefined && !TRAIN_MODES.includes(a.mode as TrainMode)) fail(`--mode must be one of ${TRAIN_MODES.join(', ')}`);
 // --spec FILE: another architecture (a JSON ModelSpec, checked like a model file's) under the preset's
@@ -187,6 +191,11 @@ if (a.resume && fs.existsSync(resumeFrom)) {
 }
 
 const c = run.config;
+if (a['keep-best'] && !c.data.validation.count) fail('--keep-best needs a validation split (--validation N)');
+// The best so far is read from the run's own log, so a resumed run goes on comparing against it
+// (a row after the checkpoint it resumed from was never part of this run and does not count).
+const bestRow = (): Record<string, number> | undefined =>
+  run.log.reduce<Record<string, number> | undefined>((b, m) => (typeof m.validationAccuracy === 'number' && (!b || m.validationAccuracy > b.validationAccuracy) ? (m as Record<string, number>) : b), undefined);
 const maxSteps = a['max-steps'] !== undefined ? num('max-steps', a['max-steps']) : Infinity;
 const t0 = performance.now();
 let stepsThisSession = 0;
@@ -204,6 +213,7 @@ function writeLog(final: Record<string, unknown>): void {
     mode: c.mode, seed: c.seed, labelled: c.labelled, batchSize: c.batchSize, epochsPlanned: c.epochs,
     config: c, changes: run.progress.changes, adapter, kernels: kernelLogEntry(device), stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
     validationImages: c.data.validation.count, testImages: testCount,
+    ...(a['keep-best'] && bestRow() ? { best: { file: path.basename(bestPath), epoch: bestRow()!.epoch, step: bestRow()!.step, validationAccuracy: bestRow()!.validationAccuracy, testAccuracy: bestRow()!.testAccuracy } } : {}),
     ...(run.labelledIndices ? { labelledIndices: Array.from(run.labelledIndices) } : {}), metrics: run.log, ...final,
   };
   writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');
@@ -233,6 +243,11 @@ try {
           `train acc ${pct(m.trainAccuracy)}` + (r.evaluated ? ` test acc ${pct(m.testAccuracy)}${m.validationAccuracy !== undefined ? ` validation acc ${pct(m.validationAccuracy)}` : ''}` : '') +
           `, ${rate.toFixed(0)} img/s, ETA ${(left / 60).toFixed(1)} min`,
       );
+    }
+    if (a['keep-best'] && r.evaluated && r.row && bestRow() === r.row) {
+      // Strictly better than every earlier evaluation (ties keep the earlier weights).
+      writeAtomic(bestPath, await run.checkpoint());
+      console.log(`  best validation accuracy so far: wrote ${bestPath}`);
     }
     if (r.checkpointDue && !finished) writeAtomic(ckptPath, await run.checkpoint());
   }

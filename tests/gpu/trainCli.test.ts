@@ -3,7 +3,8 @@
  * the planned epochs and writes the model and its log; `--resume` on a finished run continues from
  * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
  * run with averaging writes the average as its model; `--spec` trains another architecture;
- * `--cr`/`--cr-margin` (the contrastive rendering term) are logged and kept on a resume. A tiny
+ * `--cr`/`--cr-margin` (the contrastive rendering term) are logged and kept on a resume;
+ * `--keep-best` keeps the weights of the best validation accuracy, also across a resume. A tiny
  * run: 128 training images (2 steps an epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
@@ -171,5 +172,35 @@ describe('npm run train (the CLI)', () => {
     const forced = trainTo(avgOut, '--epochs', '3', '--resume', '--augment', '2', '--change-settings');
     expect(forced.status).toBe(2);
     expect(forced.output).toContain('these settings cannot change during a run: augment: 1 -> 2');
+  }, 400_000);
+
+  it('--keep-best writes the weights of the first best validation accuracy to NAME.best.drmm, and goes on comparing after a resume', () => {
+    const bestOut = path.join(dir, 'best.drmm');
+    const bestFile = path.join(dir, 'best.best.drmm');
+    const bestLog = path.join(dir, 'best.log.json');
+    const noSplit = trainTo(bestOut, '--epochs', '1', '--keep-best');
+    expect(noSplit.status).toBe(2);
+    expect(noSplit.output).toContain('--keep-best needs a validation split (--validation N)');
+
+    // 192 images, 64 of them held out: 2 steps an epoch, an evaluation at each.
+    const args = ['--train-count', '192', '--validation', '64', '--evals-per-epoch', '2', '--keep-best', '--lr', '0.01'];
+    const first = trainTo(bestOut, '--epochs', '2', '--max-steps', '2', ...args);
+    expect(first.status, first.output).toBe(0);
+    expect(fs.existsSync(bestFile)).toBe(true);
+    const rest = trainTo(bestOut, '--epochs', '2', '--resume', ...args);
+    expect(rest.status, rest.output).toBe(0);
+    type Row = { epoch: number; step: number; validationAccuracy?: number; testAccuracy?: number };
+    const log = JSON.parse(fs.readFileSync(bestLog, 'utf8')) as { metrics: Row[]; best: Row & { file: string } };
+    const evals = log.metrics.filter((m) => m.validationAccuracy !== undefined);
+    expect(evals).toHaveLength(4);
+    const top = Math.max(...evals.map((m) => m.validationAccuracy!));
+    const first1 = evals.find((m) => m.validationAccuracy === top)!;
+    expect(log.best).toEqual({ file: 'best.best.drmm', epoch: first1.epoch, step: first1.step, validationAccuracy: top, testAccuracy: first1.testAccuracy });
+    // The file holds the weights of that step (the model's own record of where it stopped).
+    const kept = readModelFile(fs.readFileSync(bestFile));
+    expect(kept.training?.step).toBe(first1.step);
+    // Lines printed each time a better evaluation was written: one for each strict improvement.
+    const improvements = evals.filter((m, i) => evals.slice(0, i).every((e) => e.validationAccuracy! < m.validationAccuracy!)).length;
+    expect((first.output + rest.output).match(/best validation accuracy so far/g)).toHaveLength(improvements);
   }, 400_000);
 });
