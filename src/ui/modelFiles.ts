@@ -45,6 +45,13 @@ export const RENDERS_MODEL_FILE = 'nndrmm-compact-renders.drmm';
 /** Its figures as `npm run eval` measured them over the 10,000 test digits (lavapipe), quoted by the page; the GPU test re-measures them. */
 export const RENDERS_FIGURES = { trueClassBest: 0.9071, counterfactualRecognised: 0.5938 } as const;
 
+/**
+ * The default model's figures, measured the same way, which the story quotes beside them (its
+ * counterfactuals mostly keep the digit's own shape); the GPU test re-measures them too.
+ */
+export const DEFAULT_MODEL_FILE = 'drmm-compact.drmm';
+export const DEFAULT_RENDERING_FIGURES = { trueClassBest: 0.6386, counterfactualRecognised: 0.0762 } as const;
+
 /** Checks models/index.json's entries; malformed ones are dropped (the app then uses the others). */
 export function parseShippedModels(json: unknown): ShippedModel[] {
   const list = json && typeof json === 'object' && Array.isArray((json as { models?: unknown }).models) ? (json as { models: unknown[] }).models : [];

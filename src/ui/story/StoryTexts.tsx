@@ -9,7 +9,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { topDownNonnegative } from '../../engine';
 import { TermLink } from '../about/TermLink';
-import { RENDERS_FIGURES } from '../modelFiles';
+import { DEFAULT_RENDERING_FIGURES, RENDERS_FIGURES } from '../modelFiles';
 import { useRendersModel } from '../render/RendersOffer';
 import { inferenceKey, useApp } from '../store';
 import { COUNTERFACTUAL_CLASS, COUNTERFACTUAL_LABEL } from './cards';
@@ -66,14 +66,15 @@ function ExactOrRelaxed() {
 
 /**
  * How far the shown model's counterfactuals are to be trusted: the default model's mostly keep the
- * digit's own shape (docs/RESULTS.md: 7.62% recognised as their class); the shipped NN-DRMM was
- * trained so that they do not (RENDERS_FIGURES, re-measured by tests/gpu/shippedModels.test.ts).
+ * digit's own shape (DEFAULT_RENDERING_FIGURES: 7.62% recognised as their class); the shipped
+ * NN-DRMM was trained so that they do not (RENDERS_FIGURES); tests/gpu/shippedModels.test.ts
+ * re-measures both.
  */
 function CounterfactualCaveat() {
   const { entry: renders, loaded } = useRendersModel();
   const share = pctError(RENDERS_FIGURES.counterfactualRecognised);
   if (loaded) return <> Recognised as their class: {share} of this model’s counterfactuals (it was trained for it).</>;
-  return <> Recognised as their class: 7.62% of the default model’s counterfactuals{renders ? `, ${share} of “Renders what it claims”’s` : ''}.</>;
+  return <> Recognised as their class: {pctError(DEFAULT_RENDERING_FIGURES.counterfactualRecognised)} of the default model’s counterfactuals{renders ? `, ${share} of “Renders what it claims”’s` : ''}.</>;
 }
 
 /** Which digit the counterfactual card brought in, and why (the test set's classification may not be there yet). */
