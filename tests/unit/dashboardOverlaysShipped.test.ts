@@ -37,10 +37,10 @@ describe('the shipped logs', () => {
     const run = shippedLogRun(read(l), l);
     expect(run).toMatchObject({ id: shippedRunId(l.file), mode: 'semi-supervised', labelled: 100, preset: 'drmm-compact', source: 'log' });
     expect(run.label).toBe(`${l.title} (CLI log ${l.file})`);
-    // The CLI held 1,000 images out: its epoch 1 is 59,000 images, drawn at 59,000 / 60,000.
+    // The CLI held 1,000 images out: each of its epochs is 59,000 images, drawn at 59,000 / 60,000.
     expect(json.trainImages).toBe(59000);
     const last = run.points[run.points.length - 1];
-    expect(last.epoch).toBeCloseTo(59000 / MNIST_TRAIN_IMAGES, 12);
+    expect(last.epoch).toBeCloseTo((json.config.epochs * 59000) / MNIST_TRAIN_IMAGES, 12);
     expect(last.testAccuracy).toBeCloseTo(1 - json.finalTestError, 12);
     expect(run.points.length).toBe(json.metrics.filter((m: Record<string, unknown>) => typeof m.trainAccuracy === 'number' || typeof m.testAccuracy === 'number').length);
     for (const [i, p] of run.points.entries()) expect(p.epoch).toBeCloseTo((json.metrics[i].epoch * 59000) / 60000, 12);
@@ -52,7 +52,9 @@ describe('the shipped logs', () => {
     expect(sup.points[sup.points.length - 1]).toMatchObject({ epoch: 6, testAccuracy: 0.9925 });
     const conv = shippedLogRun(read(byModel('convnet-compact-100labels.drmm')), byModel('convnet-compact-100labels.drmm'));
     expect(conv).toMatchObject({ mode: 'semi-supervised', labelled: 100 });
-    expect(conv.points[conv.points.length - 1].testAccuracy).toBeCloseTo(1 - 0.1156, 12);
+    // The log's last evaluation (the run went on after the evaluation whose weights it shipped).
+    const convLog = JSON.parse(read(byModel('convnet-compact-100labels.drmm')));
+    expect(conv.points[conv.points.length - 1].testAccuracy).toBeCloseTo(1 - convLog.finalTestError, 12);
   });
 
   it('give fixed-colour series beside the page run and rows of the chart CSV under their titles', () => {
@@ -65,13 +67,16 @@ describe('the shipped logs', () => {
     expect(series[2].color).toBe(RUN_COLOURS[0]); // the page's runs take the palette from the start
     expect(series[3]).toMatchObject({ color: l.color, name: `${run.label} · train`, dashed: true });
     expect(series[4]).toMatchObject({ color: l.color, name: `${run.label} · test`, dots: true });
+    const json = JSON.parse(read(l));
     const tests = series[4].points;
-    expect(tests.length).toBe(8); // 8 evaluations in its one epoch
-    expect(tests[tests.length - 1].x).toBeCloseTo(59000 / 60000, 12);
+    expect(tests.length).toBe(8 * json.config.epochs); // 8 evaluations an epoch
+    expect(tests[tests.length - 1].x).toBeCloseTo((json.config.epochs * 59000) / 60000, 12);
     const csv = toCsv(overlayTable([{ id: run.id, label: run.label, points: run.points, current: false }])).trimEnd().split('\r\n');
     expect(csv).toHaveLength(run.points.length + 1);
     // The title has commas: the run cell is quoted.
-    expect(csv[csv.length - 1].startsWith(`"${run.label}",0.9833333,1843,1,0.8844`)).toBe(true);
+    const end = run.points[run.points.length - 1];
+    expect(csv[csv.length - 1].startsWith(`"${run.label}",${Number(end.epoch.toPrecision(7))},${end.step},1,${Number(end.testAccuracy!.toPrecision(7))}`)).toBe(true);
+    expect(end.step).toBe(json.stepsPerEpoch * json.config.epochs);
   });
 
   it('are drawn by default only while the page trains semi-supervised, and then the semi-supervised ones; a choice wins', () => {

@@ -15,7 +15,7 @@ import { readModelFile } from '../../src/engine/modelFile';
 import { parseRunConfig } from '../../src/engine/train/config';
 import { scheduleFor, validationIndices } from '../../src/engine/train/data';
 import { parseShippedModels } from '../../src/ui/modelFiles';
-import { HUNDRED_LABEL_FILES, byClass, comparedDigits, evaluations, gridRgba, recordedLabelled, shippedEntry } from '../../src/ui/story/hundredLabels';
+import { HUNDRED_LABEL_EPOCHS, HUNDRED_LABEL_FILES, byClass, comparedDigits, evaluations, gridRgba, recordedLabelled, shippedEntry } from '../../src/ui/story/hundredLabels';
 import { ROOT } from '../helpers/server';
 
 const DIR = path.join(ROOT, 'public', 'models');
@@ -53,12 +53,19 @@ describe('the shipped 100-label models', () => {
     expect(training(HUNDRED_LABEL_FILES.convnet).labelledIndices).toEqual(training(HUNDRED_LABEL_FILES.drmm).labelledIndices);
   });
 
-  it('the card’s claims hold for the shipped figures: the DRMM and the convnet with entropy within what a seed changes at 100 labels, both far above the supervised model', () => {
+  it('the card’s claims hold for the shipped figures: the DRMM and the convnet with the same unlabelled terms within what a seed changes at 100 labels, on one budget, both far above the supervised model', () => {
     const drmm = shippedEntry(shipped, HUNDRED_LABEL_FILES.drmm)!;
     const convnet = shippedEntry(shipped, HUNDRED_LABEL_FILES.convnet)!;
     const supervised = shippedEntry(shipped, HUNDRED_LABEL_FILES.supervised)!;
-    // Two seeds of the same DRMM setting differ by up to 1.9 points at N_L = 100 (docs/RESULTS.md).
-    expect(Math.abs(convnet.testError - drmm.testError)).toBeLessThan(0.019);
+    // Two seeds of the same DRMM setting differ by 2.4 points at N_L = 100 after three epochs
+    // (7.28% and 9.67% at their best validation points, docs/RESULTS.md).
+    expect(Math.abs(convnet.testError - drmm.testError)).toBeLessThan(0.024);
+    // Both trained for the budget the card states, on the same schedule.
+    for (const f of [HUNDRED_LABEL_FILES.drmm, HUNDRED_LABEL_FILES.convnet]) {
+      const c = training(f).config as { epochs: number; lrDecay: number; decayFrom: number; weights: { kl: number; bal: number } };
+      expect(c.epochs, f).toBe(HUNDRED_LABEL_EPOCHS);
+      expect([c.lrDecay, c.decayFrom, c.weights.kl, c.weights.bal], f).toEqual([0.5, 1, 0.1, 0.3]);
+    }
     expect(supervised.testError).toBeLessThan(convnet.testError);
     // "Trained with 100 labels" in the name the model picker shows.
     for (const m of [drmm, convnet]) expect(m.title).toMatch(/^Trained with 100 labels/);

@@ -190,7 +190,7 @@ export function HundredLabels() {
                 model="drmm" shown={shown} pred={shown.drmmPred} recon
               />
               <PredRow
-                name={<>convnet + entropy, 100 labels: <strong data-testid="hl-error-convnet">{pctError(convnetEntry!.testError)}</strong></>}
+                name={<>convnet + entropy + balance, 100 labels: <strong data-testid="hl-error-convnet">{pctError(convnetEntry!.testError)}</strong></>}
                 model="convnet" shown={shown} pred={shown.convnetPred}
               />
             </tbody>
@@ -198,7 +198,7 @@ export function HundredLabels() {
         )}
         <p className="hl-others" data-testid="hl-errors">
           Test errors over all 10,000 digits. DRMM, all 60,000 labels: {supervised ? pctError(supervised.testError) : 'not shipped'}. Convnet, 100 labels,
-          cross-entropy only: {pctError(CONVNET_CE_ONLY_TEST_ERROR)}; with entropy{convNote}.
+          cross-entropy only (one epoch; it sees no other images): {pctError(CONVNET_CE_ONLY_TEST_ERROR)}; with entropy and class balance{convNote}.
         </p>
       </div>
       {labelled && train ? (

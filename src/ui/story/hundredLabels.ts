@@ -10,13 +10,23 @@ import type { ShippedModel } from '../store';
 
 /** The shipped models the card compares (files under public/models/). */
 export const HUNDRED_LABEL_FILES = {
-  /** Semi-supervised EG drmm-compact: CE + 0.5 RC + 0.1 KL + 0.3 class balance, 100 labels, 1 epoch, seed 2 (runs/ssl100-klbal03-s2). */
+  /**
+   * Semi-supervised EG drmm-compact: CE + 0.5 RC + 0.1 KL + 0.3 class balance, 100 labels, seed 2,
+   * 3 epochs with the rate halved each epoch after the first (runs/ssl100-klbal03-e3-s2, its last
+   * weights: the run kept no others).
+   */
   drmm: 'drmm-compact-100labels.drmm',
-  /** The same network as a convnet: CE + the same entropy term, no rendering, the same labels (runs/ssl100-convnet-ent-s2). */
+  /**
+   * The same network as a convnet: CE + the same entropy and class-balance terms, no rendering, the
+   * same labels and schedule (runs/ssl100-convnet-entbal-e3-s2, the weights of its best validation point).
+   */
   convnet: 'convnet-compact-100labels.drmm',
   /** The supervised model trained on all 60,000 labels (the app's default). */
   supervised: 'drmm-compact.drmm',
 } as const;
+
+/** Passes over the training images both 100-label models made (their runs' `epochs`; a unit test reads the files). */
+export const HUNDRED_LABEL_EPOCHS = 3;
 
 /**
  * The convnet on the same 100 labels with cross-entropy alone (runs/ssl100-convnet-s1, at its best
