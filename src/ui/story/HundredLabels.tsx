@@ -166,7 +166,7 @@ export function HundredLabels() {
   const convBest = load.state === 'ready' ? load.convnet.evals.bestValidation : null;
   const shown = compared && compared.digits.length > 0 ? compared : null;
 
-  const convNote = convBest && Math.abs(convBest.testError - convnetEntry!.testError) > 1e-9 ? ` at its best validation point (weights not kept): ${pctError(convBest.testError)}` : ': above';
+  const convNote = convBest && Math.abs(convBest.testError - convnetEntry!.testError) > 1e-9 ? `; the convnet above at its best validation point (weights not kept): ${pctError(convBest.testError)}` : '';
 
   return (
     <div className="hundred-labels" data-testid="hundred-labels" data-state={load.state === 'ready' && !shown ? 'running' : load.state}>
@@ -190,15 +190,15 @@ export function HundredLabels() {
                 model="drmm" shown={shown} pred={shown.drmmPred} recon
               />
               <PredRow
-                name={<>convnet + entropy + balance, 100 labels: <strong data-testid="hl-error-convnet">{pctError(convnetEntry!.testError)}</strong></>}
+                name={<>convnet, 100 labels: <strong data-testid="hl-error-convnet">{pctError(convnetEntry!.testError)}</strong></>}
                 model="convnet" shown={shown} pred={shown.convnetPred}
               />
             </tbody>
           </table>
         )}
         <p className="hl-others" data-testid="hl-errors">
-          Test errors over all 10,000 digits. DRMM, all 60,000 labels: {supervised ? pctError(supervised.testError) : 'not shipped'}. Convnet, 100 labels,
-          cross-entropy only (one epoch; it sees no other images): {pctError(CONVNET_CE_ONLY_TEST_ERROR)}; with entropy and class balance{convNote}.
+          Test errors over all 10,000 digits. DRMM, 60,000 labels: {supervised ? pctError(supervised.testError) : 'not shipped'}. Convnet, 100 labels,
+          cross-entropy only: {pctError(CONVNET_CE_ONLY_TEST_ERROR)} (1 epoch){convNote}.
         </p>
       </div>
       {labelled && train ? (
