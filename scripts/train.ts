@@ -196,6 +196,8 @@ if (a['keep-best'] && !c.data.validation.count) fail('--keep-best needs a valida
 // (a row after the checkpoint it resumed from was never part of this run and does not count).
 const bestRow = (): Record<string, number> | undefined =>
   run.log.reduce<Record<string, number> | undefined>((b, m) => (typeof m.validationAccuracy === 'number' && (!b || m.validationAccuracy > b.validationAccuracy) ? (m as Record<string, number>) : b), undefined);
+if (a['keep-best'] && bestRow() && !fs.existsSync(bestPath))
+  console.log(`the run's best validation evaluation so far (epoch ${bestRow()!.epoch.toFixed(3)}) was not kept; ${bestPath} will hold the first one better than it`);
 const maxSteps = a['max-steps'] !== undefined ? num('max-steps', a['max-steps']) : Infinity;
 const t0 = performance.now();
 let stepsThisSession = 0;
@@ -206,6 +208,17 @@ function writeAtomic(file: string, bytes: Uint8Array | string): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
+/**
+ * The log's `best`: the run's best validation evaluation, named only when NAME.best.drmm holds its
+ * weights (a best reached before --keep-best was given, or in the run a copy was resumed from, has none).
+ */
+function keptBest(): { best?: Record<string, unknown> } {
+  const b = bestRow();
+  if (!a['keep-best'] || !b || !fs.existsSync(bestPath)) return {};
+  if (guard(() => readModelFile(fs.readFileSync(bestPath))).training?.step !== b.step) return {};
+  return { best: { file: path.basename(bestPath), epoch: b.epoch, step: b.step, validationAccuracy: b.validationAccuracy, testAccuracy: b.testAccuracy } };
+}
+
 function writeLog(final: Record<string, unknown>): void {
   const log = {
     // The architecture is written out when it is not the preset's (a --spec run, resumed with or without --spec).
@@ -213,7 +226,7 @@ function writeLog(final: Record<string, unknown>): void {
     mode: c.mode, seed: c.seed, labelled: c.labelled, batchSize: c.batchSize, epochsPlanned: c.epochs,
     config: c, changes: run.progress.changes, adapter, kernels: kernelLogEntry(device), stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
     validationImages: c.data.validation.count, testImages: testCount,
-    ...(a['keep-best'] && bestRow() ? { best: { file: path.basename(bestPath), epoch: bestRow()!.epoch, step: bestRow()!.step, validationAccuracy: bestRow()!.validationAccuracy, testAccuracy: bestRow()!.testAccuracy } } : {}),
+    ...keptBest(),
     ...(run.labelledIndices ? { labelledIndices: Array.from(run.labelledIndices) } : {}), metrics: run.log, ...final,
   };
   writeAtomic(logPath, JSON.stringify(log, null, 2) + '\n');

@@ -202,5 +202,23 @@ describe('npm run train (the CLI)', () => {
     // Lines printed each time a better evaluation was written: one for each strict improvement.
     const improvements = evals.filter((m, i) => evals.slice(0, i).every((e) => e.validationAccuracy! < m.validationAccuracy!)).length;
     expect((first.output + rest.output).match(/best validation accuracy so far/g)).toHaveLength(improvements);
+
+    // A run that had no --keep-best until its resume: its earlier best has no weights, so the log
+    // names a best only once a later evaluation beats it (and then the file holds that one).
+    const lateOut = path.join(dir, 'late.drmm');
+    const plain = ['--train-count', '192', '--validation', '64', '--evals-per-epoch', '2', '--lr', '0.01'];
+    expect(trainTo(lateOut, '--epochs', '1', ...plain).status).toBe(0);
+    const late = trainTo(lateOut, '--epochs', '3', '--resume', '--keep-best', ...plain);
+    expect(late.status, late.output).toBe(0);
+    expect(late.output).toMatch(/the run's best validation evaluation so far \(epoch [\d.]+\) was not kept/);
+    const lateLog = JSON.parse(fs.readFileSync(path.join(dir, 'late.log.json'), 'utf8')) as { metrics: Row[]; best?: Row };
+    const lateEvals = lateLog.metrics.filter((m) => m.validationAccuracy !== undefined);
+    const early = Math.max(...lateEvals.filter((m) => m.epoch <= 1).map((m) => m.validationAccuracy!));
+    const beaten = lateEvals.find((m) => m.epoch > 1 && m.validationAccuracy! > early);
+    if (!beaten) expect(lateLog.best).toBeUndefined();
+    else {
+      expect(lateLog.best!.step).toBeGreaterThan(2);
+      expect(readModelFile(fs.readFileSync(path.join(dir, 'late.best.drmm'))).training?.step).toBe(lateLog.best!.step);
+    }
   }, 400_000);
 });
