@@ -46,8 +46,8 @@ export const RENDERS_MODEL_FILE = 'nndrmm-compact-renders.drmm';
 export const RENDERS_FIGURES = { trueClassBest: 0.9071, counterfactualRecognised: 0.5938 } as const;
 
 /**
- * The default model's figures, measured the same way, which the story quotes beside them (its
- * counterfactuals mostly keep the digit's own shape); the GPU test re-measures them too.
+ * The default model's figures, measured the same way; the story quotes its counterfactual share
+ * beside the NN-DRMM's (they mostly keep the digit's own shape). The GPU test re-measures both.
  */
 export const DEFAULT_MODEL_FILE = 'drmm-compact.drmm';
 export const DEFAULT_RENDERING_FIGURES = { trueClassBest: 0.6386, counterfactualRecognised: 0.0762 } as const;
