@@ -15,9 +15,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PRESETS, validateSpec, type ModelSpec, type PresetName } from '../src/engine/model';
 import { readModelFile } from '../src/engine/modelFile';
-import { configChanges, defaultRunConfig, type Ramp, type RunConfig } from '../src/engine/train/config';
+import { checkRunConfig, configChanges, defaultRunConfig, type Ramp, type RunConfig } from '../src/engine/train/config';
 import { decodeRun } from '../src/engine/train/checkpoint';
-import { floatSplit, type RunData } from '../src/engine/train/data';
+import { floatSplit, scheduleFor, type RunData } from '../src/engine/train/data';
 import { GpuTrainRun } from '../src/engine/train/gpuRun';
 import { NonFiniteError } from '../src/engine/train/run';
 import { TRAIN_MODES, type TrainMode } from '../src/engine/train/schedule';
@@ -52,6 +52,8 @@ const { values: a } = parseArgs({
     // Keep the weights of the best validation accuracy so far in NAME.best.drmm (the checkpoint a
     // careful researcher ships: chosen on the validation split, never on the test set).
     'keep-best': { type: 'boolean' },
+    // Self-training: a teacher's pseudo-labels (scripts/pseudo-label.ts) used as labels beside the N_L true ones.
+    pseudo: { type: 'string' },
   },
 });
 
@@ -129,6 +131,28 @@ function withFlags(base: RunConfig): RunConfig {
   return c;
 }
 
+/**
+ * A new run's pseudo-labels from a scripts/pseudo-label.ts file: refused unless its teacher used the
+ * run's own labelled images and validation split (else the student would learn from labels it was
+ * not given, or from a teacher that saw its validation images' labels).
+ */
+function withPseudo(config: RunConfig, file: string, labels: ArrayLike<number>): void {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`--pseudo ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (config.mode !== 'semi-supervised') throw new Error('--pseudo is for a semi-supervised run');
+  const own = Array.from(scheduleFor(config, labels).labelledSubset ?? []);
+  if (JSON.stringify(rec.labelledIndices) !== JSON.stringify(own)) throw new Error(`--pseudo ${file}: its teacher had other labelled images than this run (seed ${config.seed}, N_L ${config.labelled})`);
+  if (JSON.stringify(rec.validation) !== JSON.stringify(config.data.validation)) throw new Error(`--pseudo ${file}: its teacher had another validation split (${JSON.stringify(rec.validation)}) than this run`);
+  config.pseudo = { source: `${String(rec.teacher)} (sha256 ${String(rec.teacherSha256).slice(0, 12)}), top ${String(rec.perClass)} a class`, indices: rec.indices as number[], labels: rec.labels as number[] };
+  // The schedule checks that every pseudo-labelled image is a pool image outside the labelled subset.
+  scheduleFor(checkRunConfig(config), labels);
+  console.log(`self-training: ${config.pseudo.indices.length} pseudo-labels from ${config.pseudo.source}`);
+}
+
 const { device, adapter } = await nodeDevice();
 console.log(`adapter: ${adapter}`);
 // A resumed run keeps its kernels (bit for bit on the adapter): its log's, or the direct kernels
@@ -159,6 +183,7 @@ if (a.resume && fs.existsSync(resumeFrom)) {
   if (s.preset !== a.preset) fail(`${resumeFrom} is a run of preset ${s.preset}, not ${a.preset}`);
   if (a.spec && JSON.stringify(s.spec) !== JSON.stringify(specArg)) fail(`${resumeFrom} has another architecture than --spec ${a.spec}`);
   if (a.init !== undefined) fail('--init starts a new run; a resume continues from its checkpoint');
+  if (a.pseudo !== undefined) fail('--pseudo starts a new run; a resume keeps the pseudo-labels its checkpoint holds');
   const wanted = guard(() => withFlags(s.config));
   // Raising the planned epochs extends a run; every other difference changes what it computes.
   const changes = configChanges({ ...s.config, epochs: 0 }, { ...wanted, epochs: 0 });
@@ -187,6 +212,7 @@ if (a.resume && fs.existsSync(resumeFrom)) {
     config.init = { kind: 'file', name: path.basename(a.init) };
     console.log(`starting from ${a.init}`);
   }
+  if (a.pseudo !== undefined) guard(() => withPseudo(config, a.pseudo!, trainSet.labels));
   run = await GpuTrainRun.create(device, specArg, a.preset!, guard(() => defaultRunConfig(config.mode, config)), data, { label: 'drmm', params });
 }
 
@@ -224,7 +250,8 @@ function writeLog(final: Record<string, unknown>): void {
     // The architecture is written out when it is not the preset's (a --spec run, resumed with or without --spec).
     preset: a.preset, ...(JSON.stringify(run.spec) !== JSON.stringify(presetSpec) ? { spec: run.spec } : {}),
     mode: c.mode, seed: c.seed, labelled: c.labelled, batchSize: c.batchSize, epochsPlanned: c.epochs,
-    config: c, changes: run.progress.changes, adapter, kernels: kernelLogEntry(device), stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
+    // The pseudo-labels themselves are in the model file; the log names their teacher and count.
+    config: c.pseudo ? { ...c, pseudo: { source: c.pseudo.source, count: c.pseudo.indices.length } } : c, changes: run.progress.changes, adapter, kernels: kernelLogEntry(device), stepsPerEpoch: run.stepsPerEpoch, trainImages: c.data.trainCount - c.data.validation.count,
     validationImages: c.data.validation.count, testImages: testCount,
     ...keptBest(),
     ...(run.labelledIndices ? { labelledIndices: Array.from(run.labelledIndices) } : {}), metrics: run.log, ...final,

@@ -81,6 +81,12 @@ export interface RunConfig {
   epochs: number;
   /** Where the parameters started: initParams(seed), or a model file (named, with its checksum). */
   init: { kind: 'random' } | { kind: 'file'; name: string };
+  /**
+   * Self-training (a semi-supervised run only): pool images labelled by a teacher model's most
+   * confident predictions (scripts/pseudo-label.ts), drawn into the labelled part of each batch
+   * beside the N_L true labels, with these classes. `source` names the teacher. null: none.
+   */
+  pseudo: PseudoLabels | null;
   data: {
     source: 'mnist';
     /** The first `trainCount` training images are used (all 60,000 unless a quick trial). */
@@ -92,6 +98,13 @@ export interface RunConfig {
   };
   /** When the drivers log, evaluate and checkpoint; averaging samples at evaluations and checkpoints. */
   cadence: { logEvery: number; evalsPerEpoch: number; checkpointEvery: number };
+}
+
+/** A teacher's labels for pool images: indices into the training set and their classes, in step. */
+export interface PseudoLabels {
+  source: string;
+  indices: number[];
+  labels: number[];
 }
 
 /** The default loss weights of each mode: the convnet baseline is cross-entropy only. */
@@ -128,6 +141,7 @@ export function defaultRunConfig(mode: TrainMode = 'supervised', over: Partial<R
     average: null,
     epochs: 1,
     init: { kind: 'random' },
+    pseudo: null,
     data: { source: 'mnist', trainCount: 60000, validation: { count: 0, seed: VALIDATION_SEED }, subset: null },
     cadence: { logEvery: 50, evalsPerEpoch: 4, checkpointEvery: 200 },
   };
@@ -201,6 +215,8 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   if (c.average !== null && (!isObj(c.average) || !isNum(c.average.from) || c.average.from < 0)) fail('average.from must be an epoch >= 0');
   if (!isNum(c.epochs) || c.epochs <= 0) fail(`epochs must be > 0, got ${c.epochs}`);
   if (!isObj(c.init) || (c.init.kind !== 'random' && !(c.init.kind === 'file' && typeof c.init.name === 'string'))) fail('init must be {kind: "random"} or {kind: "file", name}');
+  if ((c as Partial<RunConfig>).pseudo === undefined) c.pseudo = null;
+  if (c.pseudo !== null) checkPseudo(c);
   const d = c.data;
   if (!isObj(d) || d.source !== 'mnist') fail('data.source must be "mnist"');
   if (!Number.isInteger(d.trainCount) || d.trainCount < 2) fail(`data.trainCount must be an integer >= 2, got ${d.trainCount}`);
@@ -210,6 +226,22 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   const k = c.cadence;
   if (!isObj(k) || ![k.logEvery, k.evalsPerEpoch, k.checkpointEvery].every((v) => Number.isInteger(v) && v >= 1)) fail('cadence values must be integers >= 1');
   return c;
+}
+
+/** Pseudo-labels belong to a semi-supervised run: distinct image indices, each with a class 0..9. */
+function checkPseudo(c: RunConfig): void {
+  const p = c.pseudo!;
+  if (c.mode !== 'semi-supervised') fail(`pseudo-labels are only for semi-supervised runs (mode ${c.mode})`);
+  if (!isObj(p) || typeof p.source !== 'string' || !Array.isArray(p.indices) || !Array.isArray(p.labels) || p.indices.length !== p.labels.length || p.indices.length === 0)
+    fail('pseudo must be {source, indices, labels} with as many labels as indices (at least one)');
+  const seen = new Set<number>();
+  for (let i = 0; i < p.indices.length; i++) {
+    const idx = p.indices[i];
+    const y = p.labels[i];
+    if (!Number.isInteger(idx) || idx < 0 || seen.has(idx)) fail(`pseudo.indices must be distinct integers >= 0 (entry ${i}: ${idx})`);
+    if (!Number.isInteger(y) || y < 0 || y > 9) fail(`pseudo.labels must be classes 0..9 (entry ${i}: ${y})`);
+    seen.add(idx);
+  }
 }
 
 /**
@@ -266,6 +298,8 @@ export function parseRunConfig(training: Record<string, unknown>): RunConfig {
     average: avg ? { from: num(avg.from, NaN) } : null,
     epochs: num(raw.epochs, num(raw.epochsPlanned, Math.max(1, Math.ceil(num(training.epoch, 1))))),
     init,
+    // Kept as stored (checkRunConfig refuses a malformed one by name); absent before self-training.
+    pseudo: raw.pseudo === undefined || raw.pseudo === null ? null : (raw.pseudo as PseudoLabels),
     data: {
       source: 'mnist',
       trainCount: num(data.trainCount, num(raw.trainCount, 60000)),

@@ -70,14 +70,21 @@ export function trainingPool(c: RunConfig, labels: ArrayLike<number>): Uint32Arr
 
 /** The schedule of a run over its pool. */
 export function scheduleFor(c: RunConfig, labels: ArrayLike<number>): Schedule {
-  return new Schedule({ mode: c.mode, seed: c.seed, batchSize: c.batchSize, labelledCount: c.labelled ?? undefined, labelledPerBatch: c.labelledPerBatch ?? undefined }, labels, trainingPool(c, labels));
+  const extraLabelled = c.pseudo ? Uint32Array.from(c.pseudo.indices) : undefined;
+  return new Schedule({ mode: c.mode, seed: c.seed, batchSize: c.batchSize, labelledCount: c.labelled ?? undefined, labelledPerBatch: c.labelledPerBatch ?? undefined, extraLabelled }, labels, trainingPool(c, labels));
+}
+
+/** A run's pseudo-labels as image -> class (empty without self-training). */
+export function pseudoLabelMap(c: RunConfig): Map<number, number> {
+  return new Map(c.pseudo ? c.pseudo.indices.map((idx, i) => [idx, c.pseudo!.labels[i]]) : []);
 }
 
 /**
  * Fills `images` and `labels` with the batch of (epoch, step): the schedule's images (shifted
- * when the run augments) and their labels, -1 for an image used without its label.
+ * when the run augments) and their labels (a pseudo-labelled image's from `pseudo`), -1 for an
+ * image used without its label.
  */
-export function fillBatch(c: RunConfig, schedule: Schedule, train: DataSplit, epoch: number, step: number, images: Float32Array, labels: Int32Array): number {
+export function fillBatch(c: RunConfig, schedule: Schedule, train: DataSplit, epoch: number, step: number, images: Float32Array, labels: Int32Array, pseudo?: ReadonlyMap<number, number>): number {
   const b = schedule.batch(epoch, step);
   const per = train.per;
   const tmp = c.augment > 0 ? new Float32Array(per) : null;
@@ -88,7 +95,7 @@ export function fillBatch(c: RunConfig, schedule: Schedule, train: DataSplit, ep
       train.image(idx, tmp);
       augmentInto(tmp, dst, c.seed, epoch, step, i, c.augment);
     } else train.image(idx, dst);
-    labels[i] = b.labelled[i] ? train.labels[idx] : -1;
+    labels[i] = b.labelled[i] ? (pseudo?.get(idx) ?? train.labels[idx]) : -1;
   }
   return b.indices.length;
 }

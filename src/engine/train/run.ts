@@ -17,7 +17,7 @@ import { ParamAverage, AVERAGE_PREFIX } from './average';
 import { LAST_PREFIX, emptyProgress, encodeRun, paramsAsExtra, type LogRecord, type RunProgress, type RunSnapshot } from './checkpoint';
 import { checkRunConfig, configChanges, lrAt, weightsAt, type ModelKind, type RunConfig } from './config';
 import { LOG_CAP, thinRows } from './log';
-import { fillBatch, gather, scheduleFor, validationIndices, type DataSplit, type RunData } from './data';
+import { fillBatch, gather, pseudoLabelMap, scheduleFor, validationIndices, type DataSplit, type RunData } from './data';
 import type { Schedule } from './schedule';
 import type { LossWeights, RivalBatch } from '../reference/train';
 import { rivalOffsets } from './rivals';
@@ -134,6 +134,8 @@ export class RunBase implements TrainRun {
   readonly log: LogRecord[];
   readonly labelledIndices: Uint32Array | null;
   private schedule: Schedule;
+  /** Self-training's labels of pool images (empty without). */
+  private readonly pseudo: Map<number, number>;
   private readonly data: RunData;
   private readonly average: ParamAverage | null;
   private readonly otherExtra: ExtraTensor[];
@@ -153,6 +155,7 @@ export class RunBase implements TrainRun {
     this.data = init.data;
     this.schedule = scheduleFor(this.config, this.data.train.labels);
     this.labelledIndices = this.schedule.labelledSubset;
+    this.pseudo = pseudoLabelMap(this.config);
     const extra = init.extra ?? [];
     this.average = this.config.average ? ParamAverage.fromExtra(this.spec, extra, this.progress.averageCount) : null;
     this.otherExtra = extra.filter((e) => !e.name.startsWith(AVERAGE_PREFIX) && !e.name.startsWith(LAST_PREFIX));
@@ -190,7 +193,7 @@ export class RunBase implements TrainRun {
     const p = this.progress;
     const c = this.config;
     if (p.stepInEpoch >= this.stepsPerEpoch) throw new Error(`step ${p.stepInEpoch} is past the end of epoch ${p.epoch}`);
-    const n = fillBatch(c, this.schedule, this.data.train, p.epoch, p.stepInEpoch, this.images, this.labels);
+    const n = fillBatch(c, this.schedule, this.data.train, p.epoch, p.stepInEpoch, this.images, this.labels, this.pseudo);
     const weights = weightsAt(c, this.epochs);
     // The contrastive term's rivals, drawn only when it is on (rivals.ts: a function of the step, not a stream).
     const rivals = (weights.cr ?? 0) > 0 ? { offsets: rivalOffsets(c.seed, p.epoch, p.stepInEpoch, n, this.spec.classes), margin: c.crMargin } : undefined;

@@ -17,6 +17,11 @@ export interface ScheduleSpec {
   labelledCount?: number;
   /** Labelled images in each semi-supervised batch (the rest are drawn from the whole set); default half (rounded up). */
   labelledPerBatch?: number;
+  /**
+   * Self-training: more images (indices into the whole set, each in the pool and none in the
+   * labelled subset) drawn into the labelled part of the batches with the subset, uniformly.
+   */
+  extraLabelled?: Uint32Array;
 }
 
 /** Fisher-Yates permutation of 0..count-1 from a seeded generator. */
@@ -66,6 +71,8 @@ export class Schedule {
   /** The training images a run draws from (data.ts: the set minus the validation split), or null: all. */
   private readonly pool: Uint32Array | null;
   private readonly subset: Uint32Array | null;
+  /** What the labelled part of a batch draws from: the subset, then any extra labelled images. */
+  private readonly stream: Uint32Array | null;
   private orderCache: { epoch: number; order: Uint32Array } | null = null;
 
   /**
@@ -82,11 +89,26 @@ export class Schedule {
     const labels = pool ? Array.from(pool, (i) => trainLabels[i]) : trainLabels;
     const subset = spec.mode === 'semi-supervised' ? balancedSubset(labels, spec.labelledCount ?? 100, spec.seed) : null;
     this.subset = subset && pool ? subset.map((i) => pool[i]) : subset;
+    this.stream = this.subset && spec.extraLabelled?.length ? this.withExtra(this.subset, spec.extraLabelled, pool) : this.subset;
     if (this.stepsPerEpoch < 1) throw new Error(`${this.trainCount} training images are fewer than one batch of ${spec.batchSize}`);
   }
 
   get labelledSubset(): Uint32Array | null {
     return this.subset;
+  }
+
+  /** The subset followed by the extra labelled images, which must be pool images outside it (never validation ones). */
+  private withExtra(subset: Uint32Array, extra: Uint32Array, pool: Uint32Array | undefined): Uint32Array {
+    const inPool = pool ? new Set(pool) : null;
+    const inSubset = new Set(subset);
+    for (const i of extra) {
+      if (inPool ? !inPool.has(i) : i >= this.trainCount) throw new Error(`pseudo-labelled image ${i} is not in the training pool (a validation image, or past the training set)`);
+      if (inSubset.has(i)) throw new Error(`pseudo-labelled image ${i} is one of the labelled subset`);
+    }
+    const out = new Uint32Array(subset.length + extra.length);
+    out.set(subset);
+    out.set(extra, subset.length);
+    return out;
   }
 
   /** Images drawn from the whole training set per step (half the batch when semi-supervised). */
@@ -116,16 +138,16 @@ export class Schedule {
     const order = this.order(epoch);
     const all = order.subarray(step * m, (step + 1) * m);
     const mode = this.spec.mode;
-    if (!this.subset) return { indices: all.slice(), labelled: new Array(m).fill(mode !== 'unsupervised') };
-    // The labelled half cycles through the subset, reshuffled every pass over it.
-    const L = this.subset.length;
+    if (!this.stream) return { indices: all.slice(), labelled: new Array(m).fill(mode !== 'unsupervised') };
+    // The labelled half cycles through the subset (and any extra labelled images), reshuffled every pass over it.
+    const L = this.stream.length;
     const k = this.spec.batchSize - m;
     const idx = new Uint32Array(this.spec.batchSize);
     const labelled: boolean[] = [];
     for (let i = 0; i < k; i++) {
       const g = (epoch * this.stepsPerEpoch + step) * k + i;
       const perm = permutation(L, this.spec.seed * 104729 + Math.floor(g / L));
-      idx[i] = this.subset[perm[g % L]];
+      idx[i] = this.stream[perm[g % L]];
       labelled.push(true);
     }
     idx.set(all, k);
