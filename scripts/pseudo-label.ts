@@ -36,8 +36,15 @@ if (!Number.isInteger(K) || K < 1) fail(`--per-class must be a positive integer,
 const grid = a.grid!.split(',').map(Number);
 if (grid.some((k) => !Number.isInteger(k) || k < 1)) fail(`--grid must be positive integers, got ${a.grid}`);
 
-const bytes = fs.readFileSync(path.resolve(a.model!));
-const file = readModelFile(bytes);
+function readTeacher(): { bytes: Buffer; file: ReturnType<typeof readModelFile> } {
+  try {
+    const bytes = fs.readFileSync(path.resolve(a.model!));
+    return { bytes, file: readModelFile(bytes) };
+  } catch (e) {
+    return fail(`${a.model}: ${(e as Error).message}`);
+  }
+}
+const { bytes, file } = readTeacher();
 const training = file.training as Record<string, unknown> | null;
 if (!training || training.mode !== 'semi-supervised') fail(`${a.model} is not a semi-supervised run`);
 const config = parseRunConfig(training!);

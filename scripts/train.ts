@@ -144,9 +144,9 @@ function withPseudo(config: RunConfig, file: string, labels: ArrayLike<number>):
     throw new Error(`--pseudo ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (config.mode !== 'semi-supervised') throw new Error('--pseudo is for a semi-supervised run');
+  if (JSON.stringify(rec.validation) !== JSON.stringify(config.data.validation)) throw new Error(`--pseudo ${file}: its teacher had another validation split (${JSON.stringify(rec.validation)}) than this run`);
   const own = Array.from(scheduleFor(config, labels).labelledSubset ?? []);
   if (JSON.stringify(rec.labelledIndices) !== JSON.stringify(own)) throw new Error(`--pseudo ${file}: its teacher had other labelled images than this run (seed ${config.seed}, N_L ${config.labelled})`);
-  if (JSON.stringify(rec.validation) !== JSON.stringify(config.data.validation)) throw new Error(`--pseudo ${file}: its teacher had another validation split (${JSON.stringify(rec.validation)}) than this run`);
   config.pseudo = { source: `${String(rec.teacher)} (sha256 ${String(rec.teacherSha256).slice(0, 12)}), top ${String(rec.perClass)} a class`, indices: rec.indices as number[], labels: rec.labels as number[] };
   // The schedule checks that every pseudo-labelled image is a pool image outside the labelled subset.
   scheduleFor(checkRunConfig(config), labels);

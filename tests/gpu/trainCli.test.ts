@@ -4,7 +4,9 @@
  * the model file for more epochs; `--augment` and `--average-from` are kept across a resume, and a
  * run with averaging writes the average as its model; `--spec` trains another architecture;
  * `--cr`/`--cr-margin` (the contrastive rendering term) are logged and kept on a resume;
- * `--keep-best` keeps the weights of the best validation accuracy, also across a resume. A tiny
+ * `--keep-best` keeps the weights of the best validation accuracy, also across a resume;
+ * `--pseudo` trains a student on a teacher's pseudo-labels (scripts/pseudo-label.ts), refused
+ * where the teacher had other labelled images or another validation split. A tiny
  * run: 128 training images (2 steps an epoch), 200 test images.
  */
 import { spawnSync } from 'node:child_process';
@@ -220,5 +222,50 @@ describe('npm run train (the CLI)', () => {
       expect(lateLog.best!.step).toBeGreaterThan(2);
       expect(readModelFile(fs.readFileSync(path.join(dir, 'late.best.drmm'))).training?.step).toBe(lateLog.best!.step);
     }
+  }, 400_000);
+
+  it('--pseudo: a student trains on the teacher\'s pseudo-labels, which its model file carries; another seed, split or a resume is refused', () => {
+    const semi = ['--mode', 'semi-supervised', '--labelled', '10', '--train-count', '300', '--validation', '60', '--evals-per-epoch', '1'];
+    const teacher = path.join(dir, 'teacher.drmm');
+    expect(trainTo(teacher, '--epochs', '1', ...semi).status).toBe(0);
+    const labelsFile = path.join(dir, 'teacher.pseudo.json');
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const label = (model: string) =>
+      spawnSync(tsx, ['--import', './scripts/raw-loader.mjs', 'scripts/pseudo-label.ts', '--model', model, '--per-class', '3', '--grid', '1,3', '--out', labelsFile], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    const missing = label(path.join(dir, 'none.drmm'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/pseudo-label: .*none\.drmm: /);
+    const supervised = path.join(dir, 'supervised.drmm');
+    expect(trainTo(supervised, '--epochs', '1').status).toBe(0);
+    const notSemi = label(supervised);
+    expect(notSemi.status).toBe(2); // a supervised model has no labelled subset to keep
+    expect(notSemi.stderr).toContain('is not a semi-supervised run');
+    const r = label(teacher);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/validation estimate/);
+    const rec = JSON.parse(fs.readFileSync(labelsFile, 'utf8')) as { indices: number[]; labels: number[]; labelledIndices: number[] };
+    expect(rec.indices.length).toBe(rec.labels.length);
+    expect(rec.indices.length).toBeGreaterThan(0);
+    expect(rec.indices.some((i) => rec.labelledIndices.includes(i))).toBe(false);
+
+    const student = path.join(dir, 'student.drmm');
+    const s = trainTo(student, '--epochs', '1', '--pseudo', labelsFile, ...semi);
+    expect(s.status, s.output).toBe(0);
+    expect(s.output).toContain(`self-training: ${rec.indices.length} pseudo-labels from teacher.drmm`);
+    const cfg = (readModelFile(fs.readFileSync(student)).training as { config: { pseudo: { indices: number[]; labels: number[] } } }).config;
+    expect(cfg.pseudo.indices).toEqual(rec.indices);
+    expect(cfg.pseudo.labels).toEqual(rec.labels);
+    const slog = JSON.parse(fs.readFileSync(path.join(dir, 'student.log.json'), 'utf8')) as { config: { pseudo: { count: number } } };
+    expect(slog.config.pseudo.count).toBe(rec.indices.length);
+
+    const otherSeed = trainTo(path.join(dir, 'other.drmm'), '--epochs', '1', '--pseudo', labelsFile, ...semi, '--seed', '4');
+    expect(otherSeed.status).toBe(2);
+    expect(otherSeed.output).toContain('its teacher had other labelled images than this run');
+    const otherSplit = trainTo(path.join(dir, 'other.drmm'), '--epochs', '1', '--pseudo', labelsFile, ...semi, '--validation', '30');
+    expect(otherSplit.status).toBe(2);
+    expect(otherSplit.output).toContain('its teacher had another validation split');
+    const resumed = trainTo(student, '--epochs', '2', '--resume', '--pseudo', labelsFile, ...semi);
+    expect(resumed.status).toBe(2);
+    expect(resumed.output).toContain('--pseudo starts a new run');
   }, 400_000);
 });
