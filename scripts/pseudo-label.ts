@@ -6,11 +6,17 @@
  * largest posterior (the hard E-step) and fits the rendering from it; here that choice is frozen
  * for the images where the teacher is most confident, so that they train the classifier as labels.
  *
- *   npx tsx --import ./scripts/raw-loader.mjs scripts/pseudo-label.ts --model runs/TEACHER.drmm --per-class K [--grid 500,1000,...] --out runs/NAME.pseudo.json
+ *   npx tsx --import ./scripts/raw-loader.mjs scripts/pseudo-label.ts --model runs/TEACHER.drmm [--model ...] --per-class K [--grid 500,1000,...] --out runs/NAME.pseudo.json
  *
+ * Several --model files make one teacher: the mean of their posteriors (an ensemble), allowed only
+ * when every one was trained with the same labelled images and validation split.
+ * With --propagate, the classes come from label propagation over a k-nearest-neighbour graph of
+ * the teacher's top-level features (lib/labelPropagation.ts), seeded with the N_L labels and the
+ * teacher's posteriors: a digit's neighbours vote, so the classes follow the data's clusters.
  * The images labelled: for each class c, the K pool images predicted c with the largest p(c | I)
- * (never one of the N_L labelled images, never a validation image). No training label of a pool
- * image is read. How many to take is chosen on the validation split only: for each K of the grid,
+ * (with --propagate: the largest share of F's row) (never one of the N_L labelled images, never a
+ * validation image). No training label of a pool or validation image is read, except to print
+ * the validation accuracy and the precision estimates. How many to take is chosen on the validation split only: for each K of the grid,
  * the same rule applied to the validation images (per class, the same fraction of the images
  * predicted c, most confident first) estimates the precision of the pseudo-labels.
  */
@@ -22,60 +28,121 @@ import { GpuEngine } from '../src/engine/gpuEngine';
 import { readModelFile } from '../src/engine/modelFile';
 import { parseRunConfig } from '../src/engine/train/config';
 import { gather, floatSplit, scheduleFor, trainingPool, validationIndices } from '../src/engine/train/data';
+import { affinity, knn, project, propagate } from './lib/labelPropagation';
 import { loadSplit } from './lib/mnistNode';
 import { nodeDevice } from './lib/nodeGpu';
 
-const { values: a } = parseArgs({ options: { model: { type: 'string' }, 'per-class': { type: 'string' }, grid: { type: 'string', default: '500,1000,2000,3000,4000,5000' }, out: { type: 'string' } } });
+const { values: a } = parseArgs({ options: {
+  model: { type: 'string', multiple: true }, 'per-class': { type: 'string' },
+  // Label propagation over the teacher's top-level features (lib/labelPropagation.ts) and its settings.
+  propagate: { type: 'boolean', default: false }, knn: { type: 'string', default: '10' }, alpha: { type: 'string', default: '0.99' },
+  iterations: { type: 'string', default: '100' }, dims: { type: 'string', default: '128' }, 'projection-seed': { type: 'string', default: '1' }, grid: { type: 'string', default: '500,1000,2000,3000,4000,5000' }, out: { type: 'string' } } });
 const fail = (msg: string): never => {
   console.error(`pseudo-label: ${msg}`);
   process.exit(2);
 };
-if (!a.model || !a.out) fail('usage: --model TEACHER.drmm --per-class K --out NAME.pseudo.json');
+if (!a.model?.length || !a.out) fail('usage: --model TEACHER.drmm --per-class K --out NAME.pseudo.json');
 const K = Number(a['per-class'] ?? NaN);
 if (!Number.isInteger(K) || K < 1) fail(`--per-class must be a positive integer, got ${a['per-class']}`);
 const grid = a.grid!.split(',').map(Number);
 if (grid.some((k) => !Number.isInteger(k) || k < 1)) fail(`--grid must be positive integers, got ${a.grid}`);
 
-function readTeacher(): { bytes: Buffer; file: ReturnType<typeof readModelFile> } {
+function readTeacher(name: string): { bytes: Buffer; file: ReturnType<typeof readModelFile> } {
   try {
-    const bytes = fs.readFileSync(path.resolve(a.model!));
+    const bytes = fs.readFileSync(path.resolve(name));
     return { bytes, file: readModelFile(bytes) };
   } catch (e) {
-    return fail(`${a.model}: ${(e as Error).message}`);
+    return fail(`${name}: ${(e as Error).message}`);
   }
 }
-const { bytes, file } = readTeacher();
-const training = file.training as Record<string, unknown> | null;
-if (!training || training.mode !== 'semi-supervised') fail(`${a.model} is not a semi-supervised run`);
-const config = parseRunConfig(training!);
-if (!config.data.validation.count) fail(`${a.model} holds no validation split out: nothing to choose K on`);
+const teachers = a.model!.map((name) => ({ name, ...readTeacher(name) }));
+const configs = teachers.map(({ name, file }) => {
+  const training = file.training as Record<string, unknown> | null;
+  if (!training || training.mode !== 'semi-supervised') fail(`${name} is not a semi-supervised run`);
+  return parseRunConfig(training!);
+});
+const config = configs[0];
+if (!config.data.validation.count) fail(`${a.model![0]} holds no validation split out: nothing to choose K on`);
 
 const train = loadSplit('train');
 const split = floatSplit(train.images, train.labels);
 const labelled = scheduleFor(config, train.labels).labelledSubset!;
+// An ensemble's members must share the labelled images and the validation split (else it knows labels the student is not given).
+configs.forEach((c, k) => {
+  if (JSON.stringify(c.data.validation) !== JSON.stringify(config.data.validation) || JSON.stringify(Array.from(scheduleFor(c, train.labels).labelledSubset!)) !== JSON.stringify(Array.from(labelled)))
+    fail(`${teachers[k].name} was trained with other labelled images or another validation split than ${teachers[0].name}`);
+});
 const isLabelled = new Set(labelled);
 const candidates = Array.from(trainingPool(config, train.labels)).filter((i) => !isLabelled.has(i));
 const validation = validationIndices(config);
 
+const setting = (name: string, v: string | undefined, ok: (x: number) => boolean): number => {
+  const x = Number(v);
+  if (!ok(x)) fail(`--${name} is out of range: ${v}`);
+  return x;
+};
+const lp = a.propagate
+  ? {
+      k: setting('knn', a.knn, (x) => Number.isInteger(x) && x >= 1 && x < 1000), alpha: setting('alpha', a.alpha, (x) => x > 0 && x < 1),
+      iterations: setting('iterations', a.iterations, (x) => Number.isInteger(x) && x >= 1), dims: setting('dims', a.dims, (x) => Number.isInteger(x) && x >= 2),
+      seed: setting('projection-seed', a['projection-seed'], Number.isInteger),
+    }
+  : null;
+if (lp && teachers.length > 1) fail('--propagate takes one teacher (its features make the graph)');
+
 const { device, adapter } = await nodeDevice();
-const engine = await GpuEngine.create(device, file.spec, file.params, { maxBatch: 250 });
-/** The teacher's class and its posterior for each of `indices` (no label is read). */
-async function classify(indices: ArrayLike<number>): Promise<{ pred: Int32Array; conf: Float32Array }> {
-  const n = indices.length;
+const C = teachers[0].file.spec.classes;
+const engines = await Promise.all(teachers.map(({ file }) => GpuEngine.create(device, file.spec, file.params, { maxBatch: 250 })));
+const N = Math.min(config.data.trainCount, train.count);
+/**
+ * The teacher's posterior (the members' mean) for every training image, and with `withFeatures`
+ * its top level's map (the first member's) as features. No label is read.
+ */
+async function posteriors(withFeatures: boolean): Promise<{ probs: Float32Array; features: Float32Array | null; dim: number }> {
+  const probs = new Float32Array(N * C);
+  let features: Float32Array | null = null;
+  let dim = 0;
+  const all = Uint32Array.from({ length: N }, (_, i) => i);
+  for (let first = 0; first < N; first += 250) {
+    const m = Math.min(250, N - first);
+    const { images } = gather(split, all, first, m);
+    for (const [k, engine] of engines.entries()) {
+      let p: Float32Array;
+      if (withFeatures && k === 0) {
+        engine.core.run({ images, n: m });
+        const f = await engine.core.readForward(0, m, true);
+        const top = f.levels[f.levels.length - 1].x;
+        if (!features) {
+          dim = top.length / m;
+          features = new Float32Array(N * dim);
+        }
+        features.set(top.subarray(0, m * dim), first * dim);
+        p = f.probs;
+      } else p = (await engine.classify(images, m)).probs;
+      for (let j = 0; j < m * C; j++) probs[first * C + j] += p[j] / engines.length;
+    }
+  }
+  return { probs, features, dim };
+}
+
+/** Each image's class (argmax) and its share of the row's mass. */
+function decide(rows: ArrayLike<number>, n: number): { pred: Int32Array; conf: Float32Array } {
   const pred = new Int32Array(n);
   const conf = new Float32Array(n);
-  const C = file.spec.classes;
-  for (let first = 0; first < n; first += 250) {
-    const m = Math.min(250, n - first);
-    const { images } = gather(split, indices, first, m);
-    const r = await engine.classify(images, m);
-    for (let i = 0; i < m; i++) {
-      pred[first + i] = r.pred[i];
-      conf[first + i] = r.probs[i * C + r.pred[i]];
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      sum += rows[i * C + c];
+      if (rows[i * C + c] > rows[i * C + best]) best = c;
     }
+    pred[i] = best;
+    conf[i] = rows[i * C + best] / (sum || 1);
   }
   return { pred, conf };
 }
+const pick = (d: { pred: Int32Array; conf: Float32Array }, idx: ArrayLike<number>) => ({ pred: Int32Array.from(idx, (i) => d.pred[i]), conf: Float32Array.from(idx, (i) => d.conf[i]) });
+const valAccuracy = (d: { pred: Int32Array }) => Array.from(validation).filter((i) => d.pred[i] === train.labels[i]).length / validation.length;
 
 /** Per class, the positions of the images predicted c, most confident first. */
 function ranked(pred: Int32Array, conf: Float32Array, classes: number): number[][] {
@@ -86,10 +153,24 @@ function ranked(pred: Int32Array, conf: Float32Array, classes: number): number[]
 }
 
 const t0 = performance.now();
-const pool = await classify(candidates);
-const val = await classify(validation);
-engine.destroy();
-const C = file.spec.classes;
+const post = await posteriors(!!lp);
+engines.forEach((e) => e.destroy());
+const byTeacher = decide(post.probs, N);
+console.log(`adapter: ${adapter}; teacher ${a.model!.join(' + ')}: ${N} training images classified in ${((performance.now() - t0) / 1000).toFixed(0)} s; its validation accuracy ${(100 * valAccuracy(byTeacher)).toFixed(2)}%`);
+let chosen = byTeacher;
+if (lp) {
+  // The seed Y: the N_L labelled images' own classes (one-hot), the teacher's posterior for every other image.
+  const Y = Float64Array.from(post.probs);
+  for (const i of labelled) for (let c = 0; c < C; c++) Y[i * C + c] = c === train.labels[i] ? 1 : 0;
+  const t1 = performance.now();
+  const z = project(post.features!, N, post.dim, lp.dims, lp.seed);
+  const g = knn(z, N, lp.dims, lp.k);
+  const F = propagate(affinity(g), Y, C, lp.alpha, lp.iterations);
+  chosen = decide(F, N);
+  console.log(`label propagation (${post.dim} features projected to ${lp.dims}, k = ${lp.k}, alpha ${lp.alpha}, ${lp.iterations} iterations) in ${((performance.now() - t1) / 1000).toFixed(0)} s: validation accuracy ${(100 * valAccuracy(chosen)).toFixed(2)}%`);
+}
+const pool = pick(chosen, candidates);
+const val = pick(chosen, validation);
 const poolRank = ranked(pool.pred, pool.conf, C);
 const valRank = ranked(val.pred, val.conf, C);
 
@@ -106,7 +187,6 @@ function estimate(k: number): { taken: number; precision: number; predicted: num
   return { taken, precision: taken ? right / taken : NaN, predicted: poolRank.map((l) => l.length) };
 }
 
-console.log(`adapter: ${adapter}; teacher ${a.model}: ${candidates.length} pool images without labels and ${validation.length} validation images classified in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`pool images predicted as each class: ${poolRank.map((l) => l.length).join(' ')}`);
 console.log('validation estimate of the pseudo-labels\' precision (per class, the same fraction of the validation images predicted c, most confident first):');
 for (const k of [...new Set([...grid, K])].sort((x, y) => x - y)) {
@@ -125,9 +205,10 @@ for (let c = 0; c < C; c++) {
 }
 const est = estimate(K);
 const record = {
-  teacher: path.basename(a.model!),
-  teacherSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+  teacher: teachers.map((t) => path.basename(t.name)).join(' + ') + (lp ? ' with label propagation' : ''),
+  teacherSha256: teachers.map((t) => crypto.createHash('sha256').update(t.bytes).digest('hex')).join(' + '),
   perClass: K,
+  ...(lp ? { propagation: lp } : {}),
   count: indices.length,
   labelledIndices: Array.from(labelled),
   validation: config.data.validation,

@@ -147,7 +147,7 @@ function withPseudo(config: RunConfig, file: string, labels: ArrayLike<number>):
   if (JSON.stringify(rec.validation) !== JSON.stringify(config.data.validation)) throw new Error(`--pseudo ${file}: its teacher had another validation split (${JSON.stringify(rec.validation)}) than this run`);
   const own = Array.from(scheduleFor(config, labels).labelledSubset ?? []);
   if (JSON.stringify(rec.labelledIndices) !== JSON.stringify(own)) throw new Error(`--pseudo ${file}: its teacher had other labelled images than this run (seed ${config.seed}, N_L ${config.labelled})`);
-  config.pseudo = { source: `${String(rec.teacher)} (sha256 ${String(rec.teacherSha256).slice(0, 12)}), top ${String(rec.perClass)} a class`, indices: rec.indices as number[], labels: rec.labels as number[] };
+  config.pseudo = { source: `${String(rec.teacher)} (sha256 ${String(rec.teacherSha256).split(' + ').map((h) => h.slice(0, 12)).join(', ')}), top ${String(rec.perClass)} a class`, indices: rec.indices as number[], labels: rec.labels as number[] };
   // The schedule checks that every pseudo-labelled image is a pool image outside the labelled subset.
   scheduleFor(checkRunConfig(config), labels);
   console.log(`self-training: ${config.pseudo.indices.length} pseudo-labels from ${config.pseudo.source}`);
