@@ -230,8 +230,8 @@ describe('npm run train (the CLI)', () => {
     expect(trainTo(teacher, '--epochs', '1', ...semi).status).toBe(0);
     const labelsFile = path.join(dir, 'teacher.pseudo.json');
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const label = (model: string) =>
-      spawnSync(tsx, ['--import', './scripts/raw-loader.mjs', 'scripts/pseudo-label.ts', '--model', model, '--per-class', '3', '--grid', '1,3', '--out', labelsFile], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    const label = (model: string, ...more: string[]) =>
+      spawnSync(tsx, ['--import', './scripts/raw-loader.mjs', 'scripts/pseudo-label.ts', '--model', model, '--per-class', '3', '--grid', '1,3', '--out', labelsFile, ...more], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     const missing = label(path.join(dir, 'none.drmm'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/pseudo-label: .*none\.drmm: /);
@@ -240,6 +240,14 @@ describe('npm run train (the CLI)', () => {
     const notSemi = label(supervised);
     expect(notSemi.status).toBe(2); // a supervised model has no labelled subset to keep
     expect(notSemi.stderr).toContain('is not a semi-supervised run');
+    // Label propagation over the teacher's features: the same record, its settings named; one teacher only.
+    const both = label(teacher, '--model', teacher, '--propagate');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--propagate takes one teacher');
+    const propagated = label(teacher, '--propagate', '--knn', '5', '--dims', '16');
+    expect(propagated.status, propagated.stderr).toBe(0);
+    expect(propagated.stdout).toMatch(/label propagation \(\d+ features projected to 16, k = 5, alpha 0.99, 100 iterations\) in \d+ s: validation accuracy [\d.]+%/);
+    expect(JSON.parse(fs.readFileSync(labelsFile, 'utf8')).propagation).toEqual({ k: 5, alpha: 0.99, iterations: 100, dims: 16, seed: 1 });
     const r = label(teacher);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/validation estimate/);
