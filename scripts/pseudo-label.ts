@@ -6,7 +6,7 @@
  * largest posterior (the hard E-step) and fits the rendering from it; here that choice is frozen
  * for the images where the teacher is most confident, so that they train the classifier as labels.
  *
- *   npx tsx --import ./scripts/raw-loader.mjs scripts/pseudo-label.ts --model runs/TEACHER.drmm [--model ...] --per-class K [--grid 500,1000,...] --out runs/NAME.pseudo.json
+ *   npx tsx --import ./scripts/raw-loader.mjs scripts/pseudo-label.ts --model runs/TEACHER.drmm [--model ...] --per-class K|auto [--grid 500,1000,...] --out runs/NAME.pseudo.json
  *
  * Several --model files make one teacher: the mean of their posteriors (an ensemble), allowed only
  * when every one was trained with the same labelled images and validation split.
@@ -42,8 +42,11 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 if (!a.model?.length || !a.out) fail('usage: --model TEACHER.drmm --per-class K --out NAME.pseudo.json');
-const K = Number(a['per-class'] ?? NaN);
-if (!Number.isInteger(K) || K < 1) fail(`--per-class must be a positive integer, got ${a['per-class']}`);
+// auto: the largest K of the grid whose validation estimate is within AUTO_MARGIN of the grid's best.
+const AUTO_MARGIN = 0.005;
+const auto = a['per-class'] === 'auto';
+let K = auto ? 0 : Number(a['per-class'] ?? NaN);
+if (!auto && (!Number.isInteger(K) || K < 1)) fail(`--per-class must be a positive integer or auto, got ${a['per-class']}`);
 const grid = a.grid!.split(',').map(Number);
 if (grid.some((k) => !Number.isInteger(k) || k < 1)) fail(`--grid must be positive integers, got ${a.grid}`);
 
@@ -189,9 +192,15 @@ function estimate(k: number): { taken: number; precision: number; predicted: num
 
 console.log(`pool images predicted as each class: ${poolRank.map((l) => l.length).join(' ')}`);
 console.log('validation estimate of the pseudo-labels\' precision (per class, the same fraction of the validation images predicted c, most confident first):');
-for (const k of [...new Set([...grid, K])].sort((x, y) => x - y)) {
-  const e = estimate(k);
-  console.log(`  top ${k} a class: ${e.taken} validation images, ${(100 * e.precision).toFixed(2)}% right`);
+const estimates = [...new Set(auto ? grid : [...grid, K])].sort((x, y) => x - y).map((k) => ({ k, ...estimate(k) }));
+for (const e of estimates) console.log(`  top ${e.k} a class: ${e.taken} validation images, ${(100 * e.precision).toFixed(2)}% right`);
+if (auto) {
+  // A K that takes no validation image has no estimate.
+  const known = estimates.filter((e) => e.taken > 0);
+  if (!known.length) fail('no K of the grid takes any validation image: nothing to choose K on');
+  const best = Math.max(...known.map((e) => e.precision));
+  K = Math.max(...known.filter((e) => e.precision >= best - AUTO_MARGIN).map((e) => e.k));
+  console.log(`auto: top ${K} a class (the largest K within ${100 * AUTO_MARGIN} points of the best estimate, ${(100 * best).toFixed(2)}%)`);
 }
 
 const indices: number[] = [];
@@ -203,11 +212,13 @@ for (let c = 0; c < C; c++) {
     labels.push(c);
   }
 }
+if (!indices.length) fail('no pool image was labelled');
 const est = estimate(K);
 const record = {
   teacher: teachers.map((t) => path.basename(t.name)).join(' + ') + (lp ? ' with label propagation' : ''),
   teacherSha256: teachers.map((t) => crypto.createHash('sha256').update(t.bytes).digest('hex')).join(' + '),
   perClass: K,
+  perClassChosen: auto ? `auto: the largest K of ${grid.join(', ')} whose validation estimate is within ${100 * AUTO_MARGIN} points of the best` : 'given',
   ...(lp ? { propagation: lp } : {}),
   count: indices.length,
   labelledIndices: Array.from(labelled),

@@ -244,8 +244,9 @@ describe('npm run train (the CLI)', () => {
     const both = label(teacher, '--model', teacher, '--propagate');
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('--propagate takes one teacher');
-    const propagated = label(teacher, '--propagate', '--knn', '5', '--dims', '16');
+    const propagated = label(teacher, '--propagate', '--knn', '5', '--dims', '16', '--per-class', 'auto');
     expect(propagated.status, propagated.stderr).toBe(0);
+    expect(propagated.stdout).toMatch(/auto: top [13] a class \(the largest K within 0.5 points of the best estimate/);
     expect(propagated.stdout).toMatch(/label propagation \(\d+ features projected to 16, k = 5, alpha 0.99, 100 iterations\) in \d+ s: validation accuracy [\d.]+%/);
     expect(JSON.parse(fs.readFileSync(labelsFile, 'utf8')).propagation).toEqual({ k: 5, alpha: 0.99, iterations: 100, dims: 16, seed: 1 });
     const r = label(teacher);
