@@ -7,6 +7,7 @@
  * with the entropy term beats the DRMM at 100 labels is checked against index.json, and the card's
  * pure helpers (hundredLabels.ts) on real and bad input.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { readModelFile } from '../../src/engine/modelFile';
 import { parseRunConfig } from '../../src/engine/train/config';
 import { scheduleFor, validationIndices } from '../../src/engine/train/data';
 import { parseShippedModels } from '../../src/ui/modelFiles';
-import { HUNDRED_LABEL_EPOCHS, HUNDRED_LABEL_FILES, byClass, comparedDigits, evaluations, gridRgba, recordedLabelled, shippedEntry } from '../../src/ui/story/hundredLabels';
+import { HUNDRED_LABEL_EPOCHS, HUNDRED_LABEL_FILES, SELF_TRAINING_ROUNDS, byClass, comparedDigits, evaluations, gridRgba, recordedLabelled, shippedEntry } from '../../src/ui/story/hundredLabels';
 import { ROOT } from '../helpers/server';
 
 const DIR = path.join(ROOT, 'public', 'models');
@@ -25,7 +26,7 @@ const shipped = parseShippedModels(JSON.parse(fs.readFileSync(path.join(DIR, 'in
 const training = (file: string) => readModelFile(fs.readFileSync(path.join(DIR, file))).training as Record<string, unknown>;
 
 describe('the shipped 100-label models', () => {
-  for (const file of [HUNDRED_LABEL_FILES.drmm, HUNDRED_LABEL_FILES.convnet]) {
+  for (const file of [HUNDRED_LABEL_FILES.drmm, HUNDRED_LABEL_FILES.convnet, HUNDRED_LABEL_FILES.selfTrained]) {
     it(`${file}: listed, and its labelled images and validation split are the engine's derivation from its configuration`, () => {
       expect(shippedEntry(shipped, file), 'in index.json').not.toBeNull();
       const t = training(file);
@@ -48,6 +49,41 @@ describe('the shipped 100-label models', () => {
       expect(recordedLabelled(t, trainLabels.length)).toEqual(derived);
     });
   }
+
+  it(`${HUNDRED_LABEL_FILES.selfTrained}: the same 100 labels, a random start, ${SELF_TRAINING_ROUNDS} rounds of propagated pseudo-labels back to the 100-label DRMM, none of them a labelled or validation image`, () => {
+    const entry = shippedEntry(shipped, HUNDRED_LABEL_FILES.selfTrained);
+    expect(entry, 'in index.json').not.toBeNull();
+    expect(entry!.title).toMatch(/^Trained with 100 labels and self-training/);
+    expect(entry!.testError).toBeLessThan(shippedEntry(shipped, HUNDRED_LABEL_FILES.drmm)!.testError);
+    let t = training(HUNDRED_LABEL_FILES.selfTrained);
+    const labelled = training(HUNDRED_LABEL_FILES.drmm).labelledIndices as number[];
+    expect(t.labelledIndices).toEqual(labelled);
+    expect(t.validationIndices).toEqual(training(HUNDRED_LABEL_FILES.drmm).validationIndices);
+    const config = parseRunConfig(t);
+    expect(config.init).toEqual({ kind: 'random' });
+    expect(Array.from(scheduleFor(config, trainLabels).labelledSubset!)).toEqual(labelled);
+    // Every pool image outside the labelled ones has a class: 60,000 - 1,000 validation - 100.
+    const p = config.pseudo!;
+    expect(p.indices).toHaveLength(58_900);
+    const excluded = new Set([...labelled, ...(t.validationIndices as number[])]);
+    expect(p.indices.filter((i) => excluded.has(i))).toEqual([]);
+    // Follow the teachers back: each round's teacher is a file of runs/ (or the shipped DRMM, which had none).
+    let rounds = 0;
+    let source = p.source;
+    for (;;) {
+      rounds++;
+      expect(source).toMatch(/with label propagation/);
+      const teacher = source.split(' ')[0];
+      // The file the source names is the one that taught (its SHA-256 begins as the source says).
+      const bytes = fs.readFileSync(teacher === HUNDRED_LABEL_FILES.drmm ? path.join(DIR, teacher) : path.join(ROOT, 'runs', teacher));
+      expect(source).toContain(`sha256 ${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`);
+      if (teacher === HUNDRED_LABEL_FILES.drmm) break;
+      t = readModelFile(bytes).training as Record<string, unknown>;
+      expect(t.labelledIndices ?? Array.from(scheduleFor(parseRunConfig(t), trainLabels).labelledSubset!)).toEqual(labelled);
+      source = parseRunConfig(t).pseudo!.source;
+    }
+    expect(rounds).toBe(SELF_TRAINING_ROUNDS);
+  });
 
   it('both models were trained on the same 100 labelled images', () => {
     expect(training(HUNDRED_LABEL_FILES.convnet).labelledIndices).toEqual(training(HUNDRED_LABEL_FILES.drmm).labelledIndices);
