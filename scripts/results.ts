@@ -14,7 +14,7 @@ import { chosenByValidation, epochsToError, errorAt, evaluationsOf, pairs, pct, 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIRS = ['public/models', 'runs', 'runs/pilots'];
 
-interface RunConfig { klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number; bal?: number; cr?: number }; crMargin?: number; nonnegative?: string }
+interface RunConfig { pseudo?: { source: string; count: number } | null; klSign?: string; augment?: number; init?: string | { kind: string; name?: string }; wallSeconds?: number; weights?: { rc: number; kl: number; nn: number; bal?: number; cr?: number }; crMargin?: number; nonnegative?: string }
 
 /** The model a run started from: a file name (an untyped config's string, or a typed config's {kind: 'file', name}). */
 const initName = (init: RunConfig['init']): string | null => (typeof init === 'string' ? init : init?.kind === 'file' ? (init.name ?? null) : null);
@@ -29,6 +29,7 @@ function fromLog(file: string): RunSummary {
     augment: cfg.augment ?? 0, init: initName(cfg.init), finished: !!log.finished,
     epochs: log.finished ? log.epochsPlanned : (evals[evals.length - 1]?.epoch ?? 0),
     wallSeconds: log.wallSeconds ?? cfg.wallSeconds ?? 0, evaluations: evals, weights: cfg.weights, crMargin: cfg.crMargin, klSign: cfg.klSign, budget: log.epochsPlanned, nonnegative: cfg.nonnegative,
+    ...(cfg.pseudo ? { pseudo: cfg.pseudo } : {}),
     ...(typeof log.lastIterateTestError === 'number'
       ? { averaged: { samples: Number(log.metrics[log.metrics.length - 1]?.averagedSamples ?? 0), lastIterateError: log.lastIterateTestError } }
       : {}),
@@ -45,6 +46,7 @@ function fromCheckpoint(file: string): RunSummary {
     augment: c.augment, init: c.init.kind === 'file' ? c.init.name : null, finished: false,
     epochs: ck.progress.epoch + ck.progress.stepInEpoch / Math.max(1, stepsPerEpoch({ metrics })),
     wallSeconds: ck.progress.wallSeconds, evaluations: evaluationsOf(metrics), weights: c.weights, crMargin: c.crMargin, klSign: c.klSign, budget: c.epochs, nonnegative: c.nonnegative,
+    ...(c.pseudo ? { pseudo: { source: c.pseudo.source, count: c.pseudo.indices.length } } : {}),
   };
 }
 
@@ -140,7 +142,9 @@ if (ssl.length) {
     const avg = r.averaged ? `, weights averaged (the last iterate ${pct(r.averaged.lastIterateError)})` : '';
     // Every row is drmm-compact's network unless it says otherwise (a --spec run: its templates a level).
     const net = r.preset in PRESETS && r.shape !== '?' && r.shape !== shapeOf(PRESETS[r.preset as PresetName]) ? ` (network: ${r.shape} templates a level)` : '';
-    const head = `| ${r.name}${net}${r.init ? ` (from ${r.init})` : ''} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)}${avg} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
+    // A self-trained student: its pseudo-labels beside the N_L true ones (the teacher's own budget is not in this row's).
+    const st = r.pseudo ? ` (self-training: ${r.pseudo.count.toLocaleString('en')} pseudo-labels from ${r.pseudo.source})` : '';
+    const head = `| ${r.name}${net}${r.init ? ` (from ${r.init})` : ''}${st} | ${r.mode === 'unsupervised' ? 'none' : String(r.labelled)} | ${terms(r)}${avg} | ${r.seed} | ${r.epochs.toFixed(2)} (${budget(r)}) | `;
     // Without labels the model's classes are unnamed clusters: its "accuracy" against the labels means nothing.
     if (r.mode === 'unsupervised') console.log(`${head}- (no labels: pretraining) | - | - | ${hours(r.wallSeconds)} |`);
     else

@@ -38,6 +38,8 @@ export interface RunSummary {
   klSign?: string;
   /** Epochs planned: the run's budget. */
   budget?: number;
+  /** Self-training: the teacher the pseudo-labels came from and how many there were. */
+  pseudo?: { source: string; count: number };
   /** The nonnegativity constraint the run trained under ('none' unless the config names one). */
   nonnegative?: string;
 }
