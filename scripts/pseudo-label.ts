@@ -16,9 +16,11 @@
  * The images labelled: for each class c, the K pool images predicted c with the largest p(c | I)
  * (with --propagate: the largest share of F's row) (never one of the N_L labelled images, never a
  * validation image). No training label of a pool or validation image is read, except to print
- * the validation accuracy and the precision estimates. How many to take is chosen on the validation split only: for each K of the grid,
- * the same rule applied to the validation images (per class, the same fraction of the images
- * predicted c, most confident first) estimates the precision of the pseudo-labels.
+ * the validation accuracy and the precision estimates: for each K of the grid, the same rule
+ * applied to the validation images (per class, the same fraction of the images predicted c, most
+ * confident first) estimates the pseudo-labels' precision. A K above every class's count takes
+ * every pool image (what the shipped self-trained model used, chosen on the students' validation
+ * accuracy: docs/TRAINING.md, "Self-training").
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -178,7 +180,7 @@ const poolRank = ranked(pool.pred, pool.conf, C);
 const valRank = ranked(val.pred, val.conf, C);
 
 /** The validation estimate of the precision of taking the top k per class of the pool. */
-function estimate(k: number): { taken: number; precision: number; predicted: number[] } {
+function estimate(k: number): { taken: number; precision: number } {
   let taken = 0;
   let right = 0;
   for (let c = 0; c < C; c++) {
@@ -187,7 +189,7 @@ function estimate(k: number): { taken: number; precision: number; predicted: num
     taken += top.length;
     right += top.filter((i) => train.labels[validation[i]] === c).length;
   }
-  return { taken, precision: taken ? right / taken : NaN, predicted: poolRank.map((l) => l.length) };
+  return { taken, precision: taken ? right / taken : NaN };
 }
 
 console.log(`pool images predicted as each class: ${poolRank.map((l) => l.length).join(' ')}`);

@@ -69,7 +69,7 @@ export interface KnnGraph {
  * ties go to the lower index. Queries are taken in blocks so that a block stays in cache while every
  * row streams past it once.
  */
-export function knn(z: Float32Array, n: number, d: number, k: number, onBlock?: (done: number) => void): KnnGraph {
+export function knn(z: Float32Array, n: number, d: number, k: number): KnnGraph {
   if (k >= n) throw new Error(`knn: k = ${k} needs more than ${n} points`);
   const index = new Int32Array(n * k).fill(-1);
   const sim = new Float32Array(n * k).fill(-Infinity);
@@ -121,7 +121,6 @@ export function knn(z: Float32Array, n: number, d: number, k: number, onBlock?: 
         floor[q] = lo;
       }
     }
-    onBlock?.(q0 + qb);
   }
   return { n, k, index, sim };
 }

@@ -82,9 +82,9 @@ export interface RunConfig {
   /** Where the parameters started: initParams(seed), or a model file (named, with its checksum). */
   init: { kind: 'random' } | { kind: 'file'; name: string };
   /**
-   * Self-training (a semi-supervised run only): pool images labelled by a teacher model's most
-   * confident predictions (scripts/pseudo-label.ts), drawn into the labelled part of each batch
-   * beside the N_L true labels, with these classes. `source` names the teacher. null: none.
+   * Self-training (a semi-supervised run only): pool images given classes by a teacher model (its
+   * own predictions, or label propagation over its features: scripts/pseudo-label.ts), drawn into
+   * the labelled part of each batch beside the N_L true labels. `source` names the teacher. null: none.
    */
   pseudo: PseudoLabels | null;
   data: {
